@@ -1,0 +1,167 @@
+"""Reads of the organization tree, and THE scoping mechanism: every view, export, command and task asks
+`scope_for(user)` what the user may see or change. Outsiders get 404 (not 403), so existence never leaks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import OfficerAssignment, Organization, RoleAssignment
+
+Role = RoleAssignment.Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may read and write, as organization-path prefixes.
+
+    - county office, township secretary/staff, branch secretary: read and write their organization's subtree;
+    - officer: read the subtrees of the organizations assigned to them (OfficerAssignment active today,
+      or an `officer` role row);
+    - member: their own member record only (`member_user_id`);
+    - superuser: everything.
+    """
+
+    user_id: int | None
+    is_superuser: bool = False
+    read_paths: tuple[str, ...] = ()
+    write_paths: tuple[str, ...] = ()
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    # -- building blocks -------------------------------------------------------------------------
+    def _paths(self, write: bool) -> tuple[str, ...]:
+        return self.write_paths if write else self.read_paths
+
+    def q(self, org_field: str = "organization", *, write: bool = False) -> Q:
+        """A Q on any model that reaches Organization through `org_field` ("" for Organization itself)."""
+        if self.is_superuser:
+            return Q()
+        paths = self._paths(write)
+        if not paths:
+            return Q(pk__in=[])
+        lookup = f"{org_field}__path__startswith" if org_field else "path__startswith"
+        return reduce(or_, (Q(**{lookup: p}) for p in paths))
+
+    def filter(self, queryset: QuerySet, org_field: str = "organization", *, write: bool = False) -> QuerySet:
+        return queryset.filter(self.q(org_field, write=write))
+
+    # -- common questions ------------------------------------------------------------------------
+    def organizations(self, *, write: bool = False) -> QuerySet[Organization]:
+        return self.filter(Organization.objects.all(), "", write=write)
+
+    def covers(self, org: Organization, *, write: bool = False) -> bool:
+        if self.is_superuser:
+            return True
+        return any(org.path.startswith(p) for p in self._paths(write))
+
+    def can_write(self, org: Organization) -> bool:
+        return self.covers(org, write=True)
+
+    @property
+    def sees_anything(self) -> bool:
+        return self.is_superuser or bool(self.read_paths)
+
+    @property
+    def is_county(self) -> bool:
+        return self.is_superuser or Role.COUNTY_ADMIN in self.roles
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or bool(self.roles.intersection(roles))
+
+    def get_object_or_404(
+        self, queryset: QuerySet, org_field: str = "organization", *, write: bool = False, **lookup
+    ):
+        """Load one object the user may see (or change); missing and forbidden look the same: 404."""
+        obj = self.filter(queryset, org_field, write=write).filter(**lookup).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+
+ANONYMOUS_SCOPE = Scope(user_id=None)
+
+
+def _minimal_prefixes(paths: set[str]) -> tuple[str, ...]:
+    """Drop prefixes that are covered by a shorter one, so the OR stays small."""
+    kept: list[str] = []
+    for p in sorted(paths, key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(sorted(kept))
+
+
+def scope_for(user, *, on: dt.date | None = None) -> Scope:
+    """The user's scope, computed once per user object (two small queries) and cached on it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS_SCOPE
+    cached = getattr(user, "_scope_cache", None)
+    if cached is not None and on is None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(user_id=user.pk, is_superuser=True, roles=frozenset(Role.values))
+    else:
+        on = on or timezone.localdate()
+        read: set[str] = set()
+        write: set[str] = set()
+        roles: set[str] = set()
+        for role, path in RoleAssignment.objects.filter(user=user).values_list("role", "organization__path"):
+            roles.add(role)
+            if role in RoleAssignment.WRITE_ROLES:
+                read.add(path)
+                write.add(path)
+            elif role == Role.OFFICER:
+                read.add(path)
+        assigned = (
+            OfficerAssignment.objects.filter(officer=user, starts_on__lte=on)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+            .values_list("organization__path", flat=True)
+        )
+        for path in assigned:
+            roles.add(Role.OFFICER)
+            read.add(path)
+        scope = Scope(
+            user_id=user.pk,
+            read_paths=_minimal_prefixes(read),
+            write_paths=_minimal_prefixes(write),
+            roles=frozenset(roles),
+        )
+    user._scope_cache = scope
+    return scope
+
+
+def organization_subtree(org: Organization, *, include_self: bool = True) -> QuerySet[Organization]:
+    qs = Organization.objects.filter(path__startswith=org.path)
+    return qs if include_self else qs.exclude(pk=org.pk)
+
+
+def organization_ancestors(org: Organization) -> QuerySet[Organization]:
+    """Ancestors from the county down, by the ids in the path (one query)."""
+    ids = [int(s) for s in org.path.split(".") if s][:-1]
+    return Organization.objects.filter(pk__in=ids).order_by("depth")
+
+
+def organization_township(org: Organization) -> Organization | None:
+    """The township (乡镇) an organization belongs to, or None for county-level organizations."""
+    if org.kind == Organization.Kind.TOWNSHIP:
+        return org
+    return organization_ancestors(org).filter(kind=Organization.Kind.TOWNSHIP).first()
+
+
+def organization_get_by_code(code: str) -> Organization | None:
+    return Organization.objects.filter(code=code).first()
+
+
+def organizations_for_user(user, *, write: bool = False) -> QuerySet[Organization]:
+    return scope_for(user).organizations(write=write)
+
+
+def officer_assignments_active(*, on: dt.date) -> QuerySet[OfficerAssignment]:
+    return OfficerAssignment.objects.filter(starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )

@@ -1,0 +1,105 @@
+"""Writes to the organization tree. The materialized path is kept here and nowhere else."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext as _
+
+from .models import Organization, PartyGroup, RoleAssignment
+
+
+def _set_path(org: Organization) -> None:
+    parent_path = org.parent.path if org.parent_id else ""
+    org.path = parent_path + Organization.path_segment(org.pk)
+    org.depth = org.path.count(".") - 1
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    sector: str = Organization.Sector.OTHER,
+    parent: Organization | None = None,
+    **extra,
+) -> Organization:
+    org = Organization(code=code, name=name, kind=kind, sector=sector, parent=parent, **extra)
+    org.full_clean(exclude=["path", "depth"])
+    org.save()
+    _set_path(org)
+    Organization.objects.filter(pk=org.pk).update(path=org.path, depth=org.depth)
+    return org
+
+
+@transaction.atomic
+def organization_update(*, org: Organization, **fields) -> Organization:
+    """Update plain fields; a new parent goes through organization_move (cycle check, subtree paths)."""
+    new_parent = fields.pop("parent", org.parent)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.full_clean(exclude=["path", "depth", "parent"])
+    org.save()
+    if (new_parent.pk if new_parent else None) != org.parent_id:
+        organization_move(org=org, new_parent=new_parent)
+    return org
+
+
+@transaction.atomic
+def organization_move(*, org: Organization, new_parent: Organization | None) -> Organization:
+    """Move a subtree under a new parent; refuses a cycle (a parent inside the moved subtree)."""
+    if new_parent is not None and new_parent.path.startswith(org.path):
+        raise ValidationError(
+            {"parent": _("An organization cannot be placed under itself or its own descendant.")}
+        )
+    old_path = org.path
+    org.parent = new_parent
+    org.full_clean(exclude=["path", "depth"])
+    _set_path(org)
+    org.save()
+    # Rewrite every descendant's path prefix in one statement.
+    Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+        path=Concat(Value(org.path), Substr(F("path"), len(old_path) + 1)),
+    )
+    Organization.objects.filter(path__startswith=org.path).update(depth=(Length("path") / 8) - 1)
+    return org
+
+
+def organizations_rebuild_paths() -> int:
+    """Recompute every path from the parent links (after a bulk insert). One read, one bulk update."""
+    rows = list(Organization.objects.values_list("pk", "parent_id"))
+    parent_of = dict(rows)
+    paths: dict[int, str] = {}
+
+    def path_of(pk: int, seen: tuple[int, ...] = ()) -> str:
+        if pk in paths:
+            return paths[pk]
+        if pk in seen:
+            raise ValidationError(_("The organization tree has a cycle."))
+        parent = parent_of[pk]
+        p = (path_of(parent, (*seen, pk)) if parent else "") + Organization.path_segment(pk)
+        paths[pk] = p
+        return p
+
+    objs = []
+    for pk, _parent in rows:
+        p = path_of(pk)
+        objs.append(Organization(pk=pk, path=p, depth=p.count(".") - 1))
+    Organization.objects.bulk_update(objs, ["path", "depth"], batch_size=1000)
+    return len(objs)
+
+
+def party_group_get_or_create(*, organization: Organization, name: str) -> PartyGroup:
+    group, _created = PartyGroup.objects.get_or_create(organization=organization, name=name)
+    return group
+
+
+def role_assign(*, user, organization: Organization, role: str) -> RoleAssignment:
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, organization=organization, role=role
+    )
+    user.__dict__.pop("_scope_cache", None)
+    return assignment

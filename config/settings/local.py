@@ -1,0 +1,6 @@
+"""The embedded default: a laptop or a fresh machine, no server needed."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

@@ -1,0 +1,13 @@
+"""Tests: the same settings, honouring DATABASE_URL and CELERY_BROKER_URL (CI points them at
+PostgreSQL and Redis); fast hashing, mail kept in memory, tasks in process unless a test starts a worker."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = True
+LANGUAGE_CODE = "zh-hans"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

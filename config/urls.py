@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "县域党建管理 · County party-building"
+admin.site.site_title = "党建管理"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dashboard:home", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("home/", include("dashboard.urls")),
+    path("orgs/", include("branches.urls")),
+    path("members/", include("members.urls")),
+    path("imports/", include("spreadsheets.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("education/", include("education.urls")),
+    path("care/", include("care.urls")),
+    path("accountability/", include("accountability.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,7 @@
+from django.utils.translation import gettext_lazy as _
+
+from .navigation import NavItem
+
+
+def items(scope):
+    return [NavItem(_("Home"), "dashboard:home", "house", order=0)]

@@ -1,0 +1,255 @@
+"""The roster (党员名册): members, their transfers between organizations, and branch committees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branches.models import Organization, PartyGroup
+
+from . import idnumbers
+from .ages import add_years, years_between
+
+
+class Member(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")  # 男
+        FEMALE = "female", _("Female")  # 女
+
+    class Status(models.TextChoices):
+        PROBATIONARY = "probationary", _("Probationary member")  # 预备党员
+        FULL = "full", _("Full member")  # 正式党员
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
+    birth_date = models.DateField(_("birth date"))
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="members"
+    )
+    party_group = models.ForeignKey(
+        PartyGroup,
+        verbose_name=_("party group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    admitted_on = models.DateField(_("admitted on"))  # 入党日期 (became a probationary member)
+    full_member_on = models.DateField(_("full member on"), null=True, blank=True)  # 转正日期
+    # 延长预备期: blank means the usual one year after admission.
+    probation_ends_on = models.DateField(_("probation extended to"), null=True, blank=True)
+    veteran_cadre = models.BooleanField(_("veteran cadre"), default=False)  # 老干部
+    hardship = models.BooleanField(_("in hardship"), default=False)  # 困难党员
+    hardship_note = models.CharField(_("hardship details"), max_length=255, blank=True)
+    illness = models.CharField(_("illness"), max_length=255, blank=True)
+    ill_since = models.DateField(_("ill since"), null=True, blank=True)
+    is_mobile = models.BooleanField(_("mobile member"), default=False)  # 流动党员
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["organization_id", "name", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            models.Index(fields=["birth_date"]),
+            models.Index(fields=["full_member_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(full_member_on__isnull=True) | Q(full_member_on__gte=models.F("admitted_on")),
+                name="member_full_after_admission",
+            ),
+            models.CheckConstraint(
+                condition=Q(admitted_on__gt=models.F("birth_date")), name="member_admitted_after_birth"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # -- local facts -----------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        return self.Status.FULL if self.full_member_on else self.Status.PROBATIONARY
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def is_deceased(self) -> bool:
+        return self.died_on is not None
+
+    @property
+    def masked_id_number(self) -> str:
+        return idnumbers.mask(self.id_number)
+
+    @property
+    def probation_due_on(self) -> dt.date:
+        """When the probation year (预备期) ends: one year after admission unless extended."""
+        return self.probation_ends_on or add_years(self.admitted_on, 1)
+
+    def age_on(self, on: dt.date) -> int:
+        return years_between(self.birth_date, on)
+
+    def party_age_on(self, on: dt.date) -> int | None:
+        """党龄 counts from full membership (Party Constitution art. 7); None while probationary."""
+        if not self.full_member_on or self.full_member_on > on:
+            return None
+        return years_between(self.full_member_on, on)
+
+    def clean(self):
+        errors = {}
+        if self.id_number:
+            try:
+                self.id_number = idnumbers.validate_id_number(
+                    self.id_number, birth_date=self.birth_date, gender=self.gender or None
+                )
+            except ValidationError as e:
+                errors["id_number"] = e.messages
+        if self.admitted_on and self.birth_date and self.admitted_on <= self.birth_date:
+            errors["admitted_on"] = [_("The admission date must be after the birth date.")]
+        if self.full_member_on and self.admitted_on and self.full_member_on < self.admitted_on:
+            errors["full_member_on"] = [_("The full-membership date cannot be before the admission date.")]
+        if self.died_on and self.birth_date and self.died_on < self.birth_date:
+            errors["died_on"] = [_("The date of death cannot be before the birth date.")]
+        if (
+            self.party_group_id
+            and self.organization_id
+            and self.party_group.organization_id != self.organization_id
+        ):
+            errors["party_group"] = [_("The party group belongs to another organization.")]
+        if self.organization_id and not self.organization.is_basic:
+            errors["organization"] = [
+                _("Members belong to a basic organization (branch, general branch or party committee).")
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Transfer(models.Model):
+    """组织关系转接: a member's relation moved from one organization to another; the history stays."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_organization = models.ForeignKey(
+        Organization, verbose_name=_("from"), on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_organization = models.ForeignKey(
+        Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    transferred_on = models.DateField(_("transferred on"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-transferred_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.member}: {self.from_organization} → {self.to_organization}"
+
+
+class CommitteeTerm(models.Model):
+    """A branch committee's term (支委会任期): 5 years for village and community branches, 3 for others."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="committee_terms"
+    )
+    elected_on = models.DateField(_("elected on"))
+    ends_on = models.DateField(_("term ends on"))
+
+    class Meta:
+        verbose_name = _("committee term")
+        verbose_name_plural = _("committee terms")
+        ordering = ["-elected_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("elected_on")), name="committee_term_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.elected_on:%Y}–{self.ends_on:%Y}"
+
+    @staticmethod
+    def term_years(org: Organization) -> int:
+        return 5 if org.sector in (Organization.Sector.RURAL, Organization.Sector.COMMUNITY) else 3
+
+
+class BranchOfficer(models.Model):
+    """书记 / 副书记 / 委员 of one committee term."""
+
+    class Position(models.TextChoices):
+        SECRETARY = "secretary", _("Secretary")  # 书记
+        DEPUTY = "deputy", _("Deputy secretary")  # 副书记
+        COMMITTEE_MEMBER = "committee_member", _("Committee member")  # 委员
+
+    term = models.ForeignKey(
+        CommitteeTerm, verbose_name=_("term"), on_delete=models.CASCADE, related_name="officers"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="offices"
+    )
+    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    duty = models.CharField(_("responsibility"), max_length=100, blank=True)  # e.g. 组织委员, 宣传委员
+
+    class Meta:
+        verbose_name = _("branch officer")
+        verbose_name_plural = _("branch officers")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "member"], name="uniq_officer_per_term"),
+            models.UniqueConstraint(
+                fields=["term"], condition=Q(position="secretary"), name="one_secretary_per_term"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_position_display()} {self.member}"
+
+
+class SensitiveAccess(models.Model):
+    """PIPL: who revealed which member's full ID number or other sensitive field, and when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sensitive_accesses")
+    field = models.CharField(max_length=50)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.field} {self.member} {self.at:%Y-%m-%d %H:%M}"

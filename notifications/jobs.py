@@ -1,0 +1,80 @@
+"""The registry of periodic jobs. Each app registers its jobs in its own `jobs.py`:
+
+    from notifications.jobs import periodic_job
+
+    @periodic_job("probation_due")
+    def probation_due(as_of: datetime.date) -> int:   # returns how many deliveries it created
+        ...
+
+A job must be idempotent for a given `as_of`: it creates deliveries through `notifications.services.notify`,
+whose unique key makes a second run send nothing. `run_jobs` (command) and the Celery beat task both call
+`run_job` / `run_all_jobs` here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from importlib import import_module
+
+from django.apps import apps
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+JobFunc = Callable[[dt.date], int]
+_REGISTRY: dict[str, JobFunc] = {}
+_loaded = False
+
+
+def periodic_job(name: str) -> Callable[[JobFunc], JobFunc]:
+    def decorator(func: JobFunc) -> JobFunc:
+        _REGISTRY[name] = func
+        return func
+
+    return decorator
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for config in apps.get_app_configs():
+        try:
+            import_module(f"{config.name}.jobs")
+        except ModuleNotFoundError as e:
+            if e.name != f"{config.name}.jobs":
+                raise
+    _loaded = True
+
+
+def registered_jobs() -> dict[str, JobFunc]:
+    _load()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def run_job(name: str, *, as_of: dt.date | None = None) -> int:
+    from .models import JobRun
+
+    jobs = registered_jobs()
+    if name not in jobs:
+        raise KeyError(name)
+    as_of = as_of or timezone.localdate()
+    run = JobRun.objects.create(job=name, as_of=as_of)
+    try:
+        created = jobs[name](as_of) or 0
+    except Exception as e:
+        run.error = repr(e)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["error", "finished_at"])
+        raise
+    run.created = created
+    run.finished_at = timezone.now()
+    run.save(update_fields=["created", "finished_at"])
+    logger.info("job %s as of %s created %s deliveries", name, as_of, created)
+    return created
+
+
+def run_all_jobs(*, as_of: dt.date | None = None) -> dict[str, int]:
+    return {name: run_job(name, as_of=as_of) for name in registered_jobs()}
