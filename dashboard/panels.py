@@ -1,0 +1,51 @@
+"""Panels that other apps contribute to the organization and member pages.
+
+Each app may have a `panels.py` with either or both of:
+
+    def organization_panels(*, org, scope, as_of) -> list[Panel]
+    def member_panels(*, member, scope, as_of) -> list[Panel]
+
+A panel is rendered with `{% include panel.template with panel=panel %}`; its data is in `panel.context`.
+Keep each panel to a bounded number of queries (set-based), since the page's query count is tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+
+
+@dataclass
+class Panel:
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 50
+
+
+def _modules():
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.panels")
+        except ModuleNotFoundError as e:
+            if e.name != f"{config.name}.panels":
+                raise
+
+
+def organization_panels(*, org, scope, as_of) -> list[Panel]:
+    panels: list[Panel] = []
+    for module in _modules():
+        if hasattr(module, "organization_panels"):
+            panels.extend(module.organization_panels(org=org, scope=scope, as_of=as_of))
+    return sorted(panels, key=lambda p: p.order)
+
+
+def member_panels(*, member, scope, as_of) -> list[Panel]:
+    panels: list[Panel] = []
+    for module in _modules():
+        if hasattr(module, "member_panels"):
+            panels.extend(module.member_panels(member=member, scope=scope, as_of=as_of))
+    return sorted(panels, key=lambda p: p.order)
