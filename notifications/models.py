@@ -12,6 +12,7 @@ class Delivery(models.Model):
         DIGEST = "digest", _("Waiting for digest")  # goes out in the user's daily/weekly digest
         SENDING = "sending", _("Sending")  # claimed by a worker
         SENT = "sent", _("Sent")
+        DIGESTED = "digested", _("Sent in a digest")  # gathered into the digest Delivery `digest`
         SKIPPED = "skipped", _("Not e-mailed")  # user chose no e-mail: shown in the inbox only
         FAILED = "failed", _("Failed")
 
@@ -28,8 +29,9 @@ class Delivery(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)  # when a worker took it to send
+    error = models.TextField(_("error"), blank=True)
     digest = models.ForeignKey(
         "self",
         null=True,
@@ -46,7 +48,11 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["user", "read_at"]),
+        ]
 
     def __str__(self):
         return f"{self.key} → {self.user}"
@@ -60,7 +66,7 @@ class JobRun(models.Model):
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     created = models.PositiveIntegerField(_("messages created"), default=0)
-    error = models.TextField(blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("job run")

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call services."""
+"""Celery tasks: thin wrappers that take ids and dates (never model instances) and call services."""
 
 from __future__ import annotations
 
@@ -9,26 +9,42 @@ from celery import shared_task
 from . import jobs, services
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
-def send_delivery(delivery_id: int) -> bool:
-    return services.delivery_send(delivery_id=delivery_id)
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@shared_task(bind=True, max_retries=services.MAX_ATTEMPTS, acks_late=True)
+def send_delivery(self, delivery_id: int) -> bool:
+    """Send one outbox row. On a failure the row is back to PENDING; retry with backoff through the broker.
+    Run in process (no broker) there is nothing to wait on: the row stays PENDING for `deliveries_retry`."""
+    try:
+        return services.delivery_send(delivery_id=delivery_id)
+    except services.DeliveryFailed as e:
+        if self.request.is_eager:
+            return False
+        raise self.retry(exc=e, countdown=60 * 2**self.request.retries) from e
 
 
 @shared_task
 def run_daily_jobs(as_of: str | None = None) -> dict[str, int]:
-    return jobs.run_all_jobs(as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    return jobs.run_all_jobs(as_of=_date(as_of))
 
 
 @shared_task
 def run_job(name: str, as_of: str | None = None) -> int:
-    return jobs.run_job(name, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    return jobs.run_job(name, as_of=_date(as_of))
 
 
 @shared_task
 def send_digests(frequency: str, as_of: str | None = None) -> int:
     from .digests import digests_send
 
-    return digests_send(frequency=frequency, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    return digests_send(frequency=frequency, as_of=_date(as_of))
+
+
+@shared_task
+def retry_deliveries() -> int:
+    return services.deliveries_retry()
 
 
 @shared_task

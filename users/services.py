@@ -1,0 +1,82 @@
+"""Writes to accounts. Accounts are created by the office above or by an import, never by public sign-up
+(users.adapters.NoSignupAccountAdapter); a new account without a password receives an invitation to set one."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import User
+
+
+def user_create(*, email: str, name: str, password: str | None = None, language: str | None = None) -> User:
+    """Create an account that signs in by e-mail.
+
+    The e-mail is normalized to lower case and must be unused (case-insensitively). A given password is
+    checked against the site's password validators; without one the account gets an unusable password and
+    the caller sends `user_invite` so the person sets their own.
+    Raises ValidationError with a message the operator can act on.
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": _("“%(email)s” is not a valid e-mail address.") % {"email": email}}
+        ) from None
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("An account with the e-mail %(email)s exists already.") % {"email": email}}
+        )
+    user = User(email=email, name=(name or "").strip()[:100], language=language or settings.LANGUAGE_CODE)
+    if password:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as e:
+            raise ValidationError({"password": e.messages}) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_set_password_url(*, user: User) -> str:
+    """An absolute link to allauth's set-password form (password reset from key) for `user`.
+
+    The token (allauth's token generator) is valid for PASSWORD_RESET_TIMEOUT and becomes invalid once the
+    password changes, so the link works exactly once."""
+    from allauth.account import app_settings as allauth_settings
+    from allauth.account.utils import user_pk_to_url_str
+
+    token = allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
+    path = reverse(
+        "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token}
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def user_invite(*, user: User) -> None:
+    """Send the invitation to set a password (at most one a day per user: key `invite:<user id>:<date>`).
+
+    The invitation is e-mailed at once whatever the user's digest preference, since they cannot sign in to
+    read it otherwise. It goes out when the surrounding transaction commits."""
+    from notifications.services import notify
+
+    link = user_set_password_url(user=user)
+    timeout_days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    notify(
+        user=user,
+        key=f"invite:{user.pk}:{timezone.localdate().isoformat()}",
+        kind="invite",
+        template="users/email/invite",
+        context={"user": user, "link": link, "timeout_days": timeout_days},
+        url=reverse("account_login"),
+        immediate=True,
+    )
