@@ -1,0 +1,167 @@
+"""Reads for the three officers (三员), through the scope: coverage, an officer's organizations, visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+
+from education.selectors import compliance_counts
+
+from .models import FollowUp, OfficerAssignment, Organization, VisitLog
+from .selectors import Scope, officer_assignments_active
+
+Kind = OfficerAssignment.Kind
+Sector = Organization.Sector
+KIND_FOR_SECTOR = {sector: kind for kind, sector in OfficerAssignment.SECTOR_FOR_KIND.items()}
+OFFICER_SECTORS = tuple(KIND_FOR_SECTOR)
+
+
+def coverage(*, scope: Scope, on: dt.date, sector: str = "") -> QuerySet[Organization]:
+    """Basic organizations of the organ, institution and rural sectors, each marked `covered` when an
+    officer of the matching kind is assigned to it on `on`; uncovered first. One query."""
+    expected = Case(
+        *(When(sector=s, then=Value(k)) for s, k in KIND_FOR_SECTOR.items()),
+        default=Value(""),
+    )
+    active = officer_assignments_active(on=on).filter(
+        organization=OuterRef("pk"), kind=OuterRef("expected_kind")
+    )
+    qs = (
+        scope.organizations()
+        .filter(
+            kind__in=Organization.BASIC_KINDS,
+            sector__in=[sector] if sector else OFFICER_SECTORS,
+            is_active=True,
+        )
+        .annotate(expected_kind=expected)
+        .annotate(covered=Exists(active))
+        .order_by("covered", "sector", "path")
+    )
+    return qs
+
+
+def coverage_summary(*, scope: Scope, on: dt.date) -> list[dict]:
+    """Per sector: organizations, how many covered and how many not (one grouped query)."""
+    rows = (
+        coverage(scope=scope, on=on)
+        .order_by()
+        .values("sector")
+        .annotate(total=Count("pk"), covered_n=Count("pk", filter=Q(covered=True)))
+    )
+    by_sector = {r["sector"]: r for r in rows}
+    out = []
+    for sector in OFFICER_SECTORS:
+        r = by_sector.get(sector, {"total": 0, "covered_n": 0})
+        out.append(
+            {
+                "sector": sector,
+                "label": Sector(sector).label,
+                "kind_label": Kind(KIND_FOR_SECTOR[sector]).label,
+                "total": r["total"],
+                "covered": r["covered_n"],
+                "uncovered": r["total"] - r["covered_n"],
+            }
+        )
+    return out
+
+
+def assignments_visible(*, scope: Scope) -> QuerySet[OfficerAssignment]:
+    return scope.filter(OfficerAssignment.objects.all(), "organization").select_related(
+        "officer", "organization"
+    )
+
+
+@dataclass
+class OfficerOrgRow:
+    assignment: OfficerAssignment
+    organization: Organization
+    open_follow_ups: int
+    overdue_follow_ups: int
+    last_visit: dt.date | None
+    compliance: dict[str, int]
+
+
+def officer_page(*, scope: Scope, officer, on: dt.date) -> list[OfficerOrgRow]:
+    """The officer's organizations (active assignments the viewer may see) with their 三会一课 compliance
+    this year, open and overdue follow-ups and the last visit. A fixed number of queries; 404 when the
+    viewer sees none of this officer's assignments (outsiders learn nothing)."""
+    assignments = list(
+        scope.filter(officer_assignments_active(on=on).filter(officer=officer), "organization")
+        .select_related("organization")
+        .annotate(
+            open_n=Count(
+                "organization__follow_ups",
+                filter=Q(organization__follow_ups__done_on__isnull=True),
+                distinct=True,
+            ),
+            overdue_n=Count(
+                "organization__follow_ups",
+                filter=Q(
+                    organization__follow_ups__done_on__isnull=True, organization__follow_ups__due_on__lt=on
+                ),
+                distinct=True,
+            ),
+            last_visit=Max("organization__officer_visits__visited_on"),
+        )
+        .order_by("organization__path")
+    )
+    if not assignments:
+        raise Http404
+    counts = compliance_counts(
+        organization_ids=[a.organization_id for a in assignments], year=on.year, as_of=on
+    )
+    return [
+        OfficerOrgRow(
+            assignment=a,
+            organization=a.organization,
+            open_follow_ups=a.open_n,
+            overdue_follow_ups=a.overdue_n,
+            last_visit=a.last_visit,
+            compliance=counts.get(a.organization_id, {"ok": 0, "missing": 0, "due": 0}),
+        )
+        for a in assignments
+    ]
+
+
+def officer_open_follow_ups(*, scope: Scope, officer) -> QuerySet[FollowUp]:
+    return (
+        scope.filter(FollowUp.objects.filter(visit__officer=officer, done_on__isnull=True), "organization")
+        .select_related("organization", "visit")
+        .order_by("due_on", "pk")
+    )
+
+
+def visits_visible(*, scope: Scope) -> QuerySet[VisitLog]:
+    return (
+        scope.filter(VisitLog.objects.all(), "organization")
+        .select_related("organization", "officer")
+        .annotate(
+            open_n=Count("follow_ups", filter=Q(follow_ups__done_on__isnull=True)),
+            follow_ups_n=Count("follow_ups"),
+        )
+    )
+
+
+def organizations_for_visit(*, officer, on: dt.date) -> QuerySet[Organization]:
+    """Where the officer may log a visit today: organizations assigned to them now."""
+    return Organization.objects.filter(
+        pk__in=officer_assignments_active(on=on).filter(officer=officer).values("organization_id")
+    ).order_by("path")
+
+
+def officer_candidates(*, scope: Scope):
+    """Whom an assignment may name: the county office picks any active account; a township picks among
+    people who already serve as officers (accounts are created by the county)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import RoleAssignment
+
+    users = get_user_model().objects.filter(is_active=True)
+    if not scope.is_county:
+        users = users.filter(
+            Q(officer_assignments__isnull=False) | Q(roles__role=RoleAssignment.Role.OFFICER)
+        ).distinct()
+    return users.order_by("name", "email")
