@@ -55,6 +55,7 @@ def registered_jobs() -> dict[str, JobFunc]:
 
 
 def run_job(name: str, *, as_of: dt.date | None = None) -> int:
+    """Run one job for `as_of` (today by default), recorded as a JobRun. Raises KeyError for an unknown name."""
     from .models import JobRun
 
     jobs = registered_jobs()
@@ -76,5 +77,44 @@ def run_job(name: str, *, as_of: dt.date | None = None) -> int:
     return created
 
 
+class JobsFailed(Exception):
+    """One or more jobs raised; the others still ran. Each failure is recorded on its JobRun."""
+
+
 def run_all_jobs(*, as_of: dt.date | None = None) -> dict[str, int]:
-    return {name: run_job(name, as_of=as_of) for name in registered_jobs()}
+    """Run every registered job for `as_of`; a failing job does not stop the others (it is logged and
+    recorded on its JobRun), and JobsFailed is raised at the end naming the failed ones."""
+    as_of = as_of or timezone.localdate()
+    results: dict[str, int] = {}
+    failed: list[str] = []
+    for name in registered_jobs():
+        try:
+            results[name] = run_job(name, as_of=as_of)
+        except Exception:
+            logger.exception("job %s as of %s failed", name, as_of)
+            failed.append(name)
+    if failed:
+        raise JobsFailed(", ".join(failed))
+    return results
+
+
+def run_day(*, as_of: dt.date | None = None, job: str | None = None) -> dict[str, int]:
+    """What the embedded scheduler (`run_jobs`) does for one day: the jobs (or one of them), then the
+    digests due that day, then a sweep of unsent deliveries. Idempotent for a given day."""
+    from .digests import digests_due, digests_send
+    from .services import deliveries_retry
+
+    as_of = as_of or timezone.localdate()
+    if job:
+        return {job: run_job(job, as_of=as_of)}
+    error: JobsFailed | None = None
+    try:
+        results = run_all_jobs(as_of=as_of)
+    except JobsFailed as e:
+        results, error = {}, e
+    for frequency in digests_due(as_of=as_of):
+        results[f"digest:{frequency}"] = digests_send(frequency=frequency, as_of=as_of)
+    results["retry"] = deliveries_retry()
+    if error:
+        raise error
+    return results

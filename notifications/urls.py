@@ -6,5 +6,8 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("<int:pk>/open/", views.open_delivery, name="open"),
+    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("read-all/", views.mark_all_read, name="read_all"),
     path("preferences/", views.preferences, name="preferences"),
 ]

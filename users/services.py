@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,3 +81,21 @@ def user_invite(*, user: User) -> None:
         url=reverse("account_login"),
         immediate=True,
     )
+
+
+def user_preferences_update(*, user: User, notification_frequency: str, language: str) -> User:
+    """Save the user's e-mail and language choice. Choosing no e-mail drops messages that were waiting for
+    a digest from the e-mail queue (they stay on the notifications page); choosing immediate lets the next
+    daily digest carry what was waiting, so nothing is stranded."""
+    from notifications.models import Delivery
+
+    user.notification_frequency = notification_frequency
+    user.language = language
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["notification_frequency", "language"])
+        if notification_frequency == User.NotificationFrequency.NONE:
+            Delivery.objects.filter(user=user, status=Delivery.Status.DIGEST).update(
+                status=Delivery.Status.SKIPPED
+            )
+    return user

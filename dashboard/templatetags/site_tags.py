@@ -19,3 +19,21 @@ def mask_id(value: str) -> str:
     from members.idnumbers import mask
 
     return mask(value or "")
+
+
+_BS_CLASS = {
+    "select": "form-select",
+    "selectmultiple": "form-select",
+    "checkbox": "form-check-input",
+    "radioselect": "",
+    "checkboxselectmultiple": "",
+}
+
+
+@register.filter
+def bs(field):
+    """Render a bound field's widget with Bootstrap's class (and is-invalid when it has errors)."""
+    css = _BS_CLASS.get(field.widget_type, "form-control")
+    existing = field.field.widget.attrs.get("class", "")
+    classes = " ".join(c for c in (existing, css, "is-invalid" if field.errors else "") if c)
+    return field.as_widget(attrs={"class": classes} if classes else None)

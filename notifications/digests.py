@@ -1,0 +1,109 @@
+"""Daily and weekly digests: a user who chose a digest receives ONE e-mail gathering everything that waited.
+
+Each digest is itself a Delivery with the key `digest:<frequency>:<user id>:<period>` (period: the date for
+daily, the ISO week such as 2025-W07 for weekly), so running the digests twice for one period sends one
+e-mail. The gathered deliveries point at it (`digest`) and become DIGESTED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from users.models import User
+
+from .models import Delivery
+from .services import delivery_enqueue, render_message
+
+logger = logging.getLogger(__name__)
+
+Frequency = User.NotificationFrequency
+WEEKLY_DIGEST_WEEKDAY = 0  # Monday, as the beat schedule in settings
+
+
+def digest_period(*, frequency: str, as_of: dt.date) -> str:
+    if frequency == Frequency.WEEKLY:
+        year, week, _day = as_of.isocalendar()
+        return f"{year}-W{week:02d}"
+    return as_of.isoformat()
+
+
+def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
+    """Gather each user's waiting (DIGEST) deliveries into one digest and send it. Returns digests created.
+
+    Daily digests also collect for users who switched to immediate e-mail while messages were waiting, so
+    nothing is stranded. One query reads all waiting rows; one insert and one update per digest.
+    """
+    if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
+        raise ValueError(f"unknown digest frequency {frequency!r}")
+    as_of = as_of or timezone.localdate()
+    period = digest_period(frequency=frequency, as_of=as_of)
+    frequencies = (
+        [Frequency.WEEKLY] if frequency == Frequency.WEEKLY else [Frequency.DAILY, Frequency.IMMEDIATE]
+    )
+
+    waiting = (
+        Delivery.objects.filter(
+            status=Delivery.Status.DIGEST,
+            digest__isnull=True,
+            user__is_active=True,
+            user__notification_frequency__in=frequencies,
+        )
+        .select_related("user")
+        .only("pk", "subject", "url", "created_at", "kind", "user")
+        .order_by("user_id", "created_at", "pk")
+    )
+    by_user: dict[int, list[Delivery]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for delivery in waiting:
+        by_user[delivery.user_id].append(delivery)
+        users[delivery.user_id] = delivery.user
+    if not by_user:
+        return 0
+    keys = {uid: f"digest:{frequency}:{uid}:{period}" for uid in by_user}
+    done = set(Delivery.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+
+    created = 0
+    for uid, items in by_user.items():
+        if keys[uid] in done:
+            continue  # this period's digest went out already; the rest waits for the next one
+        user = users[uid]
+        rendered = render_message(
+            template="notifications/email/digest",
+            context={"user": user, "items": items, "frequency": frequency, "period": period, "as_of": as_of},
+            language=user.language or settings.LANGUAGE_CODE,
+        )
+        try:
+            with transaction.atomic():
+                digest = Delivery.objects.create(
+                    key=keys[uid],
+                    kind="digest",
+                    user=user,
+                    subject=rendered.subject,
+                    body_text=rendered.text,
+                    body_html=rendered.html,
+                    status=Delivery.Status.PENDING if user.email else Delivery.Status.SKIPPED,
+                )
+                Delivery.objects.filter(pk__in=[d.pk for d in items], digest__isnull=True).update(
+                    digest=digest, status=Delivery.Status.DIGESTED
+                )
+        except IntegrityError:  # a concurrent run made this digest first
+            continue
+        if digest.status == Delivery.Status.PENDING:
+            delivery_enqueue(delivery_id=digest.pk)
+        created += 1
+    logger.info("%s digests for %s: %s created", frequency, period, created)
+    return created
+
+
+def digests_due(*, as_of: dt.date) -> list[str]:
+    """Which digests go out on `as_of`: daily every day, weekly on the weekly weekday."""
+    due = [Frequency.DAILY.value]
+    if as_of.weekday() == WEEKLY_DIGEST_WEEKDAY:
+        due.append(Frequency.WEEKLY.value)
+    return due
