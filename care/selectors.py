@@ -1,0 +1,400 @@
+"""Reads for care. Eligibility is evaluated IN THE DATABASE: each condition becomes a Q on Member (age and
+party age become date comparisons via members.ages.years_before), groups are ANDed, alternatives ORed,
+and every rule in force becomes one boolean annotation of a single query over the whole county."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from branches.models import Organization
+from members.ages import years_before
+from members.models import Member
+
+from .models import BenefitRule, Grant, LunarNewYear, RuleCondition, RuleVersion, ServicePoint, TownshipBudget
+
+NEVER = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class RuleInForce:
+    """A benefit rule as it stands on one date: the version in force and its condition groups."""
+
+    rule: BenefitRule
+    version: RuleVersion
+    groups: tuple[tuple[RuleCondition, ...], ...]
+    as_of: dt.date
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def period_key(self) -> str:
+        return self.rule.period_key(self.as_of)
+
+    @property
+    def flag(self) -> str:
+        return f"elig_{self.rule.code}"
+
+    @property
+    def served_flag(self) -> str:
+        return f"served_{self.rule.code}"
+
+    @property
+    def grant_flag(self) -> str:
+        return f"grant_{self.rule.code}"
+
+    def group_flag(self, index: int) -> str:
+        return f"why_{self.rule.code}_{index}"
+
+
+def rules_in_force(*, as_of: dt.date, codes: list[str] | None = None) -> list[RuleInForce]:
+    """The rules valid on `as_of`, each with the version in force then (two queries, whatever the count)."""
+    versions = (
+        RuleVersion.objects.filter(effective_from__lte=as_of, rule__valid_from__lte=as_of)
+        .filter(Q(rule__valid_to__isnull=True) | Q(rule__valid_to__gte=as_of))
+        .select_related("rule")
+        .order_by("rule__code", "-effective_from")
+    )
+    if codes is not None:
+        versions = versions.filter(rule__code__in=codes)
+    current: dict[int, RuleVersion] = {}
+    for v in versions:
+        current.setdefault(v.rule_id, v)
+    groups: dict[int, dict[int, list[RuleCondition]]] = {v.pk: {} for v in current.values()}
+    for c in RuleCondition.objects.filter(version__in=[v.pk for v in current.values()]).order_by(
+        "group", "pk"
+    ):
+        groups[c.version_id].setdefault(c.group, []).append(c)
+    result = []
+    for v in sorted(current.values(), key=lambda v: v.rule.code):
+        by_group = groups[v.pk]
+        result.append(
+            RuleInForce(
+                rule=v.rule,
+                version=v,
+                groups=tuple(tuple(by_group[g]) for g in sorted(by_group)),
+                as_of=as_of,
+            )
+        )
+    return result
+
+
+def condition_q(condition: RuleCondition, *, as_of: dt.date) -> Q:
+    """One condition as a Q on Member. "以上" includes the number: born ON the threshold date qualifies."""
+    kind = condition.kind
+    K = RuleCondition.Kind
+    if kind == K.MIN_AGE:
+        return Q(birth_date__lte=years_before(as_of, condition.number))
+    if kind == K.MIN_PARTY_AGE:  # 党龄 from full membership (转正); a probationary member has none
+        return Q(full_member_on__isnull=False, full_member_on__lte=years_before(as_of, condition.number))
+    if kind == K.VETERAN_CADRE:
+        return Q(veteran_cadre=True)
+    if kind == K.HARDSHIP:
+        return Q(hardship=True)
+    if kind == K.RURAL:
+        return Q(organization__sector=Organization.Sector.RURAL)
+    if kind == K.ADMITTED_BEFORE:
+        return Q(admitted_on__lt=condition.date)
+    raise ValueError(f"unknown condition kind {kind!r}")
+
+
+def group_q(group: tuple[RuleCondition, ...], *, as_of: dt.date) -> Q:
+    """All conditions of a group; an empty group never holds (it must not mean "everyone")."""
+    if not group:
+        return NEVER
+    return reduce(and_, (condition_q(c, as_of=as_of) for c in group))
+
+
+def rule_q(rule: RuleInForce) -> Q:
+    """Any of the rule's groups; a rule without conditions never holds."""
+    if not rule.groups:
+        return NEVER
+    return reduce(or_, (group_q(g, as_of=rule.as_of) for g in rule.groups))
+
+
+def alive_member_q(*, as_of: dt.date) -> Q:
+    """A member on `as_of`: admitted by then and not dead. A member who died ON `as_of` counts as deceased
+    that day (no benefit is granted on the day of death; the condolence process starts instead)."""
+    return Q(admitted_on__lte=as_of) & (Q(died_on__isnull=True) | Q(died_on__gt=as_of))
+
+
+def _bool(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+def annotate_eligibility(
+    members: QuerySet[Member],
+    *,
+    rules: list[RuleInForce],
+    with_groups: bool = False,
+    with_grants: bool = False,
+    only_eligible: bool = True,
+) -> QuerySet[Member]:
+    """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group, and the grant
+    status `grant_<code>` / `served_<code>` for the rule's current period); filtered to living members
+    eligible for at least one rule unless `only_eligible` is False."""
+    as_of = rules[0].as_of if rules else None
+    annotations = {}
+    for r in rules:
+        annotations[r.flag] = _bool(rule_q(r))
+        if with_groups:
+            for i, g in enumerate(r.groups, start=1):
+                annotations[r.group_flag(i)] = _bool(group_q(g, as_of=r.as_of))
+        if with_grants:
+            live = Grant.objects.filter(
+                member=OuterRef("pk"), rule_id=r.rule.pk, period_key=r.period_key
+            ).exclude(status=Grant.Status.CANCELLED)
+            annotations[r.grant_flag] = Subquery(live.values("status")[:1])
+            annotations[r.served_flag] = Exists(live.filter(status=Grant.Status.PAID))
+    qs = members.annotate(**annotations)
+    if only_eligible:
+        if not rules:
+            return qs.none()
+        qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in rules)))
+    return qs
+
+
+def members_in(org: Organization) -> QuerySet[Member]:
+    return Member.objects.filter(organization__path__startswith=org.path)
+
+
+@dataclass
+class EligibleRow:
+    member: Member
+    benefits: list[str]  # codes, sorted
+    grants: dict[str, str | None] = field(default_factory=dict)  # code -> grant status this period
+
+    @property
+    def benefit_cells(self) -> list[tuple[str, str | None]]:
+        return [(code, self.grants.get(code)) for code in self.benefits]
+
+
+def eligible_rows(members, *, rules: list[RuleInForce]) -> list[EligibleRow]:
+    """Turn annotated members (a page, already fetched) into rows; no query."""
+    rows = []
+    for m in members:
+        codes = sorted(r.code for r in rules if getattr(m, r.flag, False))
+        rows.append(
+            EligibleRow(
+                member=m, benefits=codes, grants={r.code: getattr(m, r.grant_flag, None) for r in rules}
+            )
+        )
+    return rows
+
+
+def eligible_members(
+    *,
+    org: Organization,
+    scope,
+    as_of: dt.date,
+    rules: list[RuleInForce],
+    rule_code: str = "",
+    served: str = "",
+    query: str = "",
+) -> QuerySet[Member]:
+    """The eligibility list of an organization's subtree, within the user's scope, with grant status.
+    `served`: "yes" (paid this period for the rule, or for any eligible rule), "no" (some eligible benefit
+    not yet paid), "" (all)."""
+    base = scope.filter(members_in(org), "organization").select_related("organization")
+    if query:
+        base = base.filter(name__icontains=query)
+    selected = [r for r in rules if r.code == rule_code] if rule_code else rules
+    qs = annotate_eligibility(base, rules=rules, with_grants=True, only_eligible=False)
+    if not selected:
+        return qs.none()
+    qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (Q(**{r.flag: True}) for r in selected)))
+    if served == "yes":
+        qs = qs.filter(reduce(or_, (Q(**{r.flag: True, r.served_flag: True}) for r in selected)))
+    elif served == "no":
+        qs = qs.filter(reduce(or_, (Q(**{r.flag: True, r.served_flag: False}) for r in selected)))
+    return qs.order_by("organization__path", "name", "pk")
+
+
+def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
+    """Per rule: how many are eligible, have a live grant this period, and have been paid (one query)."""
+    if not rules:
+        return []
+    as_of = rules[0].as_of
+    base = scope.filter(members_in(org), "organization").filter(alive_member_q(as_of=as_of))
+    from django.db.models import Count
+
+    aggregates = {}
+    for r in rules:
+        q = rule_q(r)
+        live = Grant.objects.filter(
+            member=OuterRef("pk"), rule_id=r.rule.pk, period_key=r.period_key
+        ).exclude(status=Grant.Status.CANCELLED)
+        base = base.annotate(
+            **{f"g_{r.code}": Exists(live), f"p_{r.code}": Exists(live.filter(status=Grant.Status.PAID))}
+        )
+        aggregates[f"e_{r.code}"] = Count("pk", filter=q)
+        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(**{f"g_{r.code}": True}))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(**{f"p_{r.code}": True}))
+    totals = base.aggregate(**aggregates)
+    return [
+        {
+            "rule": r,
+            "eligible": totals[f"e_{r.code}"],
+            "granted": totals[f"gr_{r.code}"],
+            "paid": totals[f"pa_{r.code}"],
+            "unserved": totals[f"e_{r.code}"] - totals[f"pa_{r.code}"],
+        }
+        for r in rules
+    ]
+
+
+@dataclass
+class MemberBenefit:
+    rule: RuleInForce
+    reasons: list[str]  # the condition group(s) that held, in words
+
+
+def member_eligibility(
+    *, member: Member, as_of: dt.date, rules: list[RuleInForce] | None = None
+) -> list[MemberBenefit]:
+    """What one member is eligible for on `as_of`, and why (which alternative held). One query after the rules."""
+    rules = rules if rules is not None else rules_in_force(as_of=as_of)
+    if not rules:
+        return []
+    row = (
+        annotate_eligibility(
+            Member.objects.filter(pk=member.pk), rules=rules, with_groups=True, only_eligible=False
+        )
+        .annotate(alive=_bool(alive_member_q(as_of=as_of)))
+        .values()
+        .first()
+    )
+    if not row or not row["alive"]:
+        return []
+    result = []
+    for r in rules:
+        if not row[r.flag]:
+            continue
+        reasons = [
+            "; ".join(c.describe() for c in g)
+            for i, g in enumerate(r.groups, start=1)
+            if row[r.group_flag(i)]
+        ]
+        result.append(MemberBenefit(rule=r, reasons=reasons))
+    return result
+
+
+def member_is_eligible(*, member: Member, rule: RuleInForce) -> bool:
+    return (
+        Member.objects.filter(pk=member.pk).filter(alive_member_q(as_of=rule.as_of) & rule_q(rule)).exists()
+    )
+
+
+def report_rows(*, members: QuerySet[Member], as_of: dt.date) -> list[tuple[str, str, str, str]]:
+    """`report_benefits`: (id_number, name, org_code, "code;code") for every living eligible member."""
+    rules = rules_in_force(as_of=as_of)
+    qs = annotate_eligibility(members, rules=rules).order_by("organization__code", "id_number")
+    flags = [r.flag for r in rules]
+    codes = [r.code for r in rules]
+    values = qs.values_list("id_number", "name", "organization__code", *flags)
+    rows = []
+    for id_number, name, org_code, *held in values.iterator(chunk_size=2000):
+        benefits = ";".join(sorted(code for code, ok in zip(codes, held, strict=True) if ok))
+        rows.append((id_number, name, org_code, benefits))
+    return rows
+
+
+# -- grants and budgets ------------------------------------------------------------------------------
+
+
+def grants_for(*, org: Organization, scope, status: str = "", year: int | None = None) -> QuerySet[Grant]:
+    qs = scope.filter(Grant.objects.filter(organization__path__startswith=org.path), "organization")
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.select_related("rule", "member", "organization", "approved_by").order_by(
+        "status", "organization__path", "member__name", "pk"
+    )
+
+
+@dataclass
+class BudgetLine:
+    township: Organization
+    budget: Decimal | None
+    committed: Decimal
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.budget is None else self.budget - self.committed
+
+
+def budget_lines(*, townships: QuerySet[Organization], year: int) -> list[BudgetLine]:
+    """Each township's budget for `year`, what approved and paid grants commit, and what is left (one query)."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    committed = (
+        Grant.objects.filter(township=OuterRef("pk"), year=year, status__in=Grant.COMMITTED)
+        .order_by()
+        .values("township")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    budget = TownshipBudget.objects.filter(township=OuterRef("pk"), year=year).values("amount")[:1]
+    qs = townships.filter(kind=Organization.Kind.TOWNSHIP).annotate(
+        budget_amount=Subquery(budget, output_field=money),
+        committed_amount=Coalesce(
+            Subquery(committed, output_field=money), Value(Decimal("0")), output_field=money
+        ),
+    )
+    return [
+        BudgetLine(township=t, budget=t.budget_amount, committed=t.committed_amount)
+        for t in qs.order_by("path")
+    ]
+
+
+def budget_line(*, township: Organization, year: int) -> BudgetLine:
+    return budget_lines(townships=Organization.objects.filter(pk=township.pk), year=year)[0]
+
+
+# -- service network, calendar -----------------------------------------------------------------------
+
+
+def service_points_for_member(*, member: Member) -> list[ServicePoint]:
+    """The member's own village point, township station and county center (one query)."""
+    ids = [int(s) for s in member.organization.path.split(".") if s]
+    return list(
+        ServicePoint.objects.filter(organization_id__in=ids, is_active=True)
+        .select_related("organization")
+        .order_by("-organization__depth")
+    )
+
+
+def spring_festival(year: int) -> dt.date | None:
+    row = LunarNewYear.objects.filter(year=year).values_list("date", flat=True).first()
+    return row
+
+
+def month_bounds(on: dt.date) -> tuple[dt.date, dt.date]:
+    return on.replace(day=1), on.replace(day=calendar.monthrange(on.year, on.month)[1])
+
+
+def quarter_bounds(on: dt.date) -> tuple[dt.date, dt.date, str]:
+    q = (on.month - 1) // 3 + 1
+    start = dt.date(on.year, 3 * q - 2, 1)
+    end = dt.date(on.year, 3 * q, calendar.monthrange(on.year, 3 * q)[1])
+    return start, end, f"{on.year}-Q{q}"
