@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from branches.models import Organization
+from members.models import BranchOfficer, Member
 
-from .compliance import compliance_grid, status_counts
+from .compliance import ComplianceRow, compliance_grid, living_on, status_counts
+from .models import Attendance, Meeting, MeetingKind
 
 
 def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date) -> dict[int, dict[str, int]]:
@@ -18,3 +37,267 @@ def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date)
     rows = compliance_grid(Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of)
     counts = status_counts(rows)
     return {oid: counts.get(oid, {"ok": 0, "missing": 0, "due": 0}) for oid in organization_ids}
+
+
+# -- meetings ----------------------------------------------------------------------------------------------
+
+
+def expected_attendees(*, meeting: Meeting) -> QuerySet[Member]:
+    """Who should attend: the party group's members for a group meeting; the committee (支委) for a
+    committee meeting alone; otherwise every member of the organization. Members admitted by the date and
+    living on it. Probationary members attend (they have no vote)."""
+    date = meeting.date
+    base = Member.objects.filter(admitted_on__lte=date).filter(living_on(date))
+    codes = {k.code for k in meeting.kinds.all()}
+    if meeting.party_group_id:
+        return base.filter(party_group_id=meeting.party_group_id)
+    if codes == {MeetingKind.COMMITTEE_MEETING}:
+        committee = BranchOfficer.objects.filter(
+            term__organization_id=meeting.organization_id, term__elected_on__lte=date, term__ends_on__gt=date
+        ).values("member_id")
+        return base.filter(organization_id=meeting.organization_id, pk__in=committee)
+    return base.filter(organization_id=meeting.organization_id)
+
+
+def meetings_visible(
+    scope,
+    *,
+    organization: Organization | None = None,
+    year: int | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Meeting]:
+    """Meetings the user may read, newest first, with attendance counts (one query; kinds prefetched)."""
+    qs = scope.filter(Meeting.objects.all(), "organization")
+    if organization is not None:
+        qs = qs.filter(organization__path__startswith=organization.path)
+    if year:
+        qs = qs.filter(date__year=year)
+    if kind:
+        qs = qs.filter(kinds__code=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return (
+        qs.select_related("organization", "party_group")
+        .prefetch_related("kinds")
+        .annotate(
+            n_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)),
+            n_excused=Count("attendances", filter=Q(attendances__status=Attendance.Status.EXCUSED)),
+            n_absent=Count("attendances", filter=Q(attendances__status=Attendance.Status.ABSENT)),
+        )
+        .order_by("-date", "-start_time", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    member: Member
+    status: str
+    reason: str
+
+    @property
+    def is_full(self) -> bool:
+        return self.member.full_member_on is not None and self.member.full_member_on <= self.on
+
+    on: dt.date = dt.date.min
+
+
+def attendance_sheet(*, meeting: Meeting) -> list[SheetLine]:
+    """Everyone who should attend, with the recorded exception or "present" by default (two queries).
+    After the meeting is held, members recorded but no longer expected (e.g. transferred) stay listed."""
+    recorded = {a.member_id: a for a in meeting.attendances.select_related("member")}
+    expected = list(expected_attendees(meeting=meeting).order_by("party_group__name", "name", "pk"))
+    seen = {m.pk for m in expected}
+    members = expected + sorted(
+        (a.member for k, a in recorded.items() if k not in seen), key=lambda m: m.name
+    )
+    return [
+        SheetLine(
+            member=m,
+            status=recorded[m.pk].status if m.pk in recorded else Attendance.Status.PRESENT,
+            reason=recorded[m.pk].reason if m.pk in recorded else "",
+            on=meeting.date,
+        )
+        for m in members
+    ]
+
+
+@dataclass(frozen=True)
+class Quorum:
+    rule: str  # "general" or "committee"
+    eligible: int
+    present: int
+
+    @property
+    def needed(self) -> int:
+        return self.eligible // 2 + 1
+
+    @property
+    def ok(self) -> bool:
+        return self.present * 2 > self.eligible
+
+
+def meeting_quorum(*, meeting: Meeting, sheet: list[SheetLine]) -> Quorum | None:
+    """A general meeting that votes needs more than half of the members with a vote (full members;
+    probationary members have none) present; a committee meeting more than half of the committee."""
+    codes = {k.code for k in meeting.kinds.all()}
+    present = [line for line in sheet if line.status == Attendance.Status.PRESENT]
+    if MeetingKind.GENERAL_MEETING in codes and meeting.votes:
+        voters = [line for line in sheet if line.is_full]
+        return Quorum("general", len(voters), sum(1 for line in present if line.is_full))
+    if codes == {MeetingKind.COMMITTEE_MEETING} and sheet:
+        return Quorum("committee", len(sheet), len(present))
+    return None
+
+
+def attendance_totals(sheet: list[SheetLine]) -> dict[str, int]:
+    totals = dict.fromkeys(Attendance.Status.values, 0)
+    for line in sheet:
+        totals[line.status] += 1
+    totals["expected"] = len(sheet)
+    return totals
+
+
+# -- members: attendance history and absence streaks ------------------------------------------------------
+
+
+def months_before(day: dt.date, n: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - n
+    year, month = index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def with_absence(members: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Member]:
+    """Annotate each member (one query for any number):
+    - `last_present`: the date of the last held meeting they attended;
+    - `absence_streak`: unexcused absences since then (an excused absence neither breaks nor extends it);
+    - `present_6m` / `absent_6m`: attendance in the six months up to `as_of` (Party Constitution art. 9:
+      six months in a row without organizational life)."""
+    held = Q(attendances__meeting__status=Meeting.Status.HELD, attendances__meeting__date__lte=as_of)
+    since = months_before(as_of, 6)
+    last_present = (
+        Attendance.objects.filter(
+            member=OuterRef("pk"),
+            status=Attendance.Status.PRESENT,
+            meeting__status=Meeting.Status.HELD,
+            meeting__date__lte=as_of,
+        )
+        .order_by()
+        .values("member")
+        .annotate(d=Max("meeting__date"))
+        .values("d")
+    )
+    absent = held & Q(attendances__status=Attendance.Status.ABSENT)
+    in_window = Q(attendances__meeting__date__gt=since)
+    return members.annotate(last_present=Subquery(last_present)).annotate(
+        absence_streak=Count(
+            "attendances",
+            filter=absent
+            & (Q(last_present__isnull=True) | Q(attendances__meeting__date__gt=F("last_present"))),
+        ),
+        present_6m=Count(
+            "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.PRESENT)
+        ),
+        absent_6m=Count("attendances", filter=absent & in_window),
+    )
+
+
+def no_organizational_life(member) -> bool:
+    """Six months with unexcused absences and no attendance at all (needs `with_absence`)."""
+    return bool(member.absent_6m) and not member.present_6m
+
+
+def member_attendance_history(*, member: Member, limit: int = 12) -> list[Attendance]:
+    return list(
+        Attendance.objects.filter(member=member, meeting__status=Meeting.Status.HELD)
+        .select_related("meeting")
+        .order_by("-meeting__date", "-meeting_id")[:limit]
+    )
+
+
+# -- study ------------------------------------------------------------------------------------------------------
+
+
+def with_study_hours(members: QuerySet[Member], *, year: int) -> QuerySet[Member]:
+    return members.annotate(
+        study_hours=Coalesce(
+            Sum("study_records__hours", filter=Q(study_records__date__year=year)),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=6, decimal_places=1),
+        )
+    )
+
+
+def study_progress(scope, *, organization: Organization, year: int, as_of: dt.date) -> QuerySet[Member]:
+    """The organization's living members with their study hours of `year`, fewest first."""
+    members = scope.filter(
+        Member.objects.filter(organization__path__startswith=organization.path).filter(living_on(as_of)),
+        "organization",
+    )
+    return (
+        with_study_hours(members, year=year)
+        .select_related("organization")
+        .order_by("study_hours", "name", "pk")
+    )
+
+
+# -- compliance pages --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StripRow:
+    kind: str
+    label: str
+    party_group: str
+    period_type: str
+    cells: list[ComplianceRow]
+
+
+def organization_strip(*, organization: Organization, year: int, as_of: dt.date) -> list[StripRow]:
+    """The year strip of one branch: one row per kind (and party group), one cell per period."""
+    rows = compliance_grid(Organization.objects.filter(pk=organization.pk), year=year, as_of=as_of)
+    strip: dict[tuple, StripRow] = {}
+    for r in rows:
+        key = (r.kind, r.party_group, r.period.type)
+        if key not in strip:
+            strip[key] = StripRow(r.kind, r.kind_label, r.party_group, r.period.type, [])
+        strip[key].cells.append(r)
+    return list(strip.values())
+
+
+@dataclass
+class UnitSummary:
+    organization_id: int
+    code: str
+    name: str
+    path: str
+    ok: int
+    missing: int
+    due: int
+    missing_kinds: list[str]
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.missing + self.due
+
+
+def branches_summary(
+    *, root: Organization, year: int, as_of: dt.date, only_behind: bool = False
+) -> list[UnitSummary]:
+    """Every measured organization under `root` with its counts, the most behind first (a fixed number of
+    queries whatever the number of branches)."""
+    orgs = Organization.objects.filter(path__startswith=root.path)
+    rows = compliance_grid(orgs, year=year, as_of=as_of)
+    summaries: dict[int, UnitSummary] = {}
+    for r in rows:
+        s = summaries.get(r.organization_id)
+        if s is None:
+            s = summaries[r.organization_id] = UnitSummary(
+                r.organization_id, r.org_code, r.org_name, "", 0, 0, 0, []
+            )
+        setattr(s, r.status, getattr(s, r.status) + 1)
+        if r.status == "missing" and r.kind_label not in s.missing_kinds:
+            s.missing_kinds.append(r.kind_label)
+    out = [s for s in summaries.values() if s.missing or not only_behind]
+    out.sort(key=lambda s: (-s.missing, s.code))
+    return out

@@ -1,0 +1,627 @@
+"""Thin views: load through the scope (404 for outsiders), call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branches.models import Organization
+from branches.selectors import scope_for
+from members.models import Member
+
+from . import calendar_feed, selectors, services
+from .compliance import STATUSES, load_rules
+from .forms import (
+    AttachmentForm,
+    MeetingForm,
+    PlanForm,
+    RequirementForm,
+    StudyRecordForm,
+    add_service_errors,
+)
+from .models import (
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingPlan,
+    MeetingRequirement,
+    StudyRecord,
+)
+
+MONTH_LABELS = [str(m) for m in range(1, 13)]
+
+
+def _page(request, items):
+    from django.conf import settings
+
+    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _org(request, pk, *, write=False) -> Organization:
+    return scope_for(request.user).get_object_or_404(Organization.objects.all(), "", write=write, pk=pk)
+
+
+def _meeting(request, pk, *, write=False) -> Meeting:
+    return scope_for(request.user).get_object_or_404(
+        Meeting.objects.select_related("organization", "party_group").prefetch_related("kinds"),
+        "organization",
+        write=write,
+        pk=pk,
+    )
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _top_org(request) -> Organization | None:
+    """The organization a page starts from: ?org=, else the user's highest organization."""
+    scope = scope_for(request.user)
+    if request.GET.get("org"):
+        try:
+            return _org(request, int(request.GET["org"]))
+        except ValueError:
+            raise Http404 from None
+    return scope.organizations().order_by("depth", "path").first()
+
+
+# -- meetings ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request):
+    scope = scope_for(request.user)
+    org = _top_org(request)
+    if org is None:
+        raise Http404
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    kind = request.GET.get("kind") or None
+    status = request.GET.get("status") if request.GET.get("status") in Meeting.Status.values else None
+    meetings = selectors.meetings_visible(scope, organization=org, year=year, kind=kind, status=status)
+    return render(
+        request,
+        "education/meeting_list.html",
+        {
+            "org": org,
+            "page": _page(request, meetings),
+            "kinds": MeetingKind.objects.all(),
+            "statuses": Meeting.Status.choices,
+            "filters": {"year": year or "", "kind": kind or "", "status": status or ""},
+            "can_write": scope.can_write(org) and org.is_basic,
+        },
+    )
+
+
+@login_required
+def meeting_create(request):
+    try:
+        org = _org(request, int(request.GET.get("org", "")), write=True)
+    except ValueError:
+        raise Http404 from None
+    form = MeetingForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kinds, group = data.pop("kinds"), data.pop("party_group")
+        try:
+            meeting = services.meeting_create(
+                organization=org, kinds=kinds, party_group=group, by=request.user, **data
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The meeting was saved."))
+            if meeting.date <= timezone.localdate():
+                return redirect("education:meeting_attendance", pk=meeting.pk)
+            return redirect("education:meeting_detail", pk=meeting.pk)
+    return render(request, "education/meeting_form.html", {"form": form, "org": org, "meeting": None})
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = _meeting(request, pk, write=True)
+    form = MeetingForm(request.POST or None, instance=meeting, organization=meeting.organization)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kinds, group = data.pop("kinds"), data.pop("party_group")
+        try:
+            # the form wrote its values onto the instance; reload so the service sees the stored state
+            stored = Meeting.objects.select_related("organization").get(pk=meeting.pk)
+            services.meeting_update(meeting=stored, kinds=kinds, party_group=group, by=request.user, **data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The meeting was saved."))
+            return redirect("education:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "education/meeting_form.html",
+        {"form": form, "org": meeting.organization, "meeting": meeting},
+    )
+
+
+def _sheet_context(meeting: Meeting) -> dict:
+    sheet = selectors.attendance_sheet(meeting=meeting)
+    return {
+        "meeting": meeting,
+        "sheet": sheet,
+        "totals": selectors.attendance_totals(sheet),
+        "quorum": selectors.meeting_quorum(meeting=meeting, sheet=sheet),
+        "is_future": meeting.date > timezone.localdate(),
+    }
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    scope = scope_for(request.user)
+    context = _sheet_context(meeting)
+    context.update(
+        {
+            "attachments": list(meeting.attachments.all()),
+            "attachment_form": AttachmentForm(),
+            "can_write": scope.can_write(meeting.organization),
+        }
+    )
+    return render(request, "education/meeting_detail.html", context)
+
+
+@login_required
+def meeting_attendance(request, pk):
+    """The phone-first sheet: everyone present by default, one tap per exception."""
+    meeting = _meeting(request, pk, write=True)
+    context = _sheet_context(meeting)
+    return render(request, "education/meeting_attendance.html", context)
+
+
+@login_required
+@require_POST
+def attendance_mark(request, pk, member_id):
+    meeting = _meeting(request, pk, write=True)
+    status = request.POST.get("status")
+    try:
+        if status:
+            services.attendance_set(
+                meeting=meeting,
+                member_id=member_id,
+                status=status,
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            )
+        else:
+            services.attendance_toggle(meeting=meeting, member_id=member_id, by=request.user)
+    except ValidationError as e:
+        if request.htmx:
+            return HttpResponse(" ".join(e.messages), status=422)
+        messages.error(request, " ".join(e.messages))
+        return redirect("education:meeting_attendance", pk=meeting.pk)
+    if request.htmx:
+        context = _sheet_context(meeting)
+        line = next(line for line in context["sheet"] if line.member.pk == member_id)
+        return render(request, "education/_attendance_row.html", {**context, "line": line, "oob": True})
+    return redirect("education:meeting_attendance", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_held(request, pk):
+    meeting = _meeting(request, pk, write=True)
+    try:
+        services.meeting_mark_held(meeting=meeting, by=request.user)
+    except ValidationError as e:
+        for message in e.messages:
+            messages.error(request, message)
+        if hasattr(e, "error_dict") and "minutes" in e.error_dict:
+            return redirect("education:meeting_edit", pk=meeting.pk)
+        return redirect("education:meeting_attendance", pk=meeting.pk)
+    messages.success(request, _("The meeting is recorded as held."))
+    return redirect("education:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = _meeting(request, pk, write=True)
+    try:
+        services.meeting_cancel(meeting=meeting, by=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("The meeting was cancelled."))
+    return redirect("education:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_print(request, pk):
+    meeting = _meeting(request, pk)
+    return render(request, "education/meeting_print.html", _sheet_context(meeting))
+
+
+# -- attachments ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    meeting = _meeting(request, pk, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(meeting=meeting, file=form.cleaned_data["file"], by=request.user)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("The file was attached."))
+    else:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect("education:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    """Files are never on a public URL: this scoped view is the only way to them."""
+    attachment = scope_for(request.user).get_object_or_404(
+        MeetingAttachment.objects.all(), "meeting__organization", pk=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=attachment.content_type, filename=attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    attachment = scope_for(request.user).get_object_or_404(
+        MeetingAttachment.objects.all(), "meeting__organization", write=True, pk=pk
+    )
+    meeting_id = attachment.meeting_id
+    services.attachment_delete(attachment=attachment, by=request.user)
+    messages.success(request, _("The file was removed."))
+    return redirect("education:meeting_detail", pk=meeting_id)
+
+
+# -- compliance ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def compliance_overview(request):
+    """Township and county: which branches are behind this year."""
+    org = _top_org(request)
+    if org is None:
+        raise Http404
+    year = _year(request)
+    as_of = timezone.localdate()
+    only_behind = request.GET.get("behind") == "1"
+    summary = selectors.branches_summary(root=org, year=year, as_of=as_of, only_behind=only_behind)
+    return render(
+        request,
+        "education/compliance_overview.html",
+        {
+            "org": org,
+            "year": year,
+            "as_of": as_of,
+            "only_behind": only_behind,
+            "page": _page(request, summary),
+            "totals": {s: sum(getattr(u, s) for u in summary) for s in STATUSES},
+            "behind": sum(1 for u in summary if u.missing),
+            "units": len(summary),
+        },
+    )
+
+
+@login_required
+def compliance_org(request, org_id):
+    org = _org(request, org_id)
+    year = _year(request)
+    as_of = timezone.localdate()
+    strip = selectors.organization_strip(organization=org, year=year, as_of=as_of)
+    return render(
+        request,
+        "education/compliance_org.html",
+        {
+            "org": org,
+            "year": year,
+            "as_of": as_of,
+            "strip": strip,
+            "month_labels": MONTH_LABELS,
+            "can_write": scope_for(request.user).can_write(org),
+        },
+    )
+
+
+# -- ledger (台账) -------------------------------------------------------------------------------------------
+
+
+@login_required
+def ledger(request, org_id, year):
+    org = _org(request, org_id)
+    meetings = list(
+        Meeting.objects.filter(organization=org, date__year=year, status=Meeting.Status.HELD)
+        .select_related("party_group")
+        .prefetch_related(
+            "kinds",
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
+            ),
+        )
+        .order_by("date", "start_time", "pk")
+    )
+    for m in meetings:
+        rows = list(m.attendances.all())
+        m.present = [a for a in rows if a.status == Attendance.Status.PRESENT]
+        m.excused = [a for a in rows if a.status == Attendance.Status.EXCUSED]
+        m.absent = [a for a in rows if a.status == Attendance.Status.ABSENT]
+    strip = selectors.organization_strip(organization=org, year=year, as_of=timezone.localdate())
+    return render(
+        request,
+        "education/ledger.html",
+        {"org": org, "year": year, "meetings": meetings, "strip": strip, "month_labels": MONTH_LABELS},
+    )
+
+
+# -- plans -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request, org_id):
+    scope = scope_for(request.user)
+    org = _org(request, org_id)
+    can_write = scope.can_write(org)
+    form = PlanForm(request.POST or None, organization=org)
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.plan_save(
+                    organization=org,
+                    kinds=data.pop("kinds"),
+                    party_group=data.pop("party_group"),
+                    by=request.user,
+                    **data,
+                )
+            except ValidationError as e:
+                add_service_errors(form, e)
+            else:
+                messages.success(request, _("The schedule was saved; its planned meetings were added."))
+                return redirect("education:plan_list", org_id=org.pk)
+    plans = (
+        MeetingPlan.objects.filter(organization=org).select_related("party_group").prefetch_related("kinds")
+    )
+    upcoming = (
+        Meeting.objects.filter(
+            organization=org, status=Meeting.Status.PLANNED, date__gte=timezone.localdate()
+        )
+        .select_related("party_group")
+        .prefetch_related("kinds")
+        .order_by("date", "start_time")[:20]
+    )
+    return render(
+        request,
+        "education/plan_list.html",
+        {"org": org, "plans": plans, "form": form, "upcoming": upcoming, "can_write": can_write},
+    )
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = scope_for(request.user).get_object_or_404(
+        MeetingPlan.objects.select_related("organization"), "organization", write=True, pk=pk
+    )
+    form = PlanForm(request.POST or None, instance=plan, organization=plan.organization)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.plan_save(
+                organization=plan.organization,
+                plan=MeetingPlan.objects.get(pk=plan.pk),
+                kinds=data.pop("kinds"),
+                party_group=data.pop("party_group"),
+                by=request.user,
+                **data,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The schedule was saved; its planned meetings were added."))
+            return redirect("education:plan_list", org_id=plan.organization_id)
+    return render(request, "education/plan_form.html", {"form": form, "plan": plan, "org": plan.organization})
+
+
+@login_required
+@require_POST
+def plan_stop(request, pk):
+    plan = scope_for(request.user).get_object_or_404(
+        MeetingPlan.objects.all(), "organization", write=True, pk=pk
+    )
+    services.plan_deactivate(plan=plan, by=request.user)
+    messages.success(request, _("The schedule was stopped."))
+    return redirect("education:plan_list", org_id=plan.organization_id)
+
+
+# -- calendar --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def calendar_manage(request, org_id):
+    org = _org(request, org_id, write=True)
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_feed_revoke(organization=org, by=request.user)
+            messages.success(request, _("The calendar link no longer works."))
+        else:
+            services.calendar_feed_renew(organization=org, by=request.user)
+            messages.success(request, _("A new calendar link was made; the old one no longer works."))
+        return redirect("education:calendar_manage", org_id=org.pk)
+    feed = CalendarFeed.objects.filter(organization=org, revoked_at__isnull=True).first()
+    url = request.build_absolute_uri(reverse("education:calendar_feed", args=[feed.token])) if feed else None
+    return render(request, "education/calendar_manage.html", {"org": org, "feed": feed, "url": url})
+
+
+def calendar_ics(request, token):
+    """The secret URL a calendar app subscribes to: no login, only the token (revocable)."""
+    feed = (
+        CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("organization")
+        .first()
+    )
+    if feed is None:
+        raise Http404
+    body = calendar_feed.render_feed(organization=feed.organization, as_of=timezone.localdate())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{feed.organization.code}.ics"'
+    return response
+
+
+# -- members: attendance, absence streaks, study -----------------------------------------------------------
+
+
+@login_required
+def org_members(request, org_id):
+    """A branch's members: absence streaks and study hours against the target (who is behind)."""
+    scope = scope_for(request.user)
+    org = _org(request, org_id)
+    year = _year(request)
+    as_of = timezone.localdate()
+    members = scope.filter(
+        Member.objects.filter(organization__path__startswith=org.path).filter(selectors.living_on(as_of)),
+        "organization",
+    )
+    members = selectors.with_study_hours(selectors.with_absence(members, as_of=as_of), year=year)
+    order = request.GET.get("order")
+    if order == "study":
+        members = members.order_by("study_hours", "name", "pk")
+    else:
+        members = members.order_by("-absence_streak", "study_hours", "name", "pk")
+    return render(
+        request,
+        "education/org_members.html",
+        {
+            "org": org,
+            "year": year,
+            "as_of": as_of,
+            "page": _page(request, members.select_related("organization", "party_group")),
+            "target": services.study_target_for(year),
+            "order": order or "absence",
+            "can_write": scope.can_write(org),
+        },
+    )
+
+
+@login_required
+def member_record(request, member_id):
+    scope = scope_for(request.user)
+    member = scope.get_object_or_404(
+        Member.objects.select_related("organization"), "organization", pk=member_id
+    )
+    return _render_member(request, member, can_write=scope.can_write(member.organization))
+
+
+@login_required
+def my_record(request):
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise Http404
+    return _render_member(request, member, can_write=False)
+
+
+def _render_member(request, member: Member, *, can_write: bool):
+    year = _year(request)
+    as_of = timezone.localdate()
+    annotated = selectors.with_study_hours(
+        selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=year
+    ).get()
+    history = selectors.member_attendance_history(member=member, limit=24)
+    study = StudyRecord.objects.filter(member=member, date__year=year).order_by("-date", "-pk")
+    return render(
+        request,
+        "education/member_record.html",
+        {
+            "member": member,
+            "stats": annotated,
+            "no_life": selectors.no_organizational_life(annotated),
+            "history": history,
+            "study": _page(request, study),
+            "year": year,
+            "target": services.study_target_for(year),
+            "can_write": can_write,
+        },
+    )
+
+
+@login_required
+def study_create(request, org_id):
+    scope = scope_for(request.user)
+    org = _org(request, org_id, write=True)
+    members = scope.filter(
+        Member.objects.filter(organization__path__startswith=org.path, died_on__isnull=True),
+        "organization",
+        write=True,
+    ).order_by("name", "pk")
+    initial = {"member": request.GET.get("member")} if request.GET.get("member") else None
+    form = StudyRecordForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.study_record_create(by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The study record was saved."))
+            if "another" in request.POST:
+                return redirect(f"{reverse('education:study_create', args=[org.pk])}")
+            return redirect("education:org_members", org_id=org.pk)
+    return render(request, "education/study_form.html", {"form": form, "org": org})
+
+
+# -- rules -------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def rules(request):
+    scope = scope_for(request.user)
+    if not scope.sees_anything:
+        raise Http404
+    form = RequirementForm(request.POST or None)
+    if request.method == "POST":
+        if not scope.is_county:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.requirement_change(by=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                add_service_errors(form, e)
+            else:
+                messages.success(request, _("The rule was changed; it applies from the date given."))
+                return redirect("education:rules")
+    return render(
+        request,
+        "education/rules.html",
+        {
+            "rules": load_rules(),
+            "history": MeetingRequirement.objects.select_related("kind", "created_by").order_by(
+                "kind__order", "-effective_from"
+            ),
+            "form": form,
+            "can_change": scope.is_county,
+        },
+    )

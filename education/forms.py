@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization, PartyGroup
+
+from .models import Meeting, MeetingKind, MeetingPlan, MeetingRequirement, StudyRecord
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class KindsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, and the invalid marker on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "btn-check-inline")
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = css
+
+
+class MeetingForm(BootstrapMixin, forms.ModelForm):
+    kinds = KindsField(
+        label=_("Kinds"),
+        queryset=MeetingKind.objects.all(),
+        help_text=_("One sitting may count as several kinds, e.g. a general meeting held as the themed day."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kinds",
+            "party_group",
+            "date",
+            "start_time",
+            "end_time",
+            "place",
+            "topic",
+            "host",
+            "recorder",
+            "lecturer",
+            "invited",
+            "votes",
+            "minutes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)
+        self.fields["party_group"].help_text = _("Only for a party group meeting.")
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end < start:
+            self.add_error("end_time", _("The meeting cannot end before it starts."))
+        return data
+
+
+class AttendanceReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class AttachmentForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("Photo or scanned sign-in sheet (JPG, PNG or PDF, at most 5 MB)"))
+
+
+class PlanForm(BootstrapMixin, forms.ModelForm):
+    kinds = KindsField(label=_("Kinds"), queryset=MeetingKind.objects.all())
+
+    class Meta:
+        model = MeetingPlan
+        fields = [
+            "kinds",
+            "party_group",
+            "frequency",
+            "day",
+            "month_of_period",
+            "start_time",
+            "place",
+            "topic",
+        ]
+        widgets = {"start_time": TimeInput()}
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)
+
+
+class StudyRecordForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = StudyRecord
+        fields = ["member", "date", "hours", "channel", "content"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+
+class RequirementForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = MeetingRequirement
+        fields = ["kind", "effective_from", "period", "minimum", "applies_to", "note"]
+        widgets = {"effective_from": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].label_from_instance = lambda obj: obj.label
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault(
+                "effective_from", dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+            )
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)

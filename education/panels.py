@@ -1,0 +1,66 @@
+"""Panels on the organization and member pages (dashboard.panels): a bounded number of queries each."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.panels import Panel
+from members.models import Member
+
+from . import selectors
+from .compliance import compliance_units
+from .services import study_target_for
+
+MONTH_LABELS = [str(m) for m in range(1, 13)]
+
+
+def organization_panels(*, org, scope, as_of) -> list[Panel]:
+    """A measured branch: its year strip. A township or the county: how many branches are behind."""
+    if not scope.covers(org):
+        return []
+    if compliance_units(type(org).objects.filter(pk=org.pk), as_of=as_of).exists():
+        strip = selectors.organization_strip(organization=org, year=as_of.year, as_of=as_of)
+        context = {"org": org, "strip": strip, "month_labels": MONTH_LABELS}
+    elif org.is_basic or org.kind in ("township", "county"):
+        summary = selectors.branches_summary(root=org, year=as_of.year, as_of=as_of)
+        behind = [u for u in summary if u.missing]
+        context = {
+            "org": org,
+            "strip": None,
+            "units": len(summary),
+            "behind": len(behind),
+            "worst": behind[:5],
+        }
+    else:
+        return []
+    return [
+        Panel(
+            title=_("三会一课 this year"),
+            template="education/_panel_compliance.html",
+            context=context,
+            order=20,
+        )
+    ]
+
+
+def member_panels(*, member, scope, as_of) -> list[Panel]:
+    if not (scope.covers(member.organization) or (scope.user_id and member.user_id == scope.user_id)):
+        return []
+    stats = selectors.with_study_hours(
+        selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=as_of.year
+    ).get()
+    context = {
+        "member": member,
+        "stats": stats,
+        "no_life": selectors.no_organizational_life(stats),
+        "target": study_target_for(as_of.year),
+        "history": selectors.member_attendance_history(member=member, limit=12),
+    }
+    return [
+        Panel(
+            title=_("Organizational life and study"),
+            template="education/_panel_member.html",
+            context=context,
+            order=20,
+        )
+    ]
