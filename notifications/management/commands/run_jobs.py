@@ -11,6 +11,7 @@ Idempotent: a second run for the same day creates and sends nothing new (unique 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import signal
 import time
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, metavar="SECONDS", help="loop: run again every SECONDS")
 
     def handle(self, *args, as_of=None, job=None, every=None, **options):
+        # In process (no broker) every e-mail is a task: Celery's per-task INFO line would drown the summary.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         if job and job not in registered_jobs():
             raise CommandError(f"unknown job {job!r}; known: {', '.join(registered_jobs())}")
         if every is not None and every < 1:
