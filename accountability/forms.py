@@ -20,12 +20,28 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render fields in a loop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name} ({obj.code})"
 
 
-class DeadlinesForm(forms.ModelForm):
+class DeadlinesForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = YearDeadlines
         fields = [
@@ -37,13 +53,13 @@ class DeadlinesForm(forms.ModelForm):
         widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for f in fields}
 
 
-class IndicatorGroupForm(forms.ModelForm):
+class IndicatorGroupForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = IndicatorGroup
         fields = ["name", "position"]
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["group", "name", "check_standard", "evidence", "weight", "position"]
@@ -54,7 +70,7 @@ class IndicatorForm(forms.ModelForm):
         self.fields["group"].queryset = IndicatorGroup.objects.filter(year=year)
 
 
-class ContractCreateForm(forms.Form):
+class ContractCreateForm(BootstrapMixin, forms.Form):
     parent = OrgChoiceField(label=_("Issued by"), queryset=Organization.objects.none())
     organization = OrgChoiceField(label=_("Organization"), queryset=Organization.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -65,7 +81,7 @@ class ContractCreateForm(forms.Form):
         self.fields["organization"].queryset = partners
 
 
-class IssueAllForm(forms.Form):
+class IssueAllForm(BootstrapMixin, forms.Form):
     parent = OrgChoiceField(label=_("Issued by"), queryset=Organization.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
@@ -74,7 +90,7 @@ class IssueAllForm(forms.Form):
         self.fields["parent"].queryset = issuers
 
 
-class ContractLineForm(forms.ModelForm):
+class ContractLineForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ContractLine
         fields = ["group", "name", "check_standard", "evidence", "weight"]
@@ -96,7 +112,8 @@ class BaseLineFormSet(forms.BaseModelFormSet):
         total = sum(weights, Decimal("0"))
         if total != Decimal("100"):
             raise ValidationError(
-                _("The weights add up to %(total)s; they must add up to 100.") % {"total": total.normalize()}
+                _("The weights add up to %(total)s; they must add up to 100.")
+                % {"total": format(total.normalize(), "f")}
             )
 
 
@@ -106,7 +123,7 @@ ContractLineFormSet = forms.modelformset_factory(
 
 
 def _score_field(line: ContractLine, *, initial) -> forms.DecimalField:
-    weight = line.weight.normalize()
+    weight = format(line.weight.normalize(), "f")
     return forms.DecimalField(
         label=line.name,
         min_value=0,
@@ -123,7 +140,7 @@ def _score_field(line: ContractLine, *, initial) -> forms.DecimalField:
     )
 
 
-class SelfEvaluationForm(forms.Form):
+class SelfEvaluationForm(BootstrapMixin, forms.Form):
     """One score (0 … weight) and the evidence per indicator."""
 
     def __init__(self, *args, lines: list[ContractLine], **kwargs):
@@ -146,7 +163,7 @@ class SelfEvaluationForm(forms.Form):
         return {line.pk: (d[f"score_{line.pk}"], d[f"evidence_{line.pk}"]) for line in self.lines}
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(BootstrapMixin, forms.Form):
     """The reviewer's score per indicator with the reason for a deduction or raise, and the veto."""
 
     vetoed = forms.BooleanField(label=_("One-vote veto"), required=False)
@@ -190,7 +207,7 @@ class EvaluationForm(forms.Form):
         return {line.pk: (d[f"score_{line.pk}"], d[f"reason_{line.pk}"]) for line in self.lines}
 
 
-class DutyReportForm(forms.ModelForm):
+class DutyReportForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = DutyReport
         fields = ["title", "text"]
@@ -213,5 +230,5 @@ class DutyReportNewForm(DutyReportForm):
         pass
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("Attachment"))

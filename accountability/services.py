@@ -43,7 +43,8 @@ def _check_weights(weights: list[Decimal]) -> None:
     total = sum(weights, ZERO)
     if total != HUNDRED:
         raise ValidationError(
-            _("The weights add up to %(total)s; they must add up to 100.") % {"total": total.normalize()}
+            _("The weights add up to %(total)s; they must add up to 100.")
+            % {"total": format(total.normalize(), "f")}
         )
 
 
@@ -291,7 +292,11 @@ def _score(value, *, line: ContractLine, field: str) -> Decimal:
         raise ValidationError(
             {
                 field: _("%(name)s: the score %(score)s is above the indicator's weight %(weight)s.")
-                % {"name": line.name, "score": value.normalize(), "weight": line.weight.normalize()}
+                % {
+                    "name": line.name,
+                    "score": format(value.normalize(), "f"),
+                    "weight": format(line.weight.normalize(), "f"),
+                }
             }
         )
     return value

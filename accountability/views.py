@@ -192,7 +192,9 @@ def _issuers(request):
 def contract_new(request):
     scope = _scope(request)
     issuers = _issuers(request)
-    partners = scope.organizations(write=True).filter(parent__in=issuers)
+    # Every organization the user may change is offered; the service says clearly why a pair that is
+    # not parent and direct child cannot have a contract.
+    partners = scope.organizations(write=True).exclude(kind=Organization.Kind.COUNTY).order_by("path")
     form = ContractCreateForm(
         request.POST or None, issuers=issuers, partners=partners, initial={"year": _year(request)}
     )

@@ -6,6 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import FollowUp, OfficerAssignment, Organization, VisitLog
 
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render fields in a loop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
 date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -19,7 +36,7 @@ class _UserField(forms.ModelChoiceField):
         return f"{obj.name} <{obj.email}>" if obj.name else obj.email
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(BootstrapMixin, forms.ModelForm):
     officer = _UserField(label=_("Officer"), queryset=get_user_model().objects.none())
     organization = _OrgField(label=_("Organization"), queryset=Organization.objects.none())
 
@@ -37,7 +54,7 @@ class AssignmentForm(forms.ModelForm):
         pass
 
 
-class FollowUpLineForm(forms.Form):
+class FollowUpLineForm(BootstrapMixin, forms.Form):
     description = forms.CharField(label=_("Follow-up"), max_length=255, required=False)
     due_on = forms.DateField(label=_("Due on"), required=False, widget=date_widget)
 
@@ -51,7 +68,7 @@ class FollowUpLineForm(forms.Form):
 FollowUpFormSet = forms.formset_factory(FollowUpLineForm, extra=3)
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(BootstrapMixin, forms.ModelForm):
     organization = _OrgField(label=_("Organization"), queryset=Organization.objects.none())
 
     class Meta:
@@ -67,7 +84,7 @@ class VisitForm(forms.ModelForm):
         pass
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["description", "due_on"]
@@ -77,6 +94,6 @@ class FollowUpForm(forms.ModelForm):
         pass
 
 
-class FollowUpDoneForm(forms.Form):
+class FollowUpDoneForm(BootstrapMixin, forms.Form):
     done_on = forms.DateField(label=_("Done on"), widget=date_widget)
     note = forms.CharField(label=_("How it was done"), max_length=255, required=False)

@@ -1,0 +1,64 @@
+"""One row per responsibility contract of a year:
+
+    org_code,parent_code,year,status,self_score,score,vetoed,grade,rank
+
+`status` is the contract state (draft / issued / signed / evaluated); `vetoed` is yes/no; `grade` is the
+Chinese band (好 / 较好 / 一般 / 差); `rank` is within the issuing organization, among its evaluated
+contracts (a vetoed one after all others). A contract not yet evaluated has its self-score if given, and
+blank score, grade and rank (vetoed "no"): nothing is invented for it.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accountability.exports import csv_text, xlsx_bytes
+from accountability.selectors import evaluation_rows
+from branches.selectors import organization_get_by_code
+
+COLUMNS = ["org_code", "parent_code", "year", "status", "self_score", "score", "vetoed", "grade", "rank"]
+
+
+class Command(BaseCommand):
+    help = "Export the year's contract evaluations (one row per contract) as csv or xlsx."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--org", help="organization code: only contracts in its subtree")
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--output", help="file to write (default: standard output; required for xlsx)")
+
+    def handle(self, *args, year: int, org: str | None, format: str, output: str | None, **options):
+        organization = None
+        if org:
+            organization = organization_get_by_code(org)
+            if organization is None:
+                raise CommandError(f"No organization with code {org!r}.")
+        rows = [
+            [
+                c.organization.code,
+                c.parent.code,
+                c.year,
+                c.status,
+                c.self_score,
+                c.score,
+                "yes" if c.vetoed else "no",
+                c.grade.label if c.grade else "",
+                c.rank_in_parent,
+            ]
+            for c in evaluation_rows(year=year, organization=organization)
+        ]
+        if format == "xlsx":
+            if not output:
+                raise CommandError("--output is required for xlsx.")
+            with open(output, "wb") as fh:
+                fh.write(xlsx_bytes(COLUMNS, rows))
+        else:
+            text = csv_text(COLUMNS, rows)
+            if output:
+                with open(output, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
+            else:
+                self.stdout.write(text, ending="")
+        if output:
+            self.stderr.write(f"{len(rows)} contracts written to {output}")
