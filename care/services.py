@@ -282,9 +282,12 @@ def grants_approve(*, grants: list[Grant], by) -> int:
         return 0
     with transaction.atomic():
         _check_budgets(grants=todo, extra={})
+        now = timezone.now()
         updated = Grant.objects.filter(pk__in=[g.pk for g in todo], status=Grant.Status.PLANNED).update(
-            status=Grant.Status.APPROVED, approved_by=by, approved_at=timezone.now()
+            status=Grant.Status.APPROVED, approved_by=by, approved_at=now
         )
+    for g in todo:
+        g.status, g.approved_by, g.approved_at = Grant.Status.APPROVED, by, now
     return updated
 
 

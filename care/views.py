@@ -1,0 +1,683 @@
+"""Care pages. Thin: every object is loaded through the scope (outsiders get 404), rules live in services
+and selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branches.models import Organization
+from branches.selectors import scope_for
+from members.models import Member
+
+from . import forms, selectors, services
+from .models import BenefitRule, Condolence, Grant, Pairing, RuleVersion, ServicePoint, Visit
+
+# -- access helpers: one per kind of object; missing and forbidden are the same 404 --------------------
+
+
+def _scope(request):
+    return scope_for(request.user)
+
+
+def _org(request, pk: int, *, write: bool = False) -> Organization:
+    return _scope(request).get_object_or_404(
+        Organization.objects.select_related("parent"), "", write=write, pk=pk
+    )
+
+
+def _member(request, pk: int, *, write: bool = False) -> Member:
+    return _scope(request).get_object_or_404(
+        Member.objects.select_related("organization"), "organization", write=write, pk=pk
+    )
+
+
+def _grant(request, pk: int, *, write: bool = False) -> Grant:
+    return _scope(request).get_object_or_404(
+        Grant.objects.select_related("rule", "member", "organization", "township"),
+        "organization",
+        write=write,
+        pk=pk,
+    )
+
+
+def _visit(request, pk: int, *, write: bool = False) -> Visit:
+    return _scope(request).get_object_or_404(
+        Visit.objects.select_related("member", "member__organization", "assigned_to"),
+        "member__organization",
+        write=write,
+        pk=pk,
+    )
+
+
+def _page(request, qs):
+    return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _as_of(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+# -- entry ------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    scope = _scope(request)
+    top = scope.organizations().order_by("depth", "path").first()
+    if top is not None:
+        return redirect("care:org", top.pk)
+    if getattr(request.user, "member", None) is not None:
+        return redirect("care:mine")
+    raise Http404
+
+
+@login_required
+def mine(request):
+    """A member's own service points (village point, township station, county center) and benefits."""
+    member = Member.objects.select_related("organization").filter(user=request.user).first()
+    if member is None:
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "care/mine.html",
+        {
+            "member": member,
+            "points": selectors.service_points_for_member(member=member),
+            "benefits": selectors.member_eligibility(member=member, as_of=today),
+        },
+    )
+
+
+# -- organization pages -------------------------------------------------------------------------------
+
+
+@login_required
+def org_detail(request, pk):
+    scope = _scope(request)
+    org = _org(request, pk)
+    today = timezone.localdate()
+    rules = selectors.rules_in_force(as_of=today)
+    point = ServicePoint.objects.filter(organization=org).first()
+    visit_counts = scope.filter(
+        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
+    ).aggregate(
+        planned=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__gte=today)),
+        overdue=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__lt=today)),
+        done=Count("pk", filter=Q(status=Visit.Status.DONE, done_on__year=today.year)),
+    )
+    townships = scope.organizations().filter(path__startswith=org.path, kind=Organization.Kind.TOWNSHIP)
+    return render(
+        request,
+        "care/org_detail.html",
+        {
+            "org": org,
+            "point": point,
+            "counts": selectors.eligibility_counts(org=org, scope=scope, rules=rules),
+            "visit_counts": visit_counts,
+            "budgets": selectors.budget_lines(townships=townships, year=today.year),
+            "year": today.year,
+            "can_write": scope.can_write(org),
+            "is_county": scope.is_county,
+            "children": scope.organizations().filter(parent=org).order_by("code"),
+        },
+    )
+
+
+@login_required
+def eligible_list(request, pk):
+    """Who is eligible, who has been served this period and who not; a POST turns the list into grants."""
+    scope = _scope(request)
+    org = _org(request, pk)
+    as_of = _as_of(request)
+    rules = selectors.rules_in_force(as_of=as_of)
+    form = forms.EligibleFilterForm(request.GET or None, rules=rules)
+    rule_code = served = query = ""
+    if form.is_valid():
+        rule_code, served, query = (
+            form.cleaned_data["rule"],
+            form.cleaned_data["served"],
+            form.cleaned_data["q"],
+        )
+    qs = selectors.eligible_members(
+        org=org, scope=scope, as_of=as_of, rules=rules, rule_code=rule_code, served=served, query=query
+    )
+    page = _page(request, qs)
+    bulk = forms.GrantBulkForm(initial={"granted_on": as_of, "rule": rule_code}, rules=rules)
+    return render(
+        request,
+        "care/eligible_list.html",
+        {
+            "org": org,
+            "as_of": as_of,
+            "rules": rules,
+            "form": form,
+            "page": page,
+            "rows": selectors.eligible_rows(page.object_list, rules=rules),
+            "bulk": bulk,
+            "can_write": scope.can_write(org),
+            "querystring": _without_page(request),
+        },
+    )
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+@require_POST
+def grants_bulk_create(request, pk):
+    org = _org(request, pk, write=True)
+    granted_on = timezone.localdate()
+    rules = selectors.rules_in_force(as_of=granted_on)
+    form = forms.GrantBulkForm(request.POST, rules=rules)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid date and benefit."))
+        return redirect("care:eligible", org.pk)
+    granted_on = form.cleaned_data["granted_on"]
+    code = form.cleaned_data["rule"]
+    created = services.grants_create_for_eligible(
+        org=org, granted_on=granted_on, by=request.user, codes=[code] if code else None
+    )
+    messages.success(
+        request,
+        _("%(n)s grants planned for members eligible on %(date)s.") % {"n": created, "date": granted_on},
+    )
+    return redirect(f"{reverse('care:grants', args=[org.pk])}?status=planned")
+
+
+@login_required
+def grant_list(request, pk):
+    scope = _scope(request)
+    org = _org(request, pk)
+    status = request.GET.get("status", "")
+    if status not in Grant.Status.values:
+        status = ""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if request.method == "POST":
+        org = _org(request, pk, write=True)
+        ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
+        chosen = list(
+            scope.filter(Grant.objects.filter(pk__in=ids), "organization", write=True).select_related(
+                "township"
+            )
+        )
+        try:
+            n = services.grants_approve(grants=chosen, by=request.user)
+        except (PermissionDenied, ValidationError) as e:
+            messages.error(request, " ".join(getattr(e, "messages", None) or [str(e)]))
+        else:
+            messages.success(request, _("%(n)s grants approved.") % {"n": n})
+        return redirect(request.get_full_path())
+    qs = selectors.grants_for(org=org, scope=scope, status=status, year=year)
+    return render(
+        request,
+        "care/grant_list.html",
+        {
+            "org": org,
+            "page": _page(request, qs),
+            "status": status,
+            "year": year,
+            "statuses": Grant.Status.choices,
+            "can_write": scope.can_write(org),
+            "querystring": _without_page(request),
+        },
+    )
+
+
+@login_required
+def grant_create(request, pk):
+    member = _member(request, pk, write=True)
+    form = forms.GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.grant_create(
+                member=member,
+                rule=d["rule"],
+                granted_on=d["granted_on"],
+                amount=d["amount"],
+                override_reason=d["override_reason"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Grant planned."))
+            return redirect("care:member", member.pk)
+    return render(request, "care/grant_form.html", {"member": member, "form": form})
+
+
+@login_required
+def grant_pay(request, pk):
+    grant = _grant(request, pk, write=True)
+    form = forms.GrantPayForm(request.POST or None, initial={"amount": grant.amount})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.grant_mark_paid(
+                grant=grant,
+                paid_on=d["paid_on"],
+                amount=d["amount"],
+                method=d["method"],
+                handed_over_by=d["handed_over_by"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Recorded as paid."))
+            return redirect("care:member", grant.member_id)
+    return render(request, "care/grant_pay.html", {"grant": grant, "form": form})
+
+
+@login_required
+def grant_cancel(request, pk):
+    grant = _grant(request, pk, write=True)
+    form = forms.GrantCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_cancel(grant=grant, reason=form.cleaned_data["cancel_reason"], by=request.user)
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Grant cancelled."))
+            return redirect("care:member", grant.member_id)
+    return render(request, "care/grant_cancel.html", {"grant": grant, "form": form})
+
+
+@login_required
+def budget_edit(request, pk):
+    township = _org(request, pk, write=True)
+    if township.kind != Organization.Kind.TOWNSHIP or not _scope(request).is_county:
+        raise Http404
+    year = timezone.localdate().year
+    form = forms.BudgetForm(request.POST or None, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.budget_set(
+                township=township, year=d["year"], amount=d["amount"], note=d["note"], by=request.user
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Budget saved."))
+            return redirect("care:org", township.pk)
+    return render(
+        request,
+        "care/budget_form.html",
+        {"org": township, "form": form, "line": selectors.budget_line(township=township, year=year)},
+    )
+
+
+@login_required
+def visit_list(request, pk):
+    scope = _scope(request)
+    org = _org(request, pk)
+    today = timezone.localdate()
+    show = request.GET.get("show", "open")
+    qs = scope.filter(
+        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
+    ).select_related("member", "member__organization", "assigned_to")
+    if show == "overdue":
+        qs = qs.filter(status=Visit.Status.PLANNED, due_on__lt=today)
+    elif show == "done":
+        qs = qs.filter(status=Visit.Status.DONE).order_by("-done_on", "-pk")
+    elif show == "all":
+        qs = qs.order_by("-due_on", "-pk")
+    else:
+        show = "open"
+        qs = qs.filter(status=Visit.Status.PLANNED)
+    return render(
+        request,
+        "care/visit_list.html",
+        {
+            "org": org,
+            "page": _page(request, qs),
+            "show": show,
+            "today": today,
+            "querystring": _without_page(request),
+        },
+    )
+
+
+@login_required
+def pairing_list(request, pk):
+    scope = _scope(request)
+    org = _org(request, pk)
+    today = timezone.localdate()
+    qs = (
+        scope.filter(
+            Pairing.objects.filter(helped__organization__path__startswith=org.path), "helped__organization"
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("helper", "helped", "helped__organization")
+        .order_by("helped__organization__path", "helped__name", "pk")
+    )
+    return render(
+        request, "care/pairing_list.html", {"org": org, "page": _page(request, qs), "querystring": ""}
+    )
+
+
+@login_required
+def network(request):
+    scope = _scope(request)
+    if not scope.sees_anything:
+        return redirect("care:mine")
+    qs = scope.filter(ServicePoint.objects.select_related("organization"), "organization").order_by(
+        "organization__path"
+    )
+    return render(request, "care/network.html", {"page": _page(request, qs), "querystring": ""})
+
+
+@login_required
+def service_point_edit(request, pk):
+    org = _org(request, pk, write=True)
+    point = ServicePoint.objects.filter(organization=org).first()
+    form = forms.ServicePointForm(
+        request.POST or None,
+        instance=point or ServicePoint(organization=org, level=ServicePoint.level_for(org), name=org.name),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            services.service_point_save(organization=org, by=request.user, **fields)
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Service point saved."))
+            return redirect("care:org", org.pk)
+    return render(request, "care/service_point_form.html", {"org": org, "form": form})
+
+
+# -- member pages -------------------------------------------------------------------------------------
+
+
+@login_required
+def member_detail(request, pk):
+    scope = _scope(request)
+    member = _member(request, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "care/member_detail.html",
+        {
+            "member": member,
+            "benefits": selectors.member_eligibility(member=member, as_of=today),
+            "grants": list(member.grants.select_related("rule").order_by("-granted_on", "-pk")[:50]),
+            "visits": list(member.care_visits.select_related("assigned_to").order_by("-due_on", "-pk")[:50]),
+            "pairings": list(
+                Pairing.objects.filter(Q(helped=member) | Q(helper=member))
+                .select_related("helper", "helped")
+                .order_by("-starts_on")[:20]
+            ),
+            "condolence": Condolence.objects.filter(member=member).first(),
+            "points": selectors.service_points_for_member(member=member),
+            "can_write": scope.can_write(member.organization),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def member_illness(request, pk):
+    member = _member(request, pk, write=True)
+    form = forms.IllnessForm(request.POST or None, initial={"illness": member.illness})
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.member_record_illness(
+                member=member,
+                illness=form.cleaned_data["illness"],
+                since=form.cleaned_data["since"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            if visit:
+                messages.success(
+                    request,
+                    _("Illness recorded; an illness visit is planned by %(date)s.") % {"date": visit.due_on},
+                )
+            return redirect("care:member", member.pk)
+    return render(
+        request, "care/member_event_form.html", {"member": member, "form": form, "event": "illness"}
+    )
+
+
+@login_required
+def member_death(request, pk):
+    member = _member(request, pk, write=True)
+    form = forms.DeathForm(request.POST or None, initial={"died_on": member.died_on or timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            condolence = services.member_record_death(
+                member=member, died_on=form.cleaned_data["died_on"], by=request.user
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("The death was recorded and the condolence process started."))
+            return redirect("care:condolence", condolence.pk)
+    return render(request, "care/member_event_form.html", {"member": member, "form": form, "event": "death"})
+
+
+@login_required
+def visit_create(request, pk):
+    member = _member(request, pk, write=True)
+    form = forms.VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.visit_create(
+                member=member,
+                kind=d["kind"],
+                planned_on=d["planned_on"],
+                due_on=d["due_on"],
+                visitors=d["visitors"],
+                notes=d["notes"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Visit planned."))
+            return redirect("care:member", member.pk)
+    return render(request, "care/visit_form.html", {"member": member, "form": form})
+
+
+@login_required
+def visit_complete(request, pk):
+    visit = _visit(request, pk, write=True)
+    form = forms.VisitDoneForm(
+        request.POST or None,
+        initial={"visitors": visit.visitors, "notes": visit.notes, "follow_up": visit.follow_up},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.visit_complete(
+                visit=visit,
+                done_on=d["done_on"],
+                visitors=d["visitors"],
+                notes=d["notes"],
+                follow_up=d["follow_up"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("care:member", visit.member_id)
+    return render(request, "care/visit_done.html", {"visit": visit, "form": form})
+
+
+@login_required
+def pairing_create(request, pk):
+    helped = _member(request, pk, write=True)
+    helpers = (
+        _scope(request)
+        .filter(Member.objects.filter(organization=helped.organization, died_on__isnull=True), "organization")
+        .exclude(pk=helped.pk)
+        .order_by("name")
+    )
+    form = forms.PairingForm(request.POST or None, helpers=helpers)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.pairing_create(
+                helper=d["helper"],
+                helped=helped,
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                note=d["note"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("Pairing recorded."))
+            return redirect("care:member", helped.pk)
+    return render(request, "care/pairing_form.html", {"member": helped, "form": form})
+
+
+@login_required
+def condolence_detail(request, pk):
+    scope = _scope(request)
+    condolence = scope.get_object_or_404(
+        Condolence.objects.select_related("member", "organization"), "member__organization", pk=pk
+    )
+    can_write = scope.can_write(condolence.member.organization)
+    form = forms.CondolenceForm(
+        request.POST or None,
+        initial={
+            "memorial_on": condolence.memorial_on,
+            "attendees": condolence.attendees,
+            "wreath_confirmed_on": condolence.wreath_confirmed_on,
+            "attendance_confirmed_on": condolence.attendance_confirmed_on,
+            "notes": condolence.notes,
+        },
+    )
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.condolence_confirm(condolence=condolence, by=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                _errors(form, e)
+            else:
+                messages.success(request, _("Condolence updated."))
+                return redirect("care:condolence", condolence.pk)
+    return render(
+        request, "care/condolence.html", {"condolence": condolence, "form": form, "can_write": can_write}
+    )
+
+
+# -- rules ------------------------------------------------------------------------------------------
+
+
+@login_required
+def rule_list(request):
+    if not _scope(request).sees_anything:
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "care/rule_list.html",
+        {
+            "rules": selectors.rules_in_force(as_of=today),
+            "all_rules": BenefitRule.objects.order_by("code"),
+            "versions": RuleVersion.objects.select_related("rule", "recorded_by").order_by(
+                "rule__code", "-effective_from"
+            ),
+            "is_county": _scope(request).is_county,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def rule_version_create(request, code):
+    if not _scope(request).is_county:
+        raise Http404
+    rule = BenefitRule.objects.filter(code=code).first()
+    if rule is None:
+        raise Http404
+    today = timezone.localdate()
+    current = selectors.rules_in_force(as_of=today, codes=[code])
+    initial_conditions = (
+        [
+            {"group": c.group, "kind": c.kind, "number": c.number, "date": c.date}
+            for g in current[0].groups
+            for c in g
+        ]
+        if current
+        else []
+    ) + [{"group": 1}] * 2
+    form = forms.RuleVersionForm(
+        request.POST or None,
+        initial={
+            "effective_from": today,
+            "amount": current[0].version.amount if current else None,
+            "in_kind": current[0].version.in_kind if current else "",
+        },
+    )
+    formset = forms.ConditionFormSet(request.POST or None, initial=initial_conditions, prefix="c")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        groups: dict[int, list[dict]] = {}
+        for row in formset.cleaned_data:
+            if row.get("kind"):
+                groups.setdefault(row["group"], []).append(row)
+        d = form.cleaned_data
+        try:
+            services.rule_version_create(
+                rule=rule,
+                effective_from=d["effective_from"],
+                groups=[groups[g] for g in sorted(groups)],
+                amount=d["amount"],
+                in_kind=d["in_kind"],
+                note=d["note"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("The rule change is recorded and applies from %(date)s.") % {"date": d["effective_from"]},
+            )
+            return redirect("care:rules")
+    return render(request, "care/rule_version_form.html", {"rule": rule, "form": form, "formset": formset})

@@ -272,3 +272,60 @@ def test_one_query_for_the_whole_county(rural, django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = list(selectors.annotate_eligibility(Member.objects.all(), rules=rules))
     assert len(rows) == 30
+
+
+class TestReportCommand:
+    @pytest.fixture
+    def people(self, county, branch_a1, branch_b1, organ_branch):
+        return {
+            "old": make_member(
+                branch_a1, born=D(1946, 6, 15), admitted=D(1949, 9, 30), full=D(1950, 9, 30), name="老甲"
+            ),
+            "young": make_member(branch_a1, born=D(1990, 1, 1), name="小乙"),
+            "poor_b": make_member(branch_b1, born=D(1980, 1, 1), hardship=True, name="困丙"),
+            "poor_organ": make_member(organ_branch, born=D(1980, 1, 1), hardship=True, name="机丁"),
+            "dead": make_member(branch_a1, born=D(1930, 1, 1), admitted=D(1948, 1, 1), died_on=D(2026, 1, 1)),
+        }
+
+    def test_exact_rows_csv(self, people, tmp_path):
+        from django.core.management import call_command
+
+        out = tmp_path / "r.csv"
+        call_command("report_benefits", "--as-of", "2026-06-15", "--output", str(out))
+        lines = out.read_text(encoding="utf-8").splitlines()
+        old, poor_b = people["old"], people["poor_b"]
+        assert lines == [
+            "id_number,name,org_code,benefits",
+            f"{old.id_number},老甲,B-A1,cup_50;subsidy_80;subsidy_pre1949;taxi_free",
+            f"{poor_b.id_number},困丙,B-B1,subsidy_poor",
+        ]
+
+    def test_org_filter_and_the_day_before(self, people, tmp_path):
+        from django.core.management import call_command
+
+        out = tmp_path / "r.csv"
+        call_command("report_benefits", "--as-of", "2026-06-14", "--org", "T-A", "--output", str(out))
+        lines = out.read_text(encoding="utf-8").splitlines()
+        # a day before the 80th birthday: no subsidy_80
+        assert lines == [
+            "id_number,name,org_code,benefits",
+            f"{people['old'].id_number},老甲,B-A1,cup_50;subsidy_pre1949;taxi_free",
+        ]
+
+    def test_xlsx(self, people, tmp_path):
+        from django.core.management import call_command
+        from openpyxl import load_workbook
+
+        out = tmp_path / "r.xlsx"
+        call_command("report_benefits", "--as-of", "2026-06-15", "--format", "xlsx", "--output", str(out))
+        rows = list(load_workbook(out).active.iter_rows(values_only=True))
+        assert rows[0] == ("id_number", "name", "org_code", "benefits")
+        assert [r[3] for r in rows[1:]] == ["cup_50;subsidy_80;subsidy_pre1949;taxi_free", "subsidy_poor"]
+
+    def test_bad_arguments(self, db):
+        from django.core.management import CommandError, call_command
+
+        with pytest.raises(CommandError):
+            call_command("report_benefits", "--as-of", "2026-13-01")
+        with pytest.raises(CommandError):
+            call_command("report_benefits", "--as-of", "2026-01-01", "--org", "NOPE")

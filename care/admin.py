@@ -1,0 +1,121 @@
+"""Admin: reference data (policies, Spring Festival dates, service points) and read access to the rest.
+Rule changes go through the "record a change" page (care:rule_change) so that a rule without conditions
+is refused and every change is a dated version; here versions are read-only."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    BenefitRule,
+    Condolence,
+    Grant,
+    LunarNewYear,
+    Pairing,
+    RuleCondition,
+    RuleVersion,
+    ServicePoint,
+    TownshipBudget,
+    Visit,
+    VisitPolicy,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RuleVersionInline(ReadOnlyInline):
+    model = RuleVersion
+    fields = ["effective_from", "amount", "in_kind", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
+class RuleConditionInline(ReadOnlyInline):
+    model = RuleCondition
+    fields = ["group", "kind", "number", "date"]
+    readonly_fields = fields
+
+
+@admin.register(BenefitRule)
+class BenefitRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "valid_from", "valid_to"]
+    readonly_fields = ["code"]
+    inlines = [RuleVersionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RuleVersion)
+class RuleVersionAdmin(admin.ModelAdmin):
+    list_display = ["rule", "effective_from", "amount", "in_kind", "recorded_by"]
+    list_filter = ["rule"]
+    inlines = [RuleConditionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "organization", "contact_person", "phone", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["name", "organization__name"]
+    raw_id_fields = ["organization"]
+
+
+@admin.register(Grant)
+class GrantAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "rule", "period_key", "status", "amount", "organization", "paid_on"]
+    list_filter = ["status", "rule", "year"]
+    search_fields = ["member__name"]
+    raw_id_fields = ["member", "organization", "township", "created_by", "approved_by", "paid_recorded_by"]
+    list_select_related = ["member", "rule", "organization"]
+
+
+@admin.register(TownshipBudget)
+class TownshipBudgetAdmin(SimpleHistoryAdmin):
+    list_display = ["township", "year", "amount"]
+    list_filter = ["year"]
+    raw_id_fields = ["township"]
+
+
+@admin.register(Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "kind", "status", "due_on", "done_on", "assigned_to"]
+    list_filter = ["kind", "status"]
+    search_fields = ["member__name"]
+    raw_id_fields = ["member", "organization", "assigned_to", "created_by"]
+    list_select_related = ["member", "assigned_to"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(SimpleHistoryAdmin):
+    list_display = ["helper", "helped", "starts_on", "ends_on"]
+    raw_id_fields = ["helper", "helped", "organization"]
+
+
+@admin.register(Condolence)
+class CondolenceAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "died_on", "wreath_confirmed_on", "attendance_confirmed_on"]
+    raw_id_fields = ["member", "organization", "started_by"]
+
+
+@admin.register(VisitPolicy)
+class VisitPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "target", "visit_kind", "within_days", "lead_days", "is_active"]
+
+
+@admin.register(LunarNewYear)
+class LunarNewYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "date"]
