@@ -74,6 +74,8 @@ def many_branches(township, n: int, *, secretary_of_township) -> list:
         user = UserFactory()
         make_role(user, branch, Role.BRANCH_SECRETARY)
         out.append(
-            evaluated(township, branch, by_parent=secretary_of_township, by_child=user, minus=Decimal(i % 7))
+            evaluated(
+                township, branch, by_parent=secretary_of_township, by_child=user, minus=Decimal(i % 7 + 1)
+            )
         )
     return out
