@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -24,13 +25,18 @@ def held(org, day: dt.date, *codes: str, group=None, topic: str = "学习") -> M
     return meeting
 
 
+_births = itertools.count()
+
+
+def member(org, **kw):
+    """A member with a distinct birth date (the factory's ID numbers repeat after 100 on one birth date)."""
+    kw.setdefault("birth_date", dt.date(1950, 1, 1) + dt.timedelta(days=next(_births) % 15000))
+    return MemberFactory(organization=org, **kw)
+
+
 def full_members(org, n: int, *, since: dt.date = dt.date(2000, 1, 1), **kw):
-    return [
-        MemberFactory(
-            organization=org, full_member_on=since, admitted_on=since - dt.timedelta(days=365), **kw
-        )
-        for _ in range(n)
-    ]
+    admitted = since - dt.timedelta(days=365)
+    return [member(org, full_member_on=since, admitted_on=admitted, **kw) for _ in range(n)]
 
 
 def attend(meeting: Meeting, member, status: str = Attendance.Status.PRESENT, reason: str = ""):
