@@ -241,10 +241,21 @@ class BranchOfficer(models.Model):
 class SensitiveAccess(models.Model):
     """PIPL: who revealed which member's full ID number or other sensitive field, and when."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sensitive_accesses")
-    field = models.CharField(max_length=50)
-    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    # Blank for an access to many members at once (an export); `detail` says which.
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sensitive_accesses",
+    )
+    field = models.CharField(_("field"), max_length=50)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("sensitive data access")
@@ -252,4 +263,4 @@ class SensitiveAccess(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.user} {self.field} {self.member} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {self.field} {self.member or self.detail} {self.at:%Y-%m-%d %H:%M}"

@@ -1,3 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("me/", views.member_me, name="me"),
+    path("new/", views.member_create, name="create"),
+    path("export/", views.member_export, name="export"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
+    path("<int:pk>/death/", views.member_record_death, name="death"),
+    path("<int:pk>/id-number/", views.member_reveal_id, name="reveal_id"),
+]

@@ -1,0 +1,223 @@
+"""The roster pages. Thin: every object is loaded through members.selectors (scoped; 404 for outsiders),
+every write goes through members.services."""
+
+from __future__ import annotations
+
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branches.models import Organization
+from branches.selectors import scope_for
+from dashboard import panels as panel_registry
+
+from . import exports, selectors, services
+from .filters import MemberFilter
+from .forms import DeathForm, MemberForm, TransferForm
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _member_panels(**kwargs):
+    """dashboard.panels.member_panels, minus dashboard.panels itself: its module discovery imports
+    "<app>.panels" for every app, which includes dashboard.panels, so calling it recurses forever.
+    TODO: back to panel_registry.member_panels(...) once the registry skips its own module."""
+    panels = []
+    for module in panel_registry._modules():
+        if module is not panel_registry and hasattr(module, "member_panels"):
+            panels.extend(module.member_panels(**kwargs))
+    return sorted(panels, key=lambda p: p.order)
+
+
+@login_required
+def member_list(request):
+    scope = scope_for(request.user)
+    if not scope.sees_anything:
+        return redirect("members:me")
+    today = timezone.localdate()
+    queryset = selectors.members_visible_to(request.user).select_related("organization", "party_group")
+    member_filter = MemberFilter(request.GET or None, queryset=queryset, scope=scope)
+    members = selectors.members_with_ages(member_filter.qs, as_of=today).order_by(
+        "organization__path", "name", "pk"
+    )
+    page = Paginator(members, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "filter": member_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": bool(scope.write_paths) or scope.is_superuser,
+        },
+    )
+
+
+def _detail_context(request, member, *, own: bool = False) -> dict:
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    return {
+        "member": member,
+        "own": own,
+        "can_write": scope.can_write(member.organization) and not own,
+        "age": member.age_on(today),
+        "party_age": member.party_age_on(today),
+        "transfers": member.transfers.select_related("from_organization", "to_organization", "created_by"),
+        "offices": selectors.member_offices(member=member),
+        "history": selectors.member_history(member=member),
+        "panels": _member_panels(member=member, scope=scope, as_of=today),
+        "today": today,
+    }
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = selectors.member_get_for_user(user=request.user, pk=pk)
+    return render(request, "members/detail.html", _detail_context(request, member))
+
+
+@login_required
+def member_me(request):
+    member = selectors.member_of_user(user=request.user)
+    return render(request, "members/detail.html", _detail_context(request, member, own=True))
+
+
+@login_required
+@require_POST
+def member_reveal_id(request, pk: int):
+    """htmx: the full ID number, for users who may change the member; the access is recorded."""
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    number = services.member_reveal_id_number(member=member, by=request.user)
+    if not request.htmx:
+        messages.info(request, _("ID number: %(number)s") % {"number": number})
+        return redirect("members:detail", pk=member.pk)
+    return render(request, "members/_id_number.html", {"number": number})
+
+
+@login_required
+def member_create(request):
+    scope = scope_for(request.user)
+    if not scope.write_paths and not scope.is_superuser:
+        raise Http404
+    initial = {}
+    if request.GET.get("organization"):
+        org = scope.organizations(write=True).filter(pk=request.GET["organization"]).first()
+        if org:
+            initial["organization"] = org
+    form = MemberForm(request.POST or None, scope=scope, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "organization"}
+        try:
+            member = services.member_create(
+                organization=form.cleaned_data["organization"], by=request.user, **data
+            )
+        except ValidationError as e:
+            _form_errors_from(form, e)
+        else:
+            messages.success(request, _("%(name)s was added to the roster.") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "member": None})
+
+
+@login_required
+def member_edit(request, pk: int):
+    scope = scope_for(request.user)
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    # The form works on a copy: the service compares the stored values with the new ones.
+    form = MemberForm(request.POST or None, instance=copy.copy(member), scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.member_update(member=member, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _form_errors_from(form, e)
+        else:
+            if changed:
+                messages.success(request, _("The changes were saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "member": member})
+
+
+@login_required
+def member_transfer(request, pk: int):
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    form = TransferForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = services.member_transfer(
+                member=member,
+                to_organization=form.cleaned_data["to_organization"],
+                on=form.cleaned_data["transferred_on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            _form_errors_from(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was transferred to %(org)s.")
+                % {"name": member.name, "org": transfer.to_organization.name},
+            )
+            if scope_for(request.user).covers(transfer.to_organization):
+                return redirect("members:detail", pk=member.pk)
+            return redirect(reverse("branches:detail", args=[transfer.from_organization_id]))
+    return render(request, "members/transfer.html", {"form": form, "member": member})
+
+
+@login_required
+def member_record_death(request, pk: int):
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    form = DeathForm(request.POST or None, initial={"died_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_record_death(member=member, died_on=form.cleaned_data["died_on"], by=request.user)
+        except ValidationError as e:
+            _form_errors_from(form, e)
+        else:
+            messages.success(request, _("The death of %(name)s was recorded.") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/death.html", {"form": form, "member": member})
+
+
+@login_required
+def member_export(request):
+    """The roster of the user's write scope (the current filters applied) in the import_members columns."""
+    scope = scope_for(request.user)
+    if not scope.write_paths and not scope.is_superuser:
+        raise Http404
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    queryset = selectors.members_visible_to(request.user, write=True)
+    member_filter = MemberFilter(request.GET or None, queryset=queryset, scope=scope)
+    org = (
+        getattr(member_filter.form, "cleaned_data", {}).get("organization")
+        if member_filter.is_valid()
+        else None
+    )
+    content, count = exports.members_export(queryset=member_filter.qs, fmt=fmt)
+    services.members_export_recorded(
+        by=request.user, count=count, detail=org.code if isinstance(org, Organization) else ""
+    )
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    filename = f"members-{timezone.localdate():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,79 @@
+"""The admin for the county office. Non-superuser staff see only their scope (scope_for)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import OfficerAssignment, Organization, PartyGroup, RoleAssignment
+from .selectors import scope_for
+
+
+class ScopedAdminMixin:
+    """Limit the changelist and every object to the user's scope; `scope_field` is the path to Organization."""
+
+    scope_field = "organization"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return scope_for(request.user).filter(qs, self.scope_field)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organization and not request.user.is_superuser:
+            kwargs["queryset"] = scope_for(request.user).organizations(write=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_field = ""
+    list_display = ["indented_name", "code", "kind", "sector", "is_active"]
+    list_filter = ["kind", "sector", "is_active"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+    readonly_fields = ["path", "depth"]
+    autocomplete_fields = ["parent"]
+    list_per_page = 100
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, obj):
+        return f"{'— ' * obj.depth}{obj.name}"
+
+    def save_model(self, request, obj, form, change):
+        # The materialized path is kept by the services only.
+        from .services import organization_create, organization_update
+
+        data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("path", "depth")}
+        if change:
+            stored = Organization.objects.get(pk=obj.pk)
+            organization_update(org=stored, **data)
+        else:
+            created = organization_create(**data)
+            obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+
+
+@admin.register(PartyGroup)
+class PartyGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "organization", "central_household"]
+    search_fields = ["name", "organization__name", "organization__code"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["user", "role", "organization", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__name", "organization__name", "organization__code"]
+    autocomplete_fields = ["user", "organization"]
+    list_select_related = ["user", "organization"]
+
+
+@admin.register(OfficerAssignment)
+class OfficerAssignmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["officer", "kind", "organization", "starts_on", "ends_on"]
+    list_filter = ["kind"]
+    search_fields = ["officer__email", "officer__name", "organization__name", "organization__code"]
+    autocomplete_fields = ["officer", "organization"]
+    list_select_related = ["officer", "organization"]

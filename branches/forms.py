@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import BootstrapMixin, DateInput, OrganizationChoiceField
+
+from .models import Organization, PartyGroup
+
+
+class OrganizationForm(BootstrapMixin, forms.ModelForm):
+    """Create under, or move to, an organization the user may change. An organization whose current parent
+    the user cannot change (the top of their scope) keeps its parent."""
+
+    class Meta:
+        model = Organization
+        fields = ["parent", "code", "name", "kind", "sector", "established_on", "address", "is_active"]
+        field_classes = {"parent": OrganizationChoiceField}
+        widgets = {"established_on": DateInput()}
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = scope.organizations(write=True).exclude(kind=Organization.Kind.BRANCH).order_by("path")
+        self.parent_locked = False
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)  # not under itself
+            if self.instance.parent_id and not scope.can_write(self.instance.parent):
+                self.parent_locked = True
+            if self.instance.kind == Organization.Kind.COUNTY or self.parent_locked:
+                del self.fields["parent"]
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = parents
+            self.fields["parent"].required = True
+        if not scope.is_county:
+            self.fields["kind"].choices = [
+                c
+                for c in self.fields["kind"].choices
+                if c[0] not in (Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP)
+            ]
+        self._bootstrap()
+
+
+class PartyGroupForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = PartyGroup
+        fields = ["name", "central_household"]
+        help_texts = {"central_household": _("The household where the group usually meets (中心户).")}
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.instance.organization = organization
+        self._bootstrap()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = PartyGroup.objects.filter(organization=self.organization, name=name).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise forms.ValidationError(_("This organization has a party group with this name already."))
+        return name
+
+
+class OrganizationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or code"), required=False)

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from branches.admin import ScopedAdminMixin
+
+from . import idnumbers
+from .models import BranchOfficer, CommitteeTerm, Member, SensitiveAccess, Transfer
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "masked_id", "gender", "organization", "full_member_on", "phone", "died_on"]
+    list_filter = [
+        "gender",
+        "veteran_cadre",
+        "hardship",
+        "is_mobile",
+        "organization__kind",
+        "organization__sector",
+    ]
+    search_fields = ["name", "phone", "=id_number"]
+    autocomplete_fields = ["organization", "party_group", "user"]
+    list_select_related = ["organization"]
+    date_hierarchy = "admitted_on"
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return idnumbers.mask(obj.id_number)
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "member__organization"
+    list_display = ["member", "from_organization", "to_organization", "transferred_on", "created_by"]
+    search_fields = ["member__name", "from_organization__name", "to_organization__name"]
+    autocomplete_fields = ["member", "from_organization", "to_organization"]
+    list_select_related = ["member", "from_organization", "to_organization", "created_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+class BranchOfficerInline(admin.TabularInline):
+    model = BranchOfficer
+    extra = 1
+    autocomplete_fields = ["member"]
+
+
+@admin.register(CommitteeTerm)
+class CommitteeTermAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "elected_on", "ends_on"]
+    search_fields = ["organization__name", "organization__code"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+    inlines = [BranchOfficerInline]
+
+
+@admin.register(SensitiveAccess)
+class SensitiveAccessAdmin(admin.ModelAdmin):
+    """Read-only: the record of who saw full ID numbers."""
+
+    list_display = ["at", "user", "member", "field", "detail"]
+    list_filter = ["field"]
+    search_fields = ["user__email", "member__name"]
+    list_select_related = ["user", "member"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return scope_for_accesses(request, qs)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def scope_for_accesses(request, qs):
+    from branches.selectors import scope_for
+
+    scope = scope_for(request.user)
+    return qs.filter(scope.q("member__organization")) if scope.is_county is False else qs

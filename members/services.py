@@ -1,0 +1,242 @@
+"""Writes to the roster. Every change to a member is recorded by django-simple-history with the acting
+user (`by`): requests set it through HistoryRequestMiddleware, commands and imports through
+`_history_user`, which these functions always set."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branches.models import Organization, PartyGroup
+from branches.selectors import scope_for
+
+from . import idnumbers
+from .ages import add_years
+from .models import BranchOfficer, CommitteeTerm, Member, SensitiveAccess, Transfer
+
+# Fields a form or an import may set directly; the organization changes only by member_transfer and the
+# date of death only by member_record_death (or an import, which is the same decision recorded elsewhere).
+EDITABLE_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "phone",
+    "address",
+    "party_group",
+    "admitted_on",
+    "full_member_on",
+    "probation_ends_on",
+    "veteran_cadre",
+    "hardship",
+    "hardship_note",
+    "illness",
+    "ill_since",
+    "is_mobile",
+    "died_on",
+    "user",
+)
+
+
+def _save(member: Member, by) -> None:
+    member._history_user = by
+    try:
+        member.save()
+    finally:
+        del member._history_user
+
+
+@transaction.atomic
+def member_create(*, organization: Organization, by=None, **fields: Any) -> Member:
+    """Add a member to a basic organization (党委/党总支/党支部). The ID number is checked (GB 11643: check
+    digit, birth date and gender must match); birth date and gender are taken from it when not given."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"member_create() got unexpected fields {sorted(unknown)}")
+    number = idnumbers.normalize(fields.get("id_number", ""))
+    if len(number) == 18 and number[:17].isdigit():
+        try:
+            if not fields.get("birth_date"):
+                fields["birth_date"] = idnumbers.birth_date_of(number)
+            if not fields.get("gender"):
+                fields["gender"] = idnumbers.gender_of(number)
+        except ValueError:
+            pass  # full_clean reports the impossible date
+    member = Member(organization=organization, **fields)
+    member.full_clean()
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by=None, **fields: Any) -> list[str]:
+    """Change the given fields; returns the names of those that really changed. Nothing changed → nothing is
+    saved and no history row is written (a re-import of the same file is silent)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"member_update() got unexpected fields {sorted(unknown)}")
+    if "id_number" in fields:
+        fields["id_number"] = idnumbers.normalize(fields["id_number"])
+    changed = []
+    for name, value in fields.items():
+        current = getattr(member, f"{name}_id") if name in ("party_group", "user") else getattr(member, name)
+        new = value.pk if name in ("party_group", "user") and value is not None else value
+        if current != new:
+            setattr(member, name, value)
+            changed.append(name)
+    if changed:
+        member.full_clean()
+        _save(member, by)
+    return changed
+
+
+@transaction.atomic
+def member_transfer(
+    *, member: Member, to_organization: Organization, on: dt.date | None = None, reason: str = "", by=None
+) -> Transfer:
+    """组织关系转接: move the member's organization relation to another basic organization.
+
+    The acting user needs write scope on the member's current organization; the target may be any basic
+    organization of the county (a secretary sending a member away does not manage the receiving branch).
+    The party group (of the old organization) is cleared; a Transfer row keeps the history."""
+    on = on or timezone.localdate()
+    if by is not None and not scope_for(by).can_write(member.organization):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not to_organization.is_basic:
+        errors["to_organization"] = [
+            _(
+                "A member can only be transferred to a basic organization (branch, general branch or party committee)."
+            )
+        ]
+    elif to_organization.pk == member.organization_id:
+        errors["to_organization"] = [_("The member already belongs to this organization.")]
+    if member.died_on:
+        errors["to_organization"] = [_("A deceased member cannot be transferred.")]
+    if on > timezone.localdate():
+        errors["transferred_on"] = [_("The transfer date cannot be in the future.")]
+    elif on < member.admitted_on:
+        errors["transferred_on"] = [_("The transfer date cannot be before the admission date.")]
+    if errors:
+        raise ValidationError(errors)
+    transfer = Transfer.objects.create(
+        member=member,
+        from_organization=member.organization,
+        to_organization=to_organization,
+        transferred_on=on,
+        reason=reason,
+        created_by=by,
+    )
+    member.organization = to_organization
+    member.party_group = None
+    member.full_clean()
+    _save(member, by)
+    return transfer
+
+
+@transaction.atomic
+def member_record_death(*, member: Member, died_on: dt.date, by=None) -> Member:
+    """Record the date of death (去世日期): the member leaves the living roster and the benefit lists;
+    the record and its history stay."""
+    if died_on > timezone.localdate():
+        raise ValidationError({"died_on": _("The date of death cannot be in the future.")})
+    if died_on < member.birth_date:
+        raise ValidationError({"died_on": _("The date of death cannot be before the birth date.")})
+    member.died_on = died_on
+    member.full_clean()
+    _save(member, by)
+    return member
+
+
+def member_reveal_id_number(*, member: Member, by) -> str:
+    """Show the full ID number to a user who may change the member (write scope), and record that they saw
+    it (PIPL: a record of who accessed sensitive personal information)."""
+    if not scope_for(by).can_write(member.organization):
+        raise PermissionDenied
+    SensitiveAccess.objects.create(user=by, member=member, field="id_number")
+    return member.id_number
+
+
+def member_link_user(*, member: Member, user, by=None) -> bool:
+    """Link an account to a member record (a `member` role user reads their own record). False if the
+    record is linked to another account already."""
+    if member.user_id == user.pk:
+        return False
+    if member.user_id is not None:
+        return False
+    member_update(member=member, user=user, by=by)
+    return True
+
+
+# -- committees (支部委员会) -----------------------------------------------------------------------------
+
+
+def committee_term_default_end(*, organization: Organization, elected_on: dt.date) -> dt.date:
+    """Village and community branches serve 5 years, others 3 (CommitteeTerm.term_years)."""
+    return add_years(elected_on, CommitteeTerm.term_years(organization))
+
+
+@transaction.atomic
+def committee_term_save(
+    *,
+    organization: Organization,
+    elected_on: dt.date,
+    ends_on: dt.date | None = None,
+    officers: list[tuple[Member, str, str]],
+    term: CommitteeTerm | None = None,
+) -> CommitteeTerm:
+    """Create or change a committee term and replace its officers (书记/副书记/委员).
+
+    Rules: a basic organization only; the term ends after it starts (default: elected_on + term years);
+    officers are living members of the organization; one secretary, each member once."""
+    if not organization.is_basic:
+        raise ValidationError(
+            _("Only a basic organization (branch, general branch, party committee) elects a committee.")
+        )
+    ends_on = ends_on or committee_term_default_end(organization=organization, elected_on=elected_on)
+    errors: list[str] = []
+    if ends_on <= elected_on:
+        errors.append(_("The term must end after the election date."))
+    seen: set[int] = set()
+    secretaries = 0
+    for member, position, _duty in officers:
+        if member.organization_id != organization.pk or member.died_on:
+            errors.append(_("%(name)s is not a living member of this organization.") % {"name": member.name})
+        if member.pk in seen:
+            errors.append(_("%(name)s is listed twice.") % {"name": member.name})
+        seen.add(member.pk)
+        secretaries += position == BranchOfficer.Position.SECRETARY
+    if secretaries > 1:
+        errors.append(_("A committee has one secretary."))
+    if errors:
+        raise ValidationError(errors)
+    term = term or CommitteeTerm(organization=organization)
+    term.elected_on = elected_on
+    term.ends_on = ends_on
+    term.full_clean()
+    term.save()
+    term.officers.all().delete()
+    BranchOfficer.objects.bulk_create(
+        [BranchOfficer(term=term, member=m, position=p, duty=d or "") for m, p, d in officers]
+    )
+    return term
+
+
+def party_group_for(*, organization: Organization, name: str) -> PartyGroup:
+    from branches.services import party_group_get_or_create
+
+    return party_group_get_or_create(organization=organization, name=name)
+
+
+def members_export_recorded(*, by, count: int, detail: str = "") -> SensitiveAccess:
+    """An export carries full ID numbers: record who took how many (PIPL)."""
+    text = _("export of %(count)d members") % {"count": count}
+    return SensitiveAccess.objects.create(
+        user=by, member=None, field="export", detail=f"{text} {detail}".strip()[:255]
+    )
