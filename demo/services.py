@@ -20,7 +20,6 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from branches.models import OfficerAssignment, Organization, PartyGroup, RoleAssignment
 from branches.services import organizations_rebuild_paths
@@ -53,7 +52,7 @@ class Scale:
 
 SCALES = {
     "demo": Scale(8, (6, 8), (14, 46), 10, 5, 3, 4, 2),
-    "large": Scale(30, (16, 20), (14, 50), 32, 15, 10, 8, 12),
+    "large": Scale(30, (14, 18), (16, 56), 32, 15, 10, 8, 12),
 }
 
 
@@ -350,11 +349,12 @@ class _Builder:
         for k, g in group_of:
             members[k].party_group = groups[g]
         self._lap(f"generate members ({len(members)})")
-        self.members = bulk_create_with_history(
-            members, Member, batch_size=1000, default_change_reason="demo data", default_date=None
-        )
+        self.members = Member.objects.bulk_create(members, batch_size=1000)
         self.result.members = len(self.members)
         self._lap("insert members")
+        # The first line of each member's change history (who/when/what) says where the record came from.
+        Member.history.bulk_history_create(self.members, batch_size=1000, default_change_reason="demo data")
+        self._lap("member history")
 
     def _member(self, org: Organization, lo: int, hi: int) -> Member:
         rng, as_of = self.rng, self.as_of
