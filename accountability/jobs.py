@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import FollowUp, Organization, RoleAssignment
@@ -221,8 +222,8 @@ def follow_up_overdue(as_of: dt.date) -> int:
 
 def _overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> dict[int, list]:
     """What is overdue by more than `grace` days, per organization: unsigned contracts, missing
-    self-evaluations, missing duty reports (in the month after their deadline window), open follow-ups.
-    A fixed number of queries."""
+    self-evaluations, missing duty reports (for three months after their deadline), open follow-ups.
+    A fixed number of queries. The texts are lazy: each recipient reads them in their own language."""
     items: dict[int, list] = defaultdict(list)
 
     def limit(qs, field="organization_id"):
@@ -234,22 +235,22 @@ def _overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> d
             for oid in limit(Contract.objects.filter(year=year, status=Contract.Status.ISSUED)).values_list(
                 "organization_id", flat=True
             ):
-                items[oid].append(_("%(year)s responsibility contract not signed") % {"year": year})
+                items[oid].append(format_lazy(_("{year} responsibility contract not signed"), year=year))
         if (as_of - d.self_evaluation_deadline).days > grace:
             for oid in limit(
                 Contract.objects.filter(
                     year=year, status=Contract.Status.SIGNED, self_evaluated_on__isnull=True
                 )
             ).values_list("organization_id", flat=True):
-                items[oid].append(_("%(year)s self-evaluation not done") % {"year": year})
+                items[oid].append(format_lazy(_("{year} self-evaluation not done"), year=year))
         if grace < (as_of - d.duty_report_deadline).days <= grace + 90:
             for oid in limit(_missing_duty_reports(year), "pk").values_list("pk", flat=True):
-                items[oid].append(_("%(year)s duty report not submitted") % {"year": year})
+                items[oid].append(format_lazy(_("{year} duty report not submitted"), year=year))
     for oid, description, due_on in limit(
         FollowUp.objects.filter(done_on__isnull=True, due_on__lt=as_of - dt.timedelta(days=grace))
     ).values_list("organization_id", "description", "due_on"):
         items[oid].append(
-            _("Follow-up overdue since %(due)s: %(what)s") % {"due": due_on, "what": description}
+            format_lazy(_("Follow-up overdue since {due}: {what}"), due=due_on, what=description)
         )
     return items
 

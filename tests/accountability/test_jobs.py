@@ -1,0 +1,124 @@
+"""Every job: the right people, and a second run the same day sends nothing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from accountability import jobs, services
+from accountability.models import Contract
+from branches.models import OfficerAssignment
+from branches.officer_services import officer_assign, visit_log_create
+from members.models import CommitteeTerm
+from notifications.models import Delivery
+from tests.accountability.conftest import YEAR
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _twice(job, as_of):
+    first = job(as_of)
+    assert job(as_of) == 0
+    return first
+
+
+def test_signing_reminders_to_whoever_must_act(
+    dora, bob, alice, county, township_a, branch_a1, branch_a2, library
+):
+    services.contracts_issue_to_children(parent=county, year=YEAR, by=dora, on=dt.date(YEAR, 3, 1))
+    services.contract_create(parent=township_a, organization=branch_a1, year=YEAR, by=bob)  # a draft
+    as_of = dt.date(YEAR, 3, 20)  # 11 days before 31 March
+    assert (
+        _twice(jobs.contract_signing_reminders, as_of) == 2
+    )  # bob signs with the county, bob issues the draft
+    assert set(Delivery.objects.values_list("user__email", "kind")) == {
+        ("bob@example.com", "contract_sign"),
+        ("bob@example.com", "contract_issue"),
+    }
+    assert _twice(jobs.contract_signing_reminders, dt.date(YEAR, 3, 29)) == 2  # the last reminder
+    assert jobs.contract_signing_reminders(dt.date(YEAR, 3, 30)) == 0  # same stage
+    assert jobs.contract_signing_reminders(dt.date(YEAR, 1, 5)) == 0  # too early
+
+
+def test_evaluation_reminders(dora, bob, alice, township_a, branch_a1, library):
+    c = services.contract_create(parent=township_a, organization=branch_a1, year=YEAR, by=bob)
+    services.contract_issue(contract=c, by=bob, on=dt.date(YEAR, 3, 1))
+    services.contract_sign(contract=c, by=alice, on=dt.date(YEAR, 3, 2))
+    assert _twice(jobs.evaluation_reminders, dt.date(YEAR, 12, 10)) == 1  # alice: self-evaluation
+    assert Delivery.objects.get().user == alice
+    assert _twice(jobs.evaluation_reminders, dt.date(YEAR + 1, 1, 25)) == 1  # bob: evaluation
+    assert Delivery.objects.filter(user=bob, kind="contract_evaluation").exists()
+
+
+def test_duty_report_reminders(alice, bob, dora, branch_a1, township_a, county):
+    report = services.duty_report_save(organization=branch_a1, year=YEAR, by=alice, title="述职", text="内容")
+    services.duty_report_submit(report=report, by=alice)
+    assert _twice(jobs.duty_report_reminders, dt.date(YEAR + 1, 1, 10)) == 2  # bob and dora, not alice
+    assert set(Delivery.objects.values_list("user__email", flat=True)) == {
+        "bob@example.com",
+        "dora@example.com",
+    }
+
+
+@pytest.fixture
+def officer(dora, branch_a1):
+    user = UserFactory(email="olga@example.com")
+    officer_assign(
+        officer=user,
+        organization=branch_a1,
+        kind=OfficerAssignment.Kind.LIAISON,
+        starts_on=dt.date(YEAR, 1, 1),
+        by=dora,
+    )
+    return user
+
+
+def test_overdue_follow_up_to_the_officer_and_weekly_digest(
+    officer, branch_a1, bob, library, dora, county, township_a
+):
+    visit_log_create(
+        officer=officer,
+        organization=branch_a1,
+        visited_on=dt.date(YEAR, 10, 1),
+        purpose="检查台账",
+        follow_ups=[{"description": "补齐记录", "due_on": dt.date(YEAR, 10, 20)}],
+        today=dt.date(YEAR, 10, 1),
+    )
+    assert _twice(jobs.follow_up_overdue, dt.date(YEAR, 10, 21)) == 1
+    assert Delivery.objects.get().user == officer
+    monday = dt.date(YEAR, 10, 26)
+    assert monday.weekday() == 0
+    assert _twice(jobs.officer_weekly_digest, monday) == 1
+    digest = Delivery.objects.get(kind="officer_weekly")
+    assert "补齐记录" in digest.body_text
+    assert jobs.officer_weekly_digest(monday + dt.timedelta(days=1)) == 0  # not a Monday
+    # four weeks on, the county office hears of it
+    assert _twice(jobs.county_escalation_weekly, dt.date(YEAR, 11, 23)) == 1
+    assert Delivery.objects.get(kind="county_escalation").user == dora
+
+
+def test_committee_term_reminders(alice, bob, branch_a1):
+    CommitteeTerm.objects.create(
+        organization=branch_a1, elected_on=dt.date(YEAR - 5, 5, 1), ends_on=dt.date(YEAR, 5, 1)
+    )
+    assert _twice(jobs.committee_term_reminders, dt.date(YEAR, 1, 2)) == 2  # alice and bob (the level above)
+    assert _twice(jobs.committee_term_reminders, dt.date(YEAR, 4, 5)) == 2  # again within one month
+    assert jobs.committee_term_reminders(dt.date(YEAR, 4, 20)) == 0
+    # a newly elected committee replaces the old term: no more reminders for it
+    CommitteeTerm.objects.create(
+        organization=branch_a1, elected_on=dt.date(YEAR, 4, 28), ends_on=dt.date(YEAR + 5, 4, 28)
+    )
+    Delivery.objects.all().delete()
+    assert jobs.committee_term_reminders(dt.date(YEAR, 4, 29)) == 0
+
+
+def test_unsigned_contract_escalates(dora, bob, county, township_a, library):
+    services.contracts_issue_to_children(parent=county, year=YEAR, by=dora, on=dt.date(YEAR, 3, 1))
+    assert Contract.objects.get().status == Contract.Status.ISSUED
+    early = jobs._overdue_items(as_of=dt.date(YEAR, 4, 6), org_ids={township_a.pk}, grace=jobs.ESCALATE_AFTER)
+    late = jobs._overdue_items(as_of=dt.date(YEAR, 5, 4), org_ids={township_a.pk}, grace=jobs.ESCALATE_AFTER)
+    with translation.override("en"):
+        assert not any("contract" in str(i) for i in early.get(township_a.pk, []))  # under four weeks late
+        assert any("contract" in str(i) for i in late[township_a.pk])
+    assert _twice(jobs.county_escalation_weekly, dt.date(YEAR, 5, 4)) == 1
