@@ -206,3 +206,11 @@ def test_library_copy_forward_and_views(client, dora, charlie, library):
     login(client, charlie)  # everyone with a role reads the library; only the county edits it
     assert client.get(reverse("accountability:library", args=[YEAR])).status_code == 200
     assert client.post(reverse("accountability:deadlines", args=[YEAR]), {}).status_code == 404
+
+
+def test_pages_render_in_chinese(client, bob):
+    login(client, bob)
+    body = client.get(reverse("accountability:contracts"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "党建工作目标责任书" in body and "一键下达" in body
+    body = client.get(reverse("officers:coverage"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "“三员”覆盖情况" in body
