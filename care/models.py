@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -188,18 +189,16 @@ class RuleCondition(models.Model):
         return self.describe()
 
     def describe(self) -> str:
-        from django.utils.translation import gettext as _g
-
         if self.kind == self.Kind.MIN_AGE:
-            return _g("aged %(n)s or over") % {"n": self.number}
+            return gettext("aged %(n)s or over") % {"n": self.number}
         if self.kind == self.Kind.MIN_PARTY_AGE:
-            return _g("party age %(n)s years or more") % {"n": self.number}
+            return gettext("party age %(n)s years or more") % {"n": self.number}
         if self.kind == self.Kind.ADMITTED_BEFORE:
-            return _g("admitted before %(date)s") % {"date": self.date.isoformat()}
+            return gettext("admitted before %(date)s") % {"date": self.date.isoformat()}
         return {
-            self.Kind.VETERAN_CADRE: _g("a retired veteran cadre"),
-            self.Kind.HARDSHIP: _g("in hardship"),
-            self.Kind.RURAL: _g("in a rural organization"),
+            self.Kind.VETERAN_CADRE: gettext("a retired veteran cadre"),
+            self.Kind.HARDSHIP: gettext("in hardship"),
+            self.Kind.RURAL: gettext("in a rural organization"),
         }[self.kind]
 
 

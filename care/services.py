@@ -127,11 +127,11 @@ def rule_version_create(
 # -- grants ------------------------------------------------------------------------------------------
 
 
-def _township_index() -> list[tuple[str, int]]:
+def township_index() -> list[tuple[str, int]]:
     return list(Organization.objects.filter(kind=Organization.Kind.TOWNSHIP).values_list("path", "pk"))
 
 
-def _township_for_path(path: str, index: list[tuple[str, int]]) -> int | None:
+def township_for_path(path: str, index: list[tuple[str, int]]) -> int | None:
     for prefix, pk in index:
         if path.startswith(prefix):
             return pk
@@ -226,7 +226,7 @@ def grants_create_for_eligible(
     scope = scope_for(by)
     if not scope.can_write(org):
         raise PermissionDenied
-    townships = _township_index()
+    townships = township_index()
     created = 0
     for r in selectors.rules_in_force(as_of=granted_on, codes=codes):
         live = Grant.objects.filter(member=OuterRef("pk"), rule=r.rule, period_key=r.period_key).exclude(
@@ -243,7 +243,7 @@ def grants_create_for_eligible(
                 rule=r.rule,
                 member_id=pk,
                 organization_id=org_id,
-                township_id=_township_for_path(path, townships),
+                township_id=township_for_path(path, townships),
                 period_key=r.period_key,
                 year=granted_on.year,
                 granted_on=granted_on,
@@ -584,11 +584,10 @@ def member_record_illness(*, member: Member, illness: str, since: dt.date, by) -
         raise ValidationError({"since": _("The date is before the member was born.")})
     if member.died_on:
         raise ValidationError(_("%(name)s has died.") % {"name": member.name})
+    from members.services import member_update
+
     with transaction.atomic():
-        member.illness = illness.strip()
-        member.ill_since = since
-        member._change_reason = "care: illness recorded"
-        member.save(update_fields=["illness", "ill_since", "updated_at"])
+        member_update(member=member, by=by, illness=illness.strip(), ill_since=since)
         return member_fell_ill(member=member, since=since, by=by)
 
 
@@ -650,7 +649,8 @@ def member_died(*, member: Member, died_on: dt.date, by) -> Condolence:
 
 
 def member_record_death(*, member: Member, died_on: dt.date, by) -> Condolence:
-    """The care page's "record death": set the member's date of death, then run member_died."""
+    """The care page's "record death": the roster records the date of death (members.services), then
+    member_died starts the condolence process and ends what was planned."""
     if died_on > timezone.localdate():
         raise ValidationError({"died_on": _("The date of death cannot be in the future.")})
     if died_on < member.birth_date:
@@ -659,11 +659,11 @@ def member_record_death(*, member: Member, died_on: dt.date, by) -> Condolence:
         raise ValidationError(
             {"died_on": _("The death was already recorded on %(date)s.") % {"date": member.died_on}}
         )
+    from members.services import member_record_death as roster_record_death
+
     with transaction.atomic():
         if not member.died_on:
-            member.died_on = died_on
-            member._change_reason = "care: death recorded"
-            member.save(update_fields=["died_on", "updated_at"])
+            roster_record_death(member=member, died_on=died_on, by=by)  # the roster's own rule and history
         return member_died(member=member, died_on=died_on, by=by)
 
 

@@ -183,7 +183,7 @@ class TestRuleVersions:
         from django.core.exceptions import ValidationError
 
         rule = BenefitRule.objects.get(code="subsidy_80")
-        with pytest.raises(ValidationError, match="condition"):
+        with pytest.raises(ValidationError, match="条件"):
             services.rule_version_create(
                 rule=rule, effective_from=D(2027, 1, 1), groups=[[]], amount=100, by=dora
             )

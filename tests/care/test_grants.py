@@ -51,7 +51,7 @@ def test_once_in_a_lifetime_is_once_ever(branch_a1, alice):
     cup = BenefitRule.objects.get(code="cup_50")
     g = services.grant_create(member=m, rule=cup, granted_on=D(2020, 1, 1), by=alice)
     assert g.period_key == "once" and g.in_kind == "纪念杯"
-    with pytest.raises(ValidationError, match="once"):
+    with pytest.raises(ValidationError, match="一次性"):
         services.grant_create(member=m, rule=cup, granted_on=D(2030, 1, 1), by=alice)
 
 
@@ -116,7 +116,7 @@ def test_budget_committed_and_left_and_refusal(branch_a1, township_a, alice, bob
     services.grants_approve(grants=grants[:2], by=bob)
     line = selectors.budget_line(township=township_a, year=2026)
     assert (line.budget, line.committed, line.left) == (1000, 1000, 0)
-    with pytest.raises(ValidationError, match="budget"):
+    with pytest.raises(ValidationError, match="预算"):
         services.grants_approve(grants=grants[2:], by=bob)
     services.grant_mark_paid(
         grant=grants[0], paid_on=ON, method="cash", handed_over_by="王", by=alice, amount=Decimal("400")
