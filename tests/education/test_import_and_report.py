@@ -120,3 +120,44 @@ def test_report_xlsx_and_unknown_org(tmp_path, branch_a1):
     assert len(rows) == 1 + 22
     with pytest.raises(CommandError):
         call_command("report_compliance", "--year", "2025", "--org", "NOPE")
+
+
+def test_browser_upload_preview_confirm_scoped(client, alice, branch_a1, branch_b1, tmp_path):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, alice)
+    bad = xlsx(
+        tmp_path,
+        [
+            ["B-A1", "主题党日", None, "2025-03-05", "本支部", 10, 9],
+            ["B-B1", "主题党日", None, "2025-03-05", "别的支部", 10, 9],
+        ],
+        "bad.xlsx",
+    )
+    with open(bad, "rb") as fh:
+        r = client.post(reverse("spreadsheets:upload", args=["meetings"]), {"file": fh})
+    preview = client.get(r.url)
+    assert "B-B1" in preview.content.decode()  # row 3: no such organization for alice
+    client.post(reverse("spreadsheets:confirm", args=[int(r.url.rstrip("/").split("/")[-1])]))
+    assert not Meeting.objects.exists()
+    good = xlsx(tmp_path, [["B-A1", "主题党日", None, "2025-03-05", "本支部", 10, 9]], "good.xlsx")
+    with open(good, "rb") as fh:
+        r = client.post(reverse("spreadsheets:upload", args=["meetings"]), {"file": fh})
+    pk = int(r.url.rstrip("/").split("/")[-1])
+    assert client.get(r.url).status_code == 200
+    client.post(reverse("spreadsheets:confirm", args=[pk]))
+    assert Meeting.objects.get().topic == "本支部"
+
+
+def test_outsider_cannot_import_into_another_branch(client, charlie, branch_a1, tmp_path):
+    from branches.selectors import scope_for
+    from spreadsheets.importing import run_import
+
+    importer = get_importer("meetings")(user=charlie, scope=scope_for(charlie))
+    path = xlsx(tmp_path, [["B-A1", "主题党日", None, "2025-03-05", "越权", 10, 9]])
+    with open(path, "rb") as fh:
+        report = run_import(importer, fh, name="x.xlsx", commit=True)
+    assert not report.applied and report.errors[0].row == 2
+    assert not Meeting.objects.exists()
