@@ -186,7 +186,7 @@ def _committee_form(request, *, org: Organization, term: CommitteeTerm | None):
         term_initial = {"elected_on": term.elected_on, "ends_on": term.ends_on}
         officers_initial = [
             {"member": o.member_id, "position": o.position, "duty": o.duty}
-            for o in term.officers.select_related("member")
+            for o in member_selectors.officers_in_order().filter(term=term)
         ]
     else:
         term_initial, officers_initial = {}, []

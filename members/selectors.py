@@ -224,10 +224,9 @@ def party_groups_with_counts(*, org: Organization) -> QuerySet[PartyGroup]:
 # -- committees ----------------------------------------------------------------------------------------
 
 
-def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -> CommitteeTerm | None:
-    """The latest term elected on or before `as_of`, its officers loaded (secretary first); two queries."""
-    as_of = as_of or timezone.localdate()
-    officers = BranchOfficer.objects.select_related("member").order_by(
+def officers_in_order() -> QuerySet[BranchOfficer]:
+    """Secretary, deputies, then committee members by name."""
+    return BranchOfficer.objects.select_related("member").order_by(
         Case(
             When(position=BranchOfficer.Position.SECRETARY, then=Value(0)),
             When(position=BranchOfficer.Position.DEPUTY, then=Value(1)),
@@ -235,6 +234,12 @@ def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -
         ),
         "member__name",
     )
+
+
+def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -> CommitteeTerm | None:
+    """The latest term elected on or before `as_of`, its officers loaded (secretary first); two queries."""
+    as_of = as_of or timezone.localdate()
+    officers = officers_in_order()
     return (
         CommitteeTerm.objects.filter(organization=org, elected_on__lte=as_of)
         .prefetch_related(Prefetch("officers", queryset=officers))

@@ -1,0 +1,338 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from branches.models import Organization, PartyGroup, RoleAssignment
+from members.models import CommitteeTerm
+from members.selectors import officers_in_order, organizations_having_committee, organizations_with_counts
+from tests.conftest import login
+from tests.factories import MemberFactory, UserFactory, make_branch, make_party_group, make_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_foreign_panels(monkeypatch):
+    """Our own query counts: other apps' panels are measured by the 'does not grow' test."""
+    monkeypatch.setattr("branches.views._organization_panels", lambda **kw: [])
+
+
+def tree_orgs(response):
+    def walk(nodes):
+        for node in nodes:
+            yield node.org
+            yield from walk(node.children)
+
+    return set(walk(response.context["roots"]))
+
+
+def test_tree_is_scoped(client, alice, bob, dora, county, township_a, branch_a1, branch_a2, branch_b1):
+    assert tree_orgs(login(client, alice).get(reverse("branches:list"))) == {branch_a1}
+    assert tree_orgs(login(client, bob).get(reverse("branches:list"))) == {township_a, branch_a1, branch_a2}
+    assert len(tree_orgs(login(client, dora).get(reverse("branches:list")))) == 6
+
+
+def test_tree_counts_roll_up(client, bob, township_a, branch_a1, branch_a2):
+    MemberFactory.create_batch(2, organization=branch_a1)
+    MemberFactory(organization=branch_a1, probationary=True)
+    MemberFactory(organization=branch_a2)
+    MemberFactory(organization=branch_a2, died_on=dt.date(2020, 1, 1))
+    response = login(client, bob).get(reverse("branches:list"))
+    (root,) = response.context["roots"]
+    assert (root.org.total_members, root.org.total_full) == (4, 3)
+    counts = {n.org.code: (n.org.total_members, n.org.total_full) for n in root.children}
+    assert counts == {"B-A1": (3, 2), "B-A2": (1, 1)}
+
+
+def test_tree_search(client, dora, branch_a1, branch_b1):
+    response = login(client, dora).get(reverse("branches:list"), {"q": "b-a1"})
+    assert response.context["matches"] == [branch_a1]
+    response = client.get(reverse("branches:list"), {"q": "乙一"})
+    assert response.context["matches"] == [branch_b1]
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_tree_query_count_is_bounded(client, dora, township_a, n, django_assert_num_queries):
+    for _i in range(n):
+        branch = make_branch(township_a)
+        MemberFactory(organization=branch)
+    login(client, dora)
+    client.get(reverse("branches:list"))
+    with django_assert_num_queries(5):
+        assert client.get(reverse("branches:list")).status_code == 200
+
+
+def test_detail(client, bob, township_a, branch_a1, branch_a2):
+    MemberFactory.create_batch(2, organization=branch_a1)
+    response = login(client, bob).get(reverse("branches:detail", args=[township_a.pk]))
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["children"]] == [branch_a1.pk, branch_a2.pk]
+    assert response.context["children"][0].total_members == 2
+    assert response.context["org"].total_members == 2
+    ancestors = response.context["ancestors"]
+    assert [(a.kind, visible) for a, visible in ancestors] == [("county", False)]
+
+
+def test_outsider_gets_404_on_org_pages(client, charlie, branch_a1):
+    group = make_party_group(branch_a1)
+    term = CommitteeTerm.objects.create(
+        organization=branch_a1, elected_on=dt.date(2022, 1, 1), ends_on=dt.date(2027, 1, 1)
+    )
+    login(client, charlie)
+    for url in [
+        reverse("branches:detail", args=[branch_a1.pk]),
+        reverse("branches:edit", args=[branch_a1.pk]),
+        reverse("branches:group_create", args=[branch_a1.pk]),
+        reverse("branches:group_edit", args=[group.pk]),
+        reverse("branches:committee_create", args=[branch_a1.pk]),
+        reverse("branches:committee_edit", args=[term.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("branches:group_delete", args=[group.pk])).status_code == 404
+    assert PartyGroup.objects.exists()
+
+
+def test_officer_reads_but_cannot_edit(client, branch_a1):
+    officer = UserFactory()
+    make_role(officer, branch_a1, RoleAssignment.Role.OFFICER)
+    login(client, officer)
+    assert client.get(reverse("branches:detail", args=[branch_a1.pk])).status_code == 200
+    assert client.get(reverse("branches:edit", args=[branch_a1.pk])).status_code == 404
+    assert client.get(reverse("branches:create")).status_code == 404
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_detail_query_count_is_bounded(client, dora, township_a, n, django_assert_num_queries):
+    for _i in range(n):
+        MemberFactory(organization=make_branch(township_a))
+    login(client, dora)
+    client.get(reverse("branches:detail", args=[township_a.pk]))
+    with django_assert_num_queries(7):
+        assert client.get(reverse("branches:detail", args=[township_a.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_branch_detail_query_count_is_bounded(client, alice, branch_a1, n, django_assert_num_queries):
+    from members.services import committee_term_save
+
+    members = MemberFactory.create_batch(n, organization=branch_a1)
+    for i in range(min(n, 5)):
+        make_party_group(branch_a1, f"组{i}")
+    committee_term_save(
+        organization=branch_a1,
+        elected_on=dt.date(2023, 1, 1),
+        officers=[
+            (members[0], "secretary", ""),
+            (members[1], "deputy", ""),
+            (members[2], "committee_member", "组织委员"),
+        ],
+    )
+    login(client, alice)
+    client.get(reverse("branches:detail", args=[branch_a1.pk]))
+    with django_assert_num_queries(10):
+        response = client.get(reverse("branches:detail", args=[branch_a1.pk]))
+    assert response.context["term"].officers.all()[0].member == members[0]
+
+
+def test_detail_with_other_apps_panels_does_not_grow(client, monkeypatch, dora, township_a):
+    monkeypatch.undo()
+    login(client, dora)
+    counts = []
+    for n in (3, 40):
+        branch = make_branch(township_a)
+        MemberFactory.create_batch(n, organization=branch)
+        client.get(reverse("branches:detail", args=[branch.pk]))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("branches:detail", args=[branch.pk])).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+# -- create, edit, move ----------------------------------------------------------------------------------
+
+
+def test_create_under_writable_org_only(client, bob, township_a, township_b):
+    login(client, bob)
+    data = {
+        "parent": township_a.pk,
+        "code": "B-A9",
+        "name": "甲九村党支部",
+        "kind": "branch",
+        "sector": "rural",
+        "is_active": "on",
+    }
+    response = client.post(reverse("branches:create"), data)
+    assert response.status_code == 302
+    new = Organization.objects.get(code="B-A9")
+    assert new.path.startswith(township_a.path)
+    response = client.post(reverse("branches:create"), {**data, "code": "B-B9", "parent": township_b.pk})
+    assert response.status_code == 200
+    assert "parent" in response.context["form"].errors
+    assert not Organization.objects.filter(code="B-B9").exists()
+
+
+def test_duplicate_code_is_refused_and_form_keeps_input(client, bob, township_a, branch_a1):
+    login(client, bob)
+    data = {"parent": township_a.pk, "code": "B-A1", "name": "重复", "kind": "branch", "sector": "rural"}
+    response = client.post(reverse("branches:create"), data)
+    assert "code" in response.context["form"].errors
+    assert response.context["form"]["name"].value() == "重复"
+
+
+def test_move_refuses_cycle(client, dora, county, township_a):
+    from tests.factories import make_org
+
+    general = make_org("general_branch", parent=township_a, code="G1")
+    login(client, dora)
+    data = {
+        "parent": general.pk,
+        "code": "T-A",
+        "name": "甲镇",
+        "kind": "township",
+        "sector": "rural",
+        "is_active": "on",
+    }
+    response = client.post(reverse("branches:edit", args=[township_a.pk]), data)
+    assert response.status_code == 200
+    assert "parent" in response.context["form"].errors
+    township_a.refresh_from_db()
+    assert township_a.parent == county
+
+
+def test_move_branch_between_townships(client, dora, branch_a1, township_b):
+    MemberFactory(organization=branch_a1)
+    login(client, dora)
+    data = {
+        "parent": township_b.pk,
+        "code": "B-A1",
+        "name": "甲一村党支部",
+        "kind": "branch",
+        "sector": "rural",
+        "is_active": "on",
+    }
+    assert client.post(reverse("branches:edit", args=[branch_a1.pk]), data).status_code == 302
+    branch_a1.refresh_from_db()
+    assert branch_a1.parent == township_b and branch_a1.path.startswith(township_b.path)
+
+
+def test_branch_secretary_cannot_move_own_branch(client, alice, branch_a1):
+    login(client, alice)
+    response = client.get(reverse("branches:edit", args=[branch_a1.pk]))
+    assert "parent" not in response.context["form"].fields
+    data = {"code": "B-A1", "name": "新名字", "kind": "branch", "sector": "rural", "is_active": "on"}
+    assert client.post(reverse("branches:edit", args=[branch_a1.pk]), data).status_code == 302
+    branch_a1.refresh_from_db()
+    assert branch_a1.name == "新名字"
+
+
+# -- party groups and committees ----------------------------------------------------------------------------
+
+
+def test_party_group_create_edit_delete(client, alice, branch_a1):
+    login(client, alice)
+    client.post(
+        reverse("branches:group_create", args=[branch_a1.pk]), {"name": "东头", "central_household": "张家"}
+    )
+    group = PartyGroup.objects.get()
+    response = client.post(reverse("branches:group_create", args=[branch_a1.pk]), {"name": "东头"})
+    assert "name" in response.context["form"].errors
+    client.post(reverse("branches:group_edit", args=[group.pk]), {"name": "西头"})
+    group.refresh_from_db()
+    assert group.name == "西头"
+    member = MemberFactory(organization=branch_a1, party_group=group)
+    client.post(reverse("branches:group_delete", args=[group.pk]))
+    member.refresh_from_db()
+    assert member.party_group is None and not PartyGroup.objects.exists()
+
+
+def _committee_data(members, **extra):
+    data = {
+        "elected_on": "2024-03-01",
+        "ends_on": "",
+        "officers-TOTAL_FORMS": "3",
+        "officers-INITIAL_FORMS": "0",
+        "officers-MIN_NUM_FORMS": "0",
+        "officers-MAX_NUM_FORMS": "1000",
+    }
+    for i, (member, position) in enumerate(members):
+        data[f"officers-{i}-member"] = member.pk
+        data[f"officers-{i}-position"] = position
+    data.update(extra)
+    return data
+
+
+def test_committee_term_defaults_and_officers(client, alice, branch_a1):
+    a, b, c = MemberFactory.create_batch(3, organization=branch_a1)
+    login(client, alice)
+    response = client.post(
+        reverse("branches:committee_create", args=[branch_a1.pk]),
+        _committee_data([(a, "secretary"), (b, "deputy"), (c, "committee_member")]),
+    )
+    assert response.status_code == 302
+    term = CommitteeTerm.objects.get()
+    assert term.ends_on == dt.date(2029, 3, 1)  # a village branch serves 5 years
+    assert {(o.member, o.position) for o in term.officers.all()} == {
+        (a, "secretary"),
+        (b, "deputy"),
+        (c, "committee_member"),
+    }
+    # Edit: the deputy leaves (DELETE ticked), the committee member becomes deputy.
+    page = client.get(reverse("branches:committee_edit", args=[term.pk]))
+    assert page.context["formset"].initial_form_count() == 3
+    officers = list(officers_in_order().filter(term=term))
+    data = _committee_data(
+        [(o.member, o.position) for o in officers],
+        **{
+            "officers-TOTAL_FORMS": "6",
+            "officers-INITIAL_FORMS": "3",
+            "officers-1-DELETE": "on",
+            "officers-2-position": "deputy",
+        },
+    )
+    response = client.post(reverse("branches:committee_edit", args=[term.pk]), data)
+    assert response.status_code == 302
+    assert {(o.member, o.position) for o in term.officers.all()} == {(a, "secretary"), (c, "deputy")}
+
+
+def test_committee_refuses_two_secretaries_and_outsiders(client, alice, branch_a1, branch_a2):
+    a, b = MemberFactory.create_batch(2, organization=branch_a1)
+    stranger = MemberFactory(organization=branch_a2)
+    login(client, alice)
+    response = client.post(
+        reverse("branches:committee_create", args=[branch_a1.pk]),
+        _committee_data([(a, "secretary"), (b, "secretary")]),
+    )
+    assert response.status_code == 200 and response.context["formset"].non_form_errors()
+    response = client.post(
+        reverse("branches:committee_create", args=[branch_a1.pk]), _committee_data([(stranger, "secretary")])
+    )
+    assert response.status_code == 200
+    assert not CommitteeTerm.objects.exists()
+
+
+# -- the committee rule, set-based -------------------------------------------------------------------------
+
+
+def test_committee_rule_seven_full_members(township_a, django_assert_num_queries):
+    small, big, edge = make_branch(township_a), make_branch(township_a), make_branch(township_a)
+    MemberFactory.create_batch(6, organization=small)
+    MemberFactory.create_batch(3, organization=small, probationary=True)
+    MemberFactory.create_batch(8, organization=big)
+    MemberFactory.create_batch(7, organization=edge)
+    MemberFactory(organization=edge, died_on=dt.date(2020, 1, 1))
+    today = dt.date.today()
+    with django_assert_num_queries(1):
+        having = set(organizations_having_committee(Organization.objects.filter(kind="branch"), as_of=today))
+    assert having == {big, edge}
+    counts = {
+        o.pk: (o.member_count, o.full_count)
+        for o in organizations_with_counts(Organization.objects.all(), as_of=today)
+    }
+    assert counts[small.pk] == (9, 6)
+    # On a date before they became full members, nobody has a committee.
+    assert not organizations_having_committee(
+        Organization.objects.filter(kind="branch"), as_of=dt.date(1990, 1, 1)
+    ).exists()

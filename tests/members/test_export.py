@@ -1,0 +1,90 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from branches.models import Organization, PartyGroup
+from members.models import Member, Transfer
+from tests.factories import MemberFactory, make_party_group
+from tests.spreadsheets.files import write
+
+pytestmark = pytest.mark.django_db
+
+ROSTER_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "organization__code",
+    "party_group__name",
+    "admitted_on",
+    "full_member_on",
+    "phone",
+    "veteran_cadre",
+    "hardship",
+    "died_on",
+]
+
+
+def roster():
+    return sorted(Member.objects.values_list(*ROSTER_FIELDS))
+
+
+def org_file(tmp_path) -> str:
+    lines = ["组织编码,组织名称,上级组织编码,组织类别,领域"]
+    for org in Organization.objects.select_related("parent").order_by("path"):
+        kind = {"county": "县委", "township": "乡镇党委", "branch": "党支部"}[org.kind]
+        lines.append(f"{org.code},{org.name},{org.parent.code if org.parent else ''},{kind},{org.sector}")
+    return write(tmp_path, "orgs.csv", "\n".join(lines).encode())
+
+
+def make_roster(branch_a1, branch_a2, branch_b1):
+    group = make_party_group(branch_a1, "东头党小组")
+    MemberFactory(
+        organization=branch_a1, party_group=group, name="张一", veteran_cadre=True, ethnicity="回族"
+    )
+    MemberFactory(organization=branch_a1, name="李二", probationary=True, phone="", hardship=True)
+    MemberFactory(
+        organization=branch_a2,
+        name="王三",
+        gender="female",
+        birth_date=dt.date(1948, 2, 29),
+        admitted_on=dt.date(1970, 7, 1),
+        full_member_on=dt.date(1971, 7, 1),
+    )
+    MemberFactory(organization=branch_b1, name="赵四", died_on=dt.date(2023, 3, 1))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_into_empty_site_gives_same_roster(tmp_path, branch_a1, branch_a2, branch_b1, fmt):
+    make_roster(branch_a1, branch_a2, branch_b1)
+    before = roster()
+    orgs = org_file(tmp_path)
+    out_file = str(tmp_path / f"roster.{fmt}")
+    call_command("export_members", "--format", fmt, "--output", out_file, stderr=io.StringIO())
+    # An empty site.
+    Transfer.objects.all().delete()
+    Member.objects.all().delete()
+    PartyGroup.objects.all().delete()
+    for org in Organization.objects.order_by("-depth"):
+        org.delete()
+    assert not Organization.objects.exists()
+    call_command("import_orgs", orgs, stdout=io.StringIO())
+    call_command("import_members", out_file, stdout=io.StringIO())
+    assert roster() == before
+    # and the same file again changes nothing
+    history = Member.history.count()
+    call_command("import_members", out_file, stdout=io.StringIO())
+    assert Member.history.count() == history
+
+
+def test_export_one_org_subtree_to_stdout(branch_a1, branch_a2, branch_b1):
+    make_roster(branch_a1, branch_a2, branch_b1)
+    out = io.StringIO()
+    call_command("export_members", "--org", "T-A", stdout=out)
+    text = out.getvalue()
+    assert text.splitlines()[0].startswith("姓名,性别,民族,出生日期,公民身份号码")
+    assert "张一" in text and "王三" in text and "赵四" not in text
+    assert "1948-02-29" in text and "是" in text
