@@ -26,7 +26,7 @@ class Member(models.Model):
         PROBATIONARY = "probationary", _("Probationary member")  # 预备党员
         FULL = "full", _("Full member")  # 正式党员
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
     birth_date = models.DateField(_("birth date"))
@@ -155,10 +155,13 @@ class Transfer(models.Model):
         Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="transfers"
     )
     from_organization = models.ForeignKey(
-        Organization, verbose_name=_("from"), on_delete=models.PROTECT, related_name="transfers_out"
+        Organization,
+        verbose_name=_("from organization"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
     )
     to_organization = models.ForeignKey(
-        Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
+        Organization, verbose_name=_("to organization"), on_delete=models.PROTECT, related_name="transfers_in"
     )
     transferred_on = models.DateField(_("transferred on"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
