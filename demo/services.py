@@ -4,7 +4,8 @@ demo:  8 townships, ~120 organizations, ~3,000 members;  large: 30 townships, ~6
 members (for benchmarks). Members have Chinese names, valid and unique ID numbers (GB 11643) that agree with
 their birth dates and genders, consistent admission and full-membership dates, party groups in the larger
 village branches, committee terms with officers, and a few transfers. One demo account per role.
-Each app may add its own demo data in `<app>/demo.py`: `seed(*, rng, as_of, scale)`.
+Each app may add its own demo data in `<app>/demo.py`: `seed(*, rng, as_of, scale)`, and, if it creates rows
+that do not depend on an organization, member or account, `reset()` to remove them before a `--reset`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.core.management import call_command
 from django.db import transaction
 
 from branches.models import OfficerAssignment, Organization, PartyGroup, RoleAssignment
@@ -81,10 +81,53 @@ def demo_database_is_empty() -> bool:
 
 
 def demo_reset() -> None:
-    """Erase every record (as `flush`), keeping the superusers so an operator can still sign in."""
-    keep = list(User.objects.filter(is_superuser=True).values("email", "password", "name", "is_staff"))
-    call_command("flush", interactive=False, verbosity=0)
-    User.objects.bulk_create([User(is_superuser=True, **row) for row in keep])
+    """Erase the county: every organization, member and non-superuser account, and every row of any model
+    that cannot exist without them (found by following non-null foreign keys, with their change history).
+    Reference data that apps install by migration (meeting kinds, benefit rules, ...) stays, and so do the
+    superusers; nullable links to erased rows are cleared. Runs in one transaction: foreign keys are checked
+    at commit, when everything that pointed at an erased row is gone too."""
+    from django.db import connection
+
+    for _name, module in _app_demo_modules():
+        if hasattr(module, "reset"):  # an app's own demo-only rows that hang on nothing erased here
+            module.reset()
+    erased: set[type] = {Organization, Member}
+    all_models = apps.get_models(include_auto_created=True)
+    changed = True
+    while changed:
+        changed = False
+        for model in all_models:
+            if model in erased:
+                continue
+            for f in model._meta.concrete_fields:
+                if f.many_to_one or f.one_to_one:
+                    target = f.related_model
+                    if not f.null and (target in erased or target is User) and model is not User:
+                        erased.add(model)
+                        changed = True
+                        break
+    try:
+        from simple_history.models import registered_models
+
+        erased |= {m.history.model for m in list(erased) if m in registered_models.values()}
+    except ImportError:  # pragma: no cover
+        pass
+    with transaction.atomic():
+        for model in all_models:
+            if model in erased:
+                continue
+            for f in model._meta.concrete_fields:
+                if not (f.null and (f.many_to_one or f.one_to_one)) or not f.db_constraint:
+                    continue
+                if f.related_model in erased:
+                    model._base_manager.exclude(**{f.attname: None}).update(**{f.attname: None})
+                elif f.related_model is User:
+                    model._base_manager.filter(**{f"{f.name}__is_superuser": False}).update(
+                        **{f.attname: None}
+                    )
+        for model in erased:
+            model._base_manager.all()._raw_delete(connection.alias)
+        User._base_manager.filter(is_superuser=False)._raw_delete(connection.alias)
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -607,15 +650,21 @@ class _Builder:
 
     # -- the other apps ---------------------------------------------------------------------------
     def seed_apps(self, seed: int) -> None:
-        for config in apps.get_app_configs():
-            if config.name == "demo":
-                continue
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as e:
-                if e.name != f"{config.name}.demo":
-                    raise
-                continue
+        for name, module in _app_demo_modules():
             # One generator per app, derived from the seed: an app's data does not change when another's does.
-            module.seed(rng=random.Random(f"{seed}:{config.name}"), as_of=self.as_of, scale=self.scale_name)
-            self._lap(f"{config.name}.demo")
+            module.seed(rng=random.Random(f"{seed}:{name}"), as_of=self.as_of, scale=self.scale_name)
+            self._lap(f"{name}.demo")
+
+
+def _app_demo_modules():
+    """(app name, module) for every installed app with a `demo.py` (this app excepted), in app order."""
+    for config in apps.get_app_configs():
+        if config.name == "demo":
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as e:
+            if e.name != f"{config.name}.demo":
+                raise
+            continue
+        yield config.name, module

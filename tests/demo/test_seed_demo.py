@@ -16,6 +16,14 @@ AS_OF = dt.date(2025, 3, 3)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def only_this_app(monkeypatch, request):
+    """The roster and accounts are tested here; other apps' `demo.seed` are theirs to test (one test below
+    checks that they are called)."""
+    if request.node.name != "test_each_apps_demo_seed_is_called_with_its_own_generator":
+        monkeypatch.setattr("demo.services._app_demo_modules", lambda: iter(()))
+
+
 def _seed(*args):
     out = StringIO()
     call_command("seed_demo", "--seed", "7", "--as-of", AS_OF.isoformat(), *args, stdout=out)
@@ -125,3 +133,19 @@ def test_demo_has_work_for_the_probation_job(seeded):
     from members.jobs import probation_due
 
     assert probation_due(AS_OF) > 0
+
+
+def test_each_apps_demo_seed_is_called_with_its_own_generator(monkeypatch):
+    import random
+    import types
+
+    calls = []
+    fake = types.SimpleNamespace(
+        seed=lambda *, rng, as_of, scale: calls.append((rng.random(), as_of, scale)),
+        reset=lambda: calls.append("reset"),
+    )
+    monkeypatch.setattr("demo.services._app_demo_modules", lambda: iter([("education", fake)]))
+    _seed()
+    assert calls == [(random.Random("7:education").random(), AS_OF, "demo")]
+    _seed("--reset")
+    assert calls[1] == "reset"

@@ -1,6 +1,7 @@
 """members.jobs.probation_due: 预备期满 reminders to the branch secretary, overdue notices to the township."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core import mail
@@ -106,8 +107,9 @@ def test_query_count_does_not_grow_with_members(
 
 def test_run_jobs_twice_for_the_same_day_sends_nothing_new(probationer, alice, bob, send_now):
     with send_now():
-        call_command("run_jobs", as_of=DUE - dt.timedelta(days=30))
-    assert len(mail.outbox) == 1
+        call_command("run_jobs", as_of=DUE - dt.timedelta(days=30), stdout=StringIO())
+    sent = len(mail.outbox)
+    assert [m.to for m in mail.outbox if "李四" in m.subject] == [[alice.email]]
     with send_now():
-        call_command("run_jobs", as_of=DUE - dt.timedelta(days=30))
-    assert len(mail.outbox) == 1
+        call_command("run_jobs", as_of=DUE - dt.timedelta(days=30), stdout=StringIO())
+    assert len(mail.outbox) == sent  # nothing new, from any job

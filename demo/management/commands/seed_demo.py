@@ -26,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="the demo's 'today' (default: today)")
         parser.add_argument(
-            "--reset", action="store_true", help="erase the database first (superusers are kept)"
+            "--reset",
+            action="store_true",
+            help="erase the county (organizations, members, accounts and what depends on them) first; superusers and reference data are kept",
         )
         parser.add_argument(
             "--if-empty",
