@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -156,6 +157,29 @@ def attendance_totals(sheet: list[SheetLine]) -> dict[str, int]:
         totals[line.status] += 1
     totals["expected"] = len(sheet)
     return totals
+
+
+def ledger_meetings(*, organization: Organization, year: int) -> list[Meeting]:
+    """The held meetings of a year for the ledger (台账), each with `present`/`excused`/`absent` lists
+    (three queries: meetings, kinds, attendance with members)."""
+    meetings = list(
+        Meeting.objects.filter(organization=organization, date__year=year, status=Meeting.Status.HELD)
+        .select_related("party_group")
+        .prefetch_related(
+            "kinds",
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
+            ),
+        )
+        .order_by("date", "start_time", "pk")
+    )
+    for m in meetings:
+        rows = list(m.attendances.all())
+        m.present = [a for a in rows if a.status == Attendance.Status.PRESENT]
+        m.excused = [a for a in rows if a.status == Attendance.Status.EXCUSED]
+        m.absent = [a for a in rows if a.status == Attendance.Status.ABSENT]
+    return meetings
 
 
 # -- members: attendance history and absence streaks ------------------------------------------------------

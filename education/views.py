@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ from .forms import (
     add_service_errors,
 )
 from .models import (
-    Attendance,
     CalendarFeed,
     Meeting,
     MeetingAttachment,
@@ -353,23 +351,7 @@ def compliance_org(request, org_id):
 @login_required
 def ledger(request, org_id, year):
     org = _org(request, org_id)
-    meetings = list(
-        Meeting.objects.filter(organization=org, date__year=year, status=Meeting.Status.HELD)
-        .select_related("party_group")
-        .prefetch_related(
-            "kinds",
-            Prefetch(
-                "attendances",
-                queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
-            ),
-        )
-        .order_by("date", "start_time", "pk")
-    )
-    for m in meetings:
-        rows = list(m.attendances.all())
-        m.present = [a for a in rows if a.status == Attendance.Status.PRESENT]
-        m.excused = [a for a in rows if a.status == Attendance.Status.EXCUSED]
-        m.absent = [a for a in rows if a.status == Attendance.Status.ABSENT]
+    meetings = selectors.ledger_meetings(organization=org, year=year)
     strip = selectors.organization_strip(organization=org, year=year, as_of=timezone.localdate())
     return render(
         request,

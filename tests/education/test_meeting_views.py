@@ -162,3 +162,22 @@ def test_printable_record_and_ledger(client, alice, branch_a1, today):
     assert "学习二十大精神" in page and "李四（生病）" in page and "education/print.css" in page
     page = client.get(reverse("education:ledger", args=[branch_a1.pk, today.year])).content.decode()
     assert "学习二十大精神" in page and "page-break" in page
+
+
+def test_ledger_bounded_queries(client, alice, branch_a1, django_assert_num_queries):
+    login(client, alice)
+    url = reverse("education:ledger", args=[branch_a1.pk, 2026])
+    members = [MemberFactory(organization=branch_a1, birth_date=dt.date(1960, 1, 1 + i)) for i in range(5)]
+    m = held(branch_a1, dt.date(2026, 1, 5), "themed_day")
+    for member in members:
+        Attendance.objects.create(meeting=m, member=member)
+    client.get(url)
+    with django_assert_num_queries(14) as few:
+        client.get(url)
+    for month in range(2, 12):
+        m = held(branch_a1, dt.date(2026, month, 5), "themed_day", "general_meeting")
+        for member in members:
+            Attendance.objects.create(meeting=m, member=member, status="absent")
+    with django_assert_num_queries(len(few.captured_queries)):
+        r = client.get(url)
+    assert len(r.context["meetings"]) == 11
