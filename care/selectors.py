@@ -13,8 +13,8 @@ from operator import and_, or_
 
 from django.db.models import (
     BooleanField,
+    Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -54,10 +54,6 @@ class RuleInForce:
     @property
     def flag(self) -> str:
         return f"elig_{self.rule.code}"
-
-    @property
-    def served_flag(self) -> str:
-        return f"served_{self.rule.code}"
 
     @property
     def grant_flag(self) -> str:
@@ -151,7 +147,7 @@ def annotate_eligibility(
     only_eligible: bool = True,
 ) -> QuerySet[Member]:
     """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group, and the grant
-    status `grant_<code>` / `served_<code>` for the rule's current period); filtered to living members
+    status `grant_<code>` for the rule's current period); filtered to living members
     eligible for at least one rule unless `only_eligible` is False."""
     as_of = rules[0].as_of if rules else None
     annotations = {}
@@ -160,12 +156,11 @@ def annotate_eligibility(
         if with_groups:
             for i, g in enumerate(r.groups, start=1):
                 annotations[r.group_flag(i)] = _bool(group_q(g, as_of=r.as_of))
-        if with_grants:
+        if with_grants:  # the status of the live grant this period (for the rows shown: a page)
             live = Grant.objects.filter(
                 member=OuterRef("pk"), rule_id=r.rule.pk, period_key=r.period_key
             ).exclude(status=Grant.Status.CANCELLED)
             annotations[r.grant_flag] = Subquery(live.values("status")[:1])
-            annotations[r.served_flag] = Exists(live.filter(status=Grant.Status.PAID))
     qs = members.annotate(**annotations)
     if only_eligible:
         if not rules:
@@ -222,12 +217,27 @@ def eligible_members(
     qs = annotate_eligibility(base, rules=rules, with_grants=True, only_eligible=False)
     if not selected:
         return qs.none()
-    qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (Q(**{r.flag: True}) for r in selected)))
+    qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in selected)))
+    # "pk IN (paid grants)" rather than a correlated EXISTS: the database builds each set once per query.
     if served == "yes":
-        qs = qs.filter(reduce(or_, (Q(**{r.flag: True, r.served_flag: True}) for r in selected)))
+        qs = qs.filter(
+            reduce(or_, (rule_q(r) & Q(pk__in=granted_member_ids(r, paid=True)) for r in selected))
+        )
     elif served == "no":
-        qs = qs.filter(reduce(or_, (Q(**{r.flag: True, r.served_flag: False}) for r in selected)))
+        qs = qs.filter(
+            reduce(or_, (rule_q(r) & ~Q(pk__in=granted_member_ids(r, paid=True)) for r in selected))
+        )
     return qs.order_by("organization__path", "name", "pk")
+
+
+def granted_member_ids(rule: RuleInForce, *, paid: bool) -> QuerySet:
+    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery."""
+    qs = Grant.objects.filter(rule_id=rule.rule.pk, period_key=rule.period_key).exclude(
+        status=Grant.Status.CANCELLED
+    )
+    if paid:
+        qs = qs.filter(status=Grant.Status.PAID)
+    return qs.values("member_id")
 
 
 def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
@@ -236,20 +246,13 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
         return []
     as_of = rules[0].as_of
     base = scope.filter(members_in(org), "organization").filter(alive_member_q(as_of=as_of))
-    from django.db.models import Count
 
     aggregates = {}
     for r in rules:
         q = rule_q(r)
-        live = Grant.objects.filter(
-            member=OuterRef("pk"), rule_id=r.rule.pk, period_key=r.period_key
-        ).exclude(status=Grant.Status.CANCELLED)
-        base = base.annotate(
-            **{f"g_{r.code}": Exists(live), f"p_{r.code}": Exists(live.filter(status=Grant.Status.PAID))}
-        )
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(**{f"g_{r.code}": True}))
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(**{f"p_{r.code}": True}))
+        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=False)))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=True)))
     totals = base.aggregate(**aggregates)
     return [
         {
@@ -291,7 +294,7 @@ def member_eligibility(
         if not row[r.flag]:
             continue
         reasons = [
-            "; ".join(c.describe() for c in g)
+            "，".join(c.describe() for c in g)
             for i, g in enumerate(r.groups, start=1)
             if row[r.group_flag(i)]
         ]

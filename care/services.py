@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -229,13 +229,10 @@ def grants_create_for_eligible(
     townships = township_index()
     created = 0
     for r in selectors.rules_in_force(as_of=granted_on, codes=codes):
-        live = Grant.objects.filter(member=OuterRef("pk"), rule=r.rule, period_key=r.period_key).exclude(
-            status=Grant.Status.CANCELLED
-        )
         candidates = (
             scope.filter(selectors.members_in(org), "organization", write=True)
             .filter(selectors.alive_member_q(as_of=granted_on) & selectors.rule_q(r))
-            .exclude(Exists(live))
+            .exclude(pk__in=selectors.granted_member_ids(r, paid=False))
             .values_list("pk", "organization_id", "organization__path")
         )
         objs = [
@@ -569,9 +566,12 @@ def member_fell_ill(*, member: Member, since: dt.date, by) -> Visit | None:
                 "created_by": by,
             },
         )
-    if created and assigned:
+    if created and visit.assigned_to:
         _notify_visit(
-            visit_id=visit.pk, kind="care_visit_planned", template="care/email/visit_planned", period="new"
+            visit=visit,
+            kind="care_visit_planned",
+            template="care/email/visit_planned",
+            users=[visit.assigned_to],
         )
     return visit
 
@@ -725,8 +725,8 @@ def _plan(
 ) -> int:
     """Insert one planned visit per candidate member that has none for (policy, period). Bulk, idempotent:
     the unique schedule_key makes a rerun (or a concurrent run) insert nothing."""
-    already = Visit.objects.filter(member=OuterRef("pk"), policy=policy, period_key=period)
-    rows = list(candidates.exclude(Exists(already)).values_list("pk", "organization_id"))
+    already = Visit.objects.filter(policy=policy, period_key=period).values("member_id")
+    rows = list(candidates.exclude(pk__in=already).values_list("pk", "organization_id"))
     if not rows:
         return 0
     assigned = responsible_users(members=rows, on=as_of, use_helper=use_helper)
@@ -829,16 +829,20 @@ def visits_plan(*, as_of: dt.date) -> int:
     return planned
 
 
-def _notify_visit(*, visit_id: int, kind: str, template: str, period: str, users: list | None = None) -> int:
+def _notify_visit(
+    *, visit: Visit, kind: str, template: str, users: list, skip: frozenset = frozenset()
+) -> int:
+    """One message per recipient under the key "<kind>:<visit>:<user>:<due date>" (skipped if already sent)."""
     from notifications.services import notify
 
-    visit = Visit.objects.select_related("member", "member__organization", "assigned_to").get(pk=visit_id)
-    recipients = users if users is not None else ([visit.assigned_to] if visit.assigned_to else [])
     sent = 0
-    for user in recipients:
+    for user in users:
+        key = _visit_key(kind, visit, user.pk)
+        if key in skip:
+            continue
         delivery = notify(
             user=user,
-            key=f"{kind}:{visit.pk}:{user.pk}:{period}",
+            key=key,
             kind=kind,
             template=template,
             context={"visit": visit, "member": visit.member, "recipient": user},
@@ -846,6 +850,10 @@ def _notify_visit(*, visit_id: int, kind: str, template: str, period: str, users
         )
         sent += delivery is not None
     return sent
+
+
+def _visit_key(kind: str, visit: Visit, user_id: int) -> str:
+    return f"{kind}:{visit.pk}:{user_id}:{visit.due_on}"
 
 
 def _township_officials(org_ids: set[int]) -> dict[int, list]:
@@ -868,52 +876,48 @@ def _township_officials(org_ids: set[int]) -> dict[int, list]:
 def visits_remind(*, as_of: dt.date) -> int:
     """Remind the responsible person before a planned visit is due, tell them when it is overdue, and escalate
     to the township when it is still not done `escalate_days_after` days later. One delivery per visit, step
-    and person (unique key), so a rerun sends nothing."""
+    and person (unique key), so a rerun sends nothing; keys already in the outbox are found in one query
+    per thousand, so a quiet day costs a handful of queries however many visits are open."""
+    from notifications.models import Delivery
+
     horizon = as_of + dt.timedelta(
         days=max([3, *VisitPolicy.objects.values_list("remind_days_before", flat=True)])
     )
     visits = list(
         Visit.objects.filter(status=Visit.Status.PLANNED, due_on__lte=horizon)
         .filter(_alive_visit_q(as_of))
-        .select_related("policy")
-        .only(
-            "pk",
-            "due_on",
-            "organization_id",
-            "assigned_to_id",
-            "policy__remind_days_before",
-            "policy__escalate_days_after",
-        )
+        .select_related("policy", "member", "member__organization", "assigned_to")
     )
-    sent = 0
+    steps: list[tuple[Visit, str, list]] = []
     to_escalate = []
     for v in visits:
         remind = v.policy.remind_days_before if v.policy else 3
         escalate = v.policy.escalate_days_after if v.policy else 7
         if v.assigned_to_id and v.due_on - dt.timedelta(days=remind) <= as_of <= v.due_on:
-            sent += _notify_visit(
-                visit_id=v.pk, kind="care_visit_due", template="care/email/visit_due", period=f"{v.due_on}"
-            )
+            steps.append((v, "care_visit_due", [v.assigned_to]))
         elif v.assigned_to_id and as_of > v.due_on:
-            sent += _notify_visit(
-                visit_id=v.pk,
-                kind="care_visit_overdue",
-                template="care/email/visit_overdue",
-                period=f"{v.due_on}",
-            )
-        if as_of >= v.due_on + dt.timedelta(days=escalate) and as_of > v.due_on:
+            steps.append((v, "care_visit_overdue", [v.assigned_to]))
+        if as_of > v.due_on and as_of >= v.due_on + dt.timedelta(days=escalate):
             to_escalate.append(v)
     if to_escalate:
         officials = _township_officials({v.organization_id for v in to_escalate})
-        for v in to_escalate:
-            sent += _notify_visit(
-                visit_id=v.pk,
-                kind="care_visit_escalated",
-                template="care/email/visit_escalated",
-                period=f"{v.due_on}",
-                users=officials.get(v.organization_id, []),
-            )
-    return sent
+        steps.extend((v, "care_visit_escalated", officials.get(v.organization_id, [])) for v in to_escalate)
+    keys = [_visit_key(kind, v, u.pk) for v, kind, users in steps for u in users]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        existing.update(
+            Delivery.objects.filter(key__in=keys[start : start + 1000]).values_list("key", flat=True)
+        )
+    skip = frozenset(existing)
+    templates = {
+        "care_visit_due": "care/email/visit_due",
+        "care_visit_overdue": "care/email/visit_overdue",
+        "care_visit_escalated": "care/email/visit_escalated",
+    }
+    return sum(
+        _notify_visit(visit=v, kind=kind, template=templates[kind], users=users, skip=skip)
+        for v, kind, users in steps
+    )
 
 
 def _alive_visit_q(as_of: dt.date) -> Q:
