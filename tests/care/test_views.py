@@ -351,3 +351,18 @@ class TestRulesAndNetwork:
         r = client.get(reverse("care:org", args=[township_a.pk]))
         [line] = r.context["budgets"]
         assert line.budget == 10000 and line.left == 10000
+
+
+def test_network_lists_only_points_in_scope(
+    client, alice, charlie, branch_a1, branch_b1, django_assert_num_queries
+):
+    services.service_point_save(organization=branch_a1, name="甲一村党员服务点")
+    services.service_point_save(organization=branch_b1, name="乙一村党员服务点")
+    login(client, charlie)
+    r = client.get(reverse("care:network"))
+    assert [p.name for p in r.context["page"]] == ["乙一村党员服务点"]
+    login(client, alice)
+    n = _count(client, reverse("care:network"))
+    with django_assert_num_queries(n):
+        r = client.get(reverse("care:network"))
+    assert [p.name for p in r.context["page"]] == ["甲一村党员服务点"]
