@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import io
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -66,9 +67,13 @@ def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor.cursor, f"INSERT INTO {table} ({cols}) VALUES %s", rows, page_size=5_000)
+            # COPY: an order of magnitude faster than multi-row INSERT at this size
+            buffer = io.StringIO()
+            for row in rows:
+                buffer.write("\t".join(_copy_text(v) for v in row))
+                buffer.write("\n")
+            buffer.seek(0)
+            cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buffer)
         else:
             # adapt only the columns that need it (dates, decimals, datetimes), looked up once
             ops = connection.ops
@@ -77,6 +82,17 @@ def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
                 rows = [tuple(a(v) if a else v for a, v in zip(adapters, row, strict=True)) for row in rows]
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _sqlite_adapter(ops, value):
@@ -201,14 +217,10 @@ def seed(*, rng: random.Random, as_of: dt.date, scale: str) -> None:
                 maybe(day_in(20, 28), ["life_meeting", "member_review"], rows)
 
     created = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
-    Through = Meeting.kinds.through
-    Through.objects.bulk_create(
-        [
-            Through(meeting_id=m.pk, meetingkind_id=kinds[code].pk)
-            for m, codes in zip(created, meeting_kinds, strict=True)
-            for code in codes
-        ],
-        batch_size=5_000,
+    _insert_rows(
+        Meeting.kinds.through,
+        ["meeting_id", "meetingkind_id"],
+        [(m.pk, kinds[code].pk) for m, codes in zip(created, meeting_kinds, strict=True) for code in codes],
     )
     chunk: list[tuple] = []
     reasons = ["外出务工", "生病", "家中有事", "在外地学习"]
