@@ -216,6 +216,7 @@ class MemberImporter(Importer):
     def apply(self, rows: list[ParsedRow], *, user, scope) -> dict[str, int]:
         counts = {"created": 0, "updated": 0, "transferred": 0, "unchanged": 0}
         today = timezone.localdate()
+        new_members: list[Member] = []
         for row in rows:
             org = self.orgs[row["org_code"]]
             fields = {k: row[k] for k in self.PLAIN_FIELDS if row[k] is not None}
@@ -228,8 +229,7 @@ class MemberImporter(Importer):
             member = self.existing.get(row["id_number"])
             try:
                 if member is None:
-                    services.member_create(organization=org, by=user, **fields)
-                    counts["created"] += 1
+                    new_members.append(services.member_prepare(member=Member(organization=org, **fields)))
                     continue
                 moved = False
                 if member.organization_id != org.pk:
@@ -246,6 +246,7 @@ class MemberImporter(Importer):
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
+        counts["created"] = services.members_bulk_create(members=new_members, by=user)
         return counts
 
 

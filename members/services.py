@@ -4,6 +4,7 @@ user (`by`): requests set it through HistoryRequestMiddleware, commands and impo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -52,6 +53,15 @@ def _save(member: Member, by) -> None:
         del member._history_user
 
 
+def _fill_from_id_number(member: Member) -> None:
+    """Birth date and gender, when not given, from a well-formed ID number (clean() checks the rest)."""
+    number = idnumbers.normalize(member.id_number)
+    if len(number) == 18 and number[:17].isdigit():
+        with contextlib.suppress(ValueError):  # an impossible date: clean() reports it
+            member.birth_date = member.birth_date or idnumbers.birth_date_of(number)
+        member.gender = member.gender or idnumbers.gender_of(number)
+
+
 @transaction.atomic
 def member_create(*, organization: Organization, by=None, **fields: Any) -> Member:
     """Add a member to a basic organization (党委/党总支/党支部). The ID number is checked (GB 11643: check
@@ -59,22 +69,38 @@ def member_create(*, organization: Organization, by=None, **fields: Any) -> Memb
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"member_create() got unexpected fields {sorted(unknown)}")
-    number = idnumbers.normalize(fields.get("id_number", ""))
-    if len(number) == 18 and number[:17].isdigit():
-        try:
-            if not fields.get("birth_date"):
-                fields["birth_date"] = idnumbers.birth_date_of(number)
-            if not fields.get("gender"):
-                fields["gender"] = idnumbers.gender_of(number)
-        except ValueError:
-            pass  # full_clean reports the impossible date
     member = Member(organization=organization, **fields)
+    _fill_from_id_number(member)
     member.full_clean()
     _save(member, by)
     return member
 
 
+def member_prepare(*, member: Member) -> Member:
+    """Complete and check a new, unsaved member without queries: birth date and gender from the ID number
+    when not given, then the model's field rules and clean() (ID check digit, birth date and gender match,
+    dates in order, party group of the same organization, basic organization)."""
+    _fill_from_id_number(member)
+    # The related objects were loaded by the caller: skip ForeignKey.validate's one query per relation.
+    member.clean_fields(exclude=["organization", "party_group", "user"])
+    member.clean()
+    return member
+
+
 @transaction.atomic
+def members_bulk_create(*, members: list[Member], by=None, batch_size: int = 500) -> int:
+    """Insert many new members at once (an import), each with its "created" history row by `by`.
+
+    Uniqueness of the ID numbers must have been checked set-based by the caller (MemberImporter does; the
+    database constraint still guards it). A few queries per `batch_size` members instead of several each."""
+    from simple_history.utils import bulk_create_with_history
+
+    for member in members:
+        member_prepare(member=member)
+    bulk_create_with_history(members, Member, batch_size=batch_size, default_user=by)
+    return len(members)
+
+
 def member_update(*, member: Member, by=None, **fields: Any) -> list[str]:
     """Change the given fields; returns the names of those that really changed. Nothing changed → nothing is
     saved and no history row is written (a re-import of the same file is silent)."""
@@ -91,8 +117,9 @@ def member_update(*, member: Member, by=None, **fields: Any) -> list[str]:
             setattr(member, name, value)
             changed.append(name)
     if changed:
-        member.full_clean()
-        _save(member, by)
+        with transaction.atomic():
+            member.full_clean()
+            _save(member, by)
     return changed
 
 

@@ -250,3 +250,26 @@ def test_member_in_party_committee_is_allowed(tmp_path, county):
     make_org("party_committee", parent=county, code="P1")
     import_file(tmp_path, [row(1, org_code="P1", party_group="")])
     assert Member.objects.get().organization.code == "P1"
+
+
+def test_import_queries_are_set_based(tmp_path, orgs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [
+        row(
+            i,
+            party_group=f"组{i % 3}",
+            birth_date=f"{1960 + i // 100}-05-17",
+            id_number=idn(i, born=dt.date(1960 + i // 100, 5, 17)),
+        )
+        for i in range(200)
+    ]
+    path = write(tmp_path, "many.csv", csv_bytes([HEADER, *rows]))
+    with CaptureQueriesContext(connection) as first:
+        call_command("import_members", path, stdout=io.StringIO())
+    assert Member.objects.count() == 200 and Member.history.count() == 200
+    assert len(first) < 60  # bulk inserts, not several queries per member
+    with CaptureQueriesContext(connection) as again:
+        call_command("import_members", path, stdout=io.StringIO())
+    assert len(again) <= 10
