@@ -1,4 +1,5 @@
-"""Demo 三会一课 history: about fifteen months of meetings with attendance, study records and schedules.
+"""Demo 三会一课 history: the previous year and this year up to as_of (meetings with attendance, study
+records and schedules).
 
 Most branches are mostly compliant, some are behind, a few members drift away (absence streaks). Everything
 goes in with bulk inserts: attendance is the big table (about 2.5 rows per member per month), inserted in
@@ -142,8 +143,7 @@ def seed(*, rng: random.Random, as_of: dt.date, scale: str) -> None:
             elif x < 0.05:
                 often_away.add(r[0])
 
-    start = dt.date(as_of.year - 1, as_of.month, 1)
-    start = dt.date(start.year, ((start.month - 1) // 3) * 3 + 1, 1)  # from a quarter's start
+    start = dt.date(as_of.year - 1, 1, 1)  # the whole previous year, so its report is complete too
     meetings: list[Meeting] = []
     meeting_kinds: list[list[str]] = []
     expected: list[list[int]] = []
