@@ -33,17 +33,6 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _organization_panels(**kwargs):
-    """dashboard.panels.organization_panels, minus dashboard.panels itself: its module discovery imports
-    "<app>.panels" for every app, which includes dashboard.panels, so calling it recurses forever.
-    TODO: back to panel_registry.organization_panels(...) once the registry skips its own module."""
-    panels = []
-    for module in panel_registry._modules():
-        if module is not panel_registry and hasattr(module, "organization_panels"):
-            panels.extend(module.organization_panels(**kwargs))
-    return sorted(panels, key=lambda p: p.order)
-
-
 @login_required
 def organization_list(request):
     """The tree the user may see, collapsible, with living and full member counts (subtree totals)."""
@@ -88,7 +77,7 @@ def organization_detail(request, pk: int):
             "term_expired": term is not None and term.ends_on < today,
             "min_full": member_selectors.COMMITTEE_MIN_FULL_MEMBERS,
             "can_write": scope.can_write(org),
-            "panels": _organization_panels(org=org, scope=scope, as_of=today),
+            "panels": panel_registry.organization_panels(org=org, scope=scope, as_of=today),
         },
     )
 

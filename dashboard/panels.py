@@ -28,10 +28,13 @@ class Panel:
 
 def _modules():
     for config in apps.get_app_configs():
+        name = f"{config.name}.panels"
+        if name == __name__:  # this module is the registry, not a contributor
+            continue
         try:
-            yield import_module(f"{config.name}.panels")
+            yield import_module(name)
         except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.panels":
+            if e.name != name:
                 raise
 
 

@@ -34,17 +34,6 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _member_panels(**kwargs):
-    """dashboard.panels.member_panels, minus dashboard.panels itself: its module discovery imports
-    "<app>.panels" for every app, which includes dashboard.panels, so calling it recurses forever.
-    TODO: back to panel_registry.member_panels(...) once the registry skips its own module."""
-    panels = []
-    for module in panel_registry._modules():
-        if module is not panel_registry and hasattr(module, "member_panels"):
-            panels.extend(module.member_panels(**kwargs))
-    return sorted(panels, key=lambda p: p.order)
-
-
 @login_required
 def member_list(request):
     scope = scope_for(request.user)
@@ -83,7 +72,7 @@ def _detail_context(request, member, *, own: bool = False) -> dict:
         "transfers": member.transfers.select_related("from_organization", "to_organization", "created_by"),
         "offices": selectors.member_offices(member=member),
         "history": selectors.member_history(member=member),
-        "panels": _member_panels(member=member, scope=scope, as_of=today),
+        "panels": panel_registry.member_panels(member=member, scope=scope, as_of=today),
         "today": today,
     }
 
