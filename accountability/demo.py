@@ -306,3 +306,11 @@ def _officers(*, rng: random.Random, as_of: dt.date, scale: str) -> None:
                 )
             )
     FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
+
+
+def reset() -> None:
+    """Before `seed_demo --reset`: the indicator libraries and yearly deadlines hang on no organization, so the
+    generic erase does not reach them; the contracts go first because they protect their organizations."""
+    Contract.objects.all().delete()
+    IndicatorGroup.objects.all().delete()
+    YearDeadlines.objects.all().delete()

@@ -64,6 +64,10 @@ def _township_staff(paths) -> dict[str, list]:
     return out
 
 
+# The township hears of each missed meeting in its digest, not one e-mail per meeting.
+DIGEST_ONLY_KINDS = {"period_township"}
+
+
 def _send(planned: list[tuple[str, str, object, dict, str]]) -> int:
     """planned: (key, kind, user, context, url). Keys already delivered are skipped without rendering."""
     done = set(Delivery.objects.filter(key__in=[p[0] for p in planned]).values_list("key", flat=True))
@@ -73,7 +77,13 @@ def _send(planned: list[tuple[str, str, object, dict, str]]) -> int:
             continue
         done.add(key)
         if notify(
-            user=user, key=key, kind=kind, template=f"education/email/{kind}", context=context, url=url
+            user=user,
+            key=key,
+            kind=kind,
+            template=f"education/email/{kind}",
+            context=context,
+            url=url,
+            digest_only=kind in DIGEST_ONLY_KINDS,
         ):
             created += 1
     return created

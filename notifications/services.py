@@ -53,12 +53,17 @@ def render_message(*, template: str, context: dict, language: str) -> Rendered:
     return Rendered(subject=subject[:255], text=text, html=html)
 
 
-def status_for(user, *, immediate: bool = False) -> str:
-    """What happens to a new message for `user`: sent now, kept for a digest, or shown in the inbox only."""
+def status_for(user, *, immediate: bool = False, digest_only: bool = False) -> str:
+    """What happens to a new message for `user`: sent now, kept for a digest, or shown in the inbox only.
+
+    `digest_only` holds a message for the user's next digest even if they chose immediate mail (which then
+    gets it in the daily digest): summaries for the level above that should not arrive one by one."""
     if not user.email:
         return Delivery.Status.SKIPPED
     if immediate:
         return Delivery.Status.PENDING
+    if digest_only and user.notification_frequency != "none":
+        return Delivery.Status.DIGEST
     return {
         "immediate": Delivery.Status.PENDING,
         "daily": Delivery.Status.DIGEST,
@@ -75,6 +80,7 @@ def notify(
     context: dict,
     url: str = "",
     immediate: bool = False,
+    digest_only: bool = False,
 ) -> Delivery | None:
     """Record a message for `user` under a unique `key` (what:whom:period) and send it per their choice.
 
@@ -91,7 +97,7 @@ def notify(
     rendered = render_message(
         template=template, context={"user": user, **context}, language=user.language or settings.LANGUAGE_CODE
     )
-    status = status_for(user, immediate=immediate)
+    status = status_for(user, immediate=immediate, digest_only=digest_only)
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(

@@ -35,7 +35,7 @@ os.chdir(ROOT)
 call_command(
     "makemessages",
     locale=["zh_Hans"],
-    ignore_patterns=IGNORE + [f"{a}/*" for a in APPS],
+    ignore_patterns=IGNORE + [f"{a}/*.*" for a in APPS],
     no_obsolete=True,
     verbosity=0,
 )

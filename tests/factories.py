@@ -82,10 +82,16 @@ class MemberFactory(factory.django.DjangoModelFactory):
     full_member_on = factory.LazyAttribute(
         lambda m: None if m.probationary else m.admitted_on.replace(year=m.admitted_on.year + 1)
     )
+    # 100 sequence numbers per region and birth date: the region code moves on every 100 members.
     id_number = factory.LazyAttribute(
-        lambda m: make_id_number("140502", m.birth_date, next(_id_seq), male=m.gender == Member.Gender.MALE)
+        lambda m: _unique_id_number(m.birth_date, male=m.gender == Member.Gender.MALE)
     )
     phone = "13800000000"
+
+
+def _unique_id_number(birth_date: dt.date, *, male: bool) -> str:
+    n = next(_id_seq)
+    return make_id_number(f"{140100 + n // 100:06d}", birth_date, n % 100, male=male)
 
 
 def make_party_group(org: Organization, name: str = "第一党小组") -> PartyGroup:

@@ -176,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "args": ["daily"],
     },
+    "retry-deliveries": {
+        "task": "notifications.tasks.retry_deliveries",
+        "schedule": crontab(minute="*/10"),
+    },
     "send-weekly-digests": {
         "task": "notifications.tasks.send_digests",
         "schedule": crontab(hour=7, minute=15, day_of_week="monday"),
@@ -206,7 +210,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
 
 PAGE_SIZE = 50

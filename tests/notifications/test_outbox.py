@@ -71,6 +71,18 @@ def test_immediate_flag_overrides_digest_preference(make_user, send_now):
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize(
+    ("frequency", "status"),
+    [("immediate", Delivery.Status.DIGEST), ("weekly", Delivery.Status.DIGEST), ("none", Delivery.Status.SKIPPED)],
+)
+def test_digest_only_waits_for_the_digest_even_for_immediate_users(make_user, send_now, frequency, status):
+    user = make_user(frequency)
+    with send_now():
+        delivery = _notify(user, digest_only=True)
+    assert delivery.status == status
+    assert mail.outbox == []
+
+
 def test_inactive_user_gets_nothing(make_user):
     user = make_user("immediate", is_active=False)
     assert _notify(user) is None
