@@ -847,6 +847,8 @@ def _notify_visit(
             template=template,
             context={"visit": visit, "member": visit.member, "recipient": user},
             url=reverse("care:member", args=[visit.member_id]),
+            # the township hears of overdue visits in its digest, not one e-mail per visit
+            digest_only=kind == "care_visit_escalated",
         )
         sent += delivery is not None
     return sent

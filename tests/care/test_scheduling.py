@@ -201,3 +201,14 @@ class TestDeath:
         with pytest.raises(ValidationError):
             services.member_record_death(member=m, died_on=D(2026, 1, 2), by=alice)
         assert m.history.first().died_on == D(2026, 1, 1)  # recorded in the member's history
+
+
+def test_death_recorded_on_the_roster_starts_condolence_at_the_next_daily_run(alice, bob, branch_a1):
+    """The roster's death form does not know about care; the daily job picks recent deaths up, once."""
+    recent = make_member(branch_a1, born=D(1940, 1, 1), died_on=D(2026, 5, 4))
+    make_member(branch_a1, born=D(1930, 1, 1), died_on=D(2020, 1, 1))  # long ago: no new process
+    run_job("care_visits", as_of=D(2026, 5, 5))
+    assert list(Condolence.objects.values_list("member_id", flat=True)) == [recent.pk]
+    run_job("care_visits", as_of=D(2026, 5, 6))
+    assert Condolence.objects.count() == 1
+    assert Visit.objects.filter(member=recent, kind="condolence").count() == 1

@@ -73,7 +73,11 @@ def test_immediate_flag_overrides_digest_preference(make_user, send_now):
 
 @pytest.mark.parametrize(
     ("frequency", "status"),
-    [("immediate", Delivery.Status.DIGEST), ("weekly", Delivery.Status.DIGEST), ("none", Delivery.Status.SKIPPED)],
+    [
+        ("immediate", Delivery.Status.DIGEST),
+        ("weekly", Delivery.Status.DIGEST),
+        ("none", Delivery.Status.SKIPPED),
+    ],
 )
 def test_digest_only_waits_for_the_digest_even_for_immediate_users(make_user, send_now, frequency, status):
     user = make_user(frequency)
