@@ -71,6 +71,11 @@ class Scope:
     def is_county(self) -> bool:
         return self.is_superuser or Role.COUNTY_ADMIN in self.roles
 
+    @property
+    def is_township_or_above(self) -> bool:
+        """County office or township secretary/staff: the levels that oversee other organizations."""
+        return self.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_SECRETARY, Role.TOWNSHIP_STAFF)
+
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or bool(self.roles.intersection(roles))
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from branches.models import Organization
 from branches.selectors import scope_for
 from members.models import Member
+from members.selectors import member_get_for_user
 
 from . import forms, selectors, services
 from .models import BenefitRule, Condolence, Grant, Pairing, RuleVersion, ServicePoint, Visit
@@ -39,9 +40,8 @@ def _org(request, pk: int, *, write: bool = False) -> Organization:
 
 
 def _member(request, pk: int, *, write: bool = False) -> Member:
-    return _scope(request).get_object_or_404(
-        Member.objects.select_related("organization"), "organization", write=write, pk=pk
-    )
+    """A member the user may see (a member also sees their own record) or change (write scope only)."""
+    return member_get_for_user(user=request.user, pk=pk, write=write)
 
 
 def _grant(request, pk: int, *, write: bool = False) -> Grant:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from branches.models import Organization
 from branches.selectors import scope_for
 from members.models import Member
+from members.selectors import member_get_for_user
 
 from . import calendar_feed, selectors, services
 from .compliance import STATUSES, load_rules
@@ -513,9 +514,7 @@ def org_members(request, org_id):
 @login_required
 def member_record(request, member_id):
     scope = scope_for(request.user)
-    member = scope.get_object_or_404(
-        Member.objects.select_related("organization"), "organization", pk=member_id
-    )
+    member = member_get_for_user(user=request.user, pk=member_id)  # a member also sees their own
     return _render_member(request, member, can_write=scope.can_write(member.organization))
 
 

@@ -37,3 +37,15 @@ def bs(field):
     existing = field.field.widget.attrs.get("class", "")
     classes = " ".join(c for c in (existing, css, "is-invalid" if field.errors else "") if c)
     return field.as_widget(attrs={"class": classes} if classes else None)
+
+
+@register.filter
+def can_write(scope, org) -> bool:
+    """`{% if scope|can_write:org %}`: show an action only to those who may take it (the view checks again)."""
+    return bool(org) and scope.can_write(org)
+
+
+@register.filter
+def can_read(scope, org) -> bool:
+    """`{% if scope|can_read:org %}`: link to an organization only if the user may open it."""
+    return bool(org) and scope.covers(org)
