@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches import officer_admin  # noqa: F401  (the officers' visit logs, kept beside their models)
+from branches.admin import ScopedAdminMixin
 
 from .models import (
     Contract,
@@ -50,7 +51,7 @@ class ContractLineInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Read mostly: contracts change through the pages (and their services), which enforce the rules."""
 
     list_display = ["year", "parent", "organization", "status", "score", "vetoed", "grade"]
@@ -69,7 +70,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(DutyReport)
-class DutyReportAdmin(SimpleHistoryAdmin):
+class DutyReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["year", "organization", "author", "submitted_at", "late"]
     list_filter = ["year", "late"]
     search_fields = ["organization__name", "title"]

@@ -5,6 +5,8 @@ is refused and every change is a dated version; here versions are read-only."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from branches.admin import ScopedAdminMixin
+
 from .models import (
     BenefitRule,
     Condolence,
@@ -67,7 +69,7 @@ class RuleVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(SimpleHistoryAdmin):
+class ServicePointAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "organization", "contact_person", "phone", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["name", "organization__name"]
@@ -75,7 +77,7 @@ class ServicePointAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Grant)
-class GrantAdmin(SimpleHistoryAdmin):
+class GrantAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "rule", "period_key", "status", "amount", "organization", "paid_on"]
     list_filter = ["status", "rule", "year"]
     search_fields = ["member__name"]
@@ -84,14 +86,15 @@ class GrantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TownshipBudget)
-class TownshipBudgetAdmin(SimpleHistoryAdmin):
+class TownshipBudgetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_field = "township"
     list_display = ["township", "year", "amount"]
     list_filter = ["year"]
     raw_id_fields = ["township"]
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "kind", "status", "due_on", "done_on", "assigned_to"]
     list_filter = ["kind", "status"]
     search_fields = ["member__name"]
@@ -100,13 +103,13 @@ class VisitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(SimpleHistoryAdmin):
+class PairingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["helper", "helped", "starts_on", "ends_on"]
     raw_id_fields = ["helper", "helped", "organization"]
 
 
 @admin.register(Condolence)
-class CondolenceAdmin(SimpleHistoryAdmin):
+class CondolenceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "died_on", "wreath_confirmed_on", "attendance_confirmed_on"]
     raw_id_fields = ["member", "organization", "started_by"]
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from branches.admin import ScopedAdminMixin
+
 from .models import (
     Attendance,
     CalendarFeed,
@@ -53,7 +55,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "organization", "topic", "status", "source"]
     list_filter = ["status", "source", "kinds"]
     search_fields = ["topic", "organization__name", "organization__code"]
@@ -64,25 +66,27 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingPlan)
-class MeetingPlanAdmin(admin.ModelAdmin):
+class MeetingPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "frequency", "day", "month_of_period", "is_active"]
     raw_id_fields = ["organization", "party_group", "created_by"]
 
 
 @admin.register(StudyRecord)
-class StudyRecordAdmin(admin.ModelAdmin):
+class StudyRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "member__organization"
     list_display = ["member", "date", "hours", "channel"]
     raw_id_fields = ["member", "created_by"]
 
 
 @admin.register(MeetingAttachment)
-class MeetingAttachmentAdmin(admin.ModelAdmin):
+class MeetingAttachmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "meeting__organization"
     list_display = ["name", "meeting", "size", "uploaded_at"]
     raw_id_fields = ["meeting", "uploaded_by"]
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "created_at", "revoked_at"]
     raw_id_fields = ["organization", "created_by"]
     exclude = ["token"]
