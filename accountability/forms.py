@@ -7,33 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from common.forms import BootstrapFormMixin, DateInput
 
 from .models import ContractLine, DutyReport, Indicator, IndicatorGroup, YearDeadlines
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, or at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates can render fields in a loop."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -41,7 +17,7 @@ class OrgChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class DeadlinesForm(BootstrapMixin, forms.ModelForm):
+class DeadlinesForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = YearDeadlines
         fields = [
@@ -50,16 +26,16 @@ class DeadlinesForm(BootstrapMixin, forms.ModelForm):
             "evaluation_deadline",
             "duty_report_deadline",
         ]
-        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for f in fields}
+        widgets = {f: DateInput() for f in fields}
 
 
-class IndicatorGroupForm(BootstrapMixin, forms.ModelForm):
+class IndicatorGroupForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = IndicatorGroup
         fields = ["name", "position"]
 
 
-class IndicatorForm(BootstrapMixin, forms.ModelForm):
+class IndicatorForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["group", "name", "check_standard", "evidence", "weight", "position"]
@@ -70,7 +46,7 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
         self.fields["group"].queryset = IndicatorGroup.objects.filter(year=year)
 
 
-class ContractCreateForm(BootstrapMixin, forms.Form):
+class ContractCreateForm(BootstrapFormMixin, forms.Form):
     parent = OrgChoiceField(label=_("Issued by"), queryset=Organization.objects.none())
     organization = OrgChoiceField(label=_("Organization"), queryset=Organization.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -81,7 +57,7 @@ class ContractCreateForm(BootstrapMixin, forms.Form):
         self.fields["organization"].queryset = partners
 
 
-class IssueAllForm(BootstrapMixin, forms.Form):
+class IssueAllForm(BootstrapFormMixin, forms.Form):
     parent = OrgChoiceField(label=_("Issued by"), queryset=Organization.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
@@ -90,7 +66,7 @@ class IssueAllForm(BootstrapMixin, forms.Form):
         self.fields["parent"].queryset = issuers
 
 
-class ContractLineForm(BootstrapMixin, forms.ModelForm):
+class ContractLineForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ContractLine
         fields = ["group", "name", "check_standard", "evidence", "weight"]
@@ -140,7 +116,7 @@ def _score_field(line: ContractLine, *, initial) -> forms.DecimalField:
     )
 
 
-class SelfEvaluationForm(BootstrapMixin, forms.Form):
+class SelfEvaluationForm(BootstrapFormMixin, forms.Form):
     """One score (0 … weight) and the evidence per indicator."""
 
     def __init__(self, *args, lines: list[ContractLine], **kwargs):
@@ -163,7 +139,7 @@ class SelfEvaluationForm(BootstrapMixin, forms.Form):
         return {line.pk: (d[f"score_{line.pk}"], d[f"evidence_{line.pk}"]) for line in self.lines}
 
 
-class EvaluationForm(BootstrapMixin, forms.Form):
+class EvaluationForm(BootstrapFormMixin, forms.Form):
     """The reviewer's score per indicator with the reason for a deduction or raise, and the veto."""
 
     vetoed = forms.BooleanField(label=_("One-vote veto"), required=False)
@@ -207,7 +183,7 @@ class EvaluationForm(BootstrapMixin, forms.Form):
         return {line.pk: (d[f"score_{line.pk}"], d[f"reason_{line.pk}"]) for line in self.lines}
 
 
-class DutyReportForm(BootstrapMixin, forms.ModelForm):
+class DutyReportForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = DutyReport
         fields = ["title", "text"]
@@ -230,5 +206,5 @@ class DutyReportNewForm(DutyReportForm):
         pass
 
 
-class AttachmentForm(BootstrapMixin, forms.Form):
+class AttachmentForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=_("Attachment"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common.forms import add_service_errors
+from common.pagination import paginate
 
 from . import selectors, services
 from .exports import csv_text, xlsx_bytes
@@ -31,7 +32,6 @@ from .forms import (
     IndicatorGroupForm,
     IssueAllForm,
     SelfEvaluationForm,
-    add_service_errors,
 )
 from .models import Contract, ContractLine, DutyReport, DutyReportAttachment, Indicator
 
@@ -58,10 +58,6 @@ def _county_only(request):
     if not scope.is_county:
         raise Http404
     return scope
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _contract(request, pk: int, *, write: bool = False) -> Contract:
@@ -171,7 +167,7 @@ def contracts(request):
         request,
         "accountability/contracts.html",
         {
-            "page": _page(request, qs.order_by("parent__path", "organization__code")),
+            "page": paginate(request, qs.order_by("parent__path", "organization__code"), per_page=PAGE_SIZE),
             "year": year,
             "status": status,
             "statuses": [(s, label, counts.get(s, 0)) for s, label in Contract.Status.choices],
@@ -391,7 +387,7 @@ def signing(request):
         {
             "issuer": issuer,
             "year": year,
-            "page": _page(request, qs),
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
             "unsigned": bool(request.GET.get("unsigned")),
             "Status": Contract.Status,
         },
@@ -410,7 +406,12 @@ def rankings(request):
     return render(
         request,
         "accountability/rankings.html",
-        {"page": _page(request, qs), "year": year, "parent": parent, "bands": selectors.grade_bands()},
+        {
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
+            "year": year,
+            "parent": parent,
+            "bands": selectors.grade_bands(),
+        },
     )
 
 
@@ -485,7 +486,7 @@ def duty_reports(request):
         request,
         "accountability/duty_reports.html",
         {
-            "page": _page(request, qs),
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
             "year": year,
             "state": state,
             "deadlines": selectors.deadlines_get(year=year),

@@ -5,42 +5,17 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import BootstrapFormMixin, DateInput
 from members.models import Member
 
 from .models import BenefitRule, Grant, RuleCondition, ServicePoint, Visit
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and is-invalid on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-
-    def full_clean(self):
-        super().full_clean()
-        for name in getattr(self, "_errors", None) or {}:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] = (
-                    self.fields[name].widget.attrs.get("class", "") + " is-invalid"
-                )
-
 
 def _date_field(label, required=True, **kw):
-    return forms.DateField(label=label, required=required, widget=DATE, **kw)
+    return forms.DateField(label=label, required=required, widget=DateInput(), **kw)
 
 
-class EligibleFilterForm(BootstrapMixin, forms.Form):
+class EligibleFilterForm(BootstrapFormMixin, forms.Form):
     SERVED = [("", _("All")), ("no", _("Not yet served this period")), ("yes", _("Served this period"))]
     as_of = _date_field(_("As of"), required=False)
     rule = forms.ChoiceField(label=_("Benefit"), required=False)
@@ -52,7 +27,7 @@ class EligibleFilterForm(BootstrapMixin, forms.Form):
         self.fields["rule"].choices = [("", _("All benefits"))] + [(r.code, r.rule.name) for r in rules]
 
 
-class GrantBulkForm(BootstrapMixin, forms.Form):
+class GrantBulkForm(BootstrapFormMixin, forms.Form):
     granted_on = _date_field(_("Grant date"))
     rule = forms.ChoiceField(label=_("Benefit"), required=False)
 
@@ -61,7 +36,7 @@ class GrantBulkForm(BootstrapMixin, forms.Form):
         self.fields["rule"].choices = [("", _("All benefits"))] + [(r.code, r.rule.name) for r in rules]
 
 
-class GrantForm(BootstrapMixin, forms.Form):
+class GrantForm(BootstrapFormMixin, forms.Form):
     rule = forms.ModelChoiceField(label=_("Benefit"), queryset=BenefitRule.objects.order_by("code"))
     granted_on = _date_field(_("Grant date"), initial=timezone.localdate)
     amount = forms.DecimalField(
@@ -80,7 +55,7 @@ class GrantForm(BootstrapMixin, forms.Form):
     )
 
 
-class GrantPayForm(BootstrapMixin, forms.Form):
+class GrantPayForm(BootstrapFormMixin, forms.Form):
     paid_on = _date_field(_("Paid / handed over on"), initial=timezone.localdate)
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), required=False, min_value=0, max_digits=10, decimal_places=2
@@ -89,21 +64,21 @@ class GrantPayForm(BootstrapMixin, forms.Form):
     handed_over_by = forms.CharField(label=_("Handed over by"), max_length=100)
 
 
-class GrantCancelForm(BootstrapMixin, forms.Form):
+class GrantCancelForm(BootstrapFormMixin, forms.Form):
     cancel_reason = forms.CharField(label=_("Reason for cancelling"), max_length=255)
 
 
-class IllnessForm(BootstrapMixin, forms.Form):
+class IllnessForm(BootstrapFormMixin, forms.Form):
     illness = forms.CharField(label=_("Illness"), max_length=255)
     since = _date_field(_("Ill since"), initial=timezone.localdate)
 
 
-class DeathForm(BootstrapMixin, forms.Form):
+class DeathForm(BootstrapFormMixin, forms.Form):
     died_on = _date_field(_("Date of death"), initial=timezone.localdate)
     confirm = forms.BooleanField(label=_("I confirm that this member has died."))
 
 
-class VisitForm(BootstrapMixin, forms.Form):
+class VisitForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
     planned_on = _date_field(_("Planned for"), initial=timezone.localdate)
     due_on = _date_field(_("Due by"), required=False)
@@ -111,7 +86,7 @@ class VisitForm(BootstrapMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class VisitDoneForm(BootstrapMixin, forms.Form):
+class VisitDoneForm(BootstrapFormMixin, forms.Form):
     done_on = _date_field(_("Done on"), initial=timezone.localdate)
     visitors = forms.CharField(label=_("Visitors"), max_length=255)
     notes = forms.CharField(
@@ -122,7 +97,7 @@ class VisitDoneForm(BootstrapMixin, forms.Form):
     )
 
 
-class PairingForm(BootstrapMixin, forms.Form):
+class PairingForm(BootstrapFormMixin, forms.Form):
     helper = forms.ModelChoiceField(label=_("Helper"), queryset=Member.objects.none())
     starts_on = _date_field(_("From"), initial=timezone.localdate)
     ends_on = _date_field(_("To"), required=False)
@@ -134,7 +109,7 @@ class PairingForm(BootstrapMixin, forms.Form):
             self.fields["helper"].queryset = helpers
 
 
-class CondolenceForm(BootstrapMixin, forms.Form):
+class CondolenceForm(BootstrapFormMixin, forms.Form):
     memorial_on = _date_field(_("Memorial on"), required=False)
     attendees = forms.CharField(label=_("People attending the memorial"), required=False, max_length=255)
     wreath_confirmed_on = _date_field(_("Wreath sent on"), required=False)
@@ -142,19 +117,19 @@ class CondolenceForm(BootstrapMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ServicePointForm(BootstrapMixin, forms.ModelForm):
+class ServicePointForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ServicePoint
         fields = ["name", "address", "contact_person", "phone", "opening_hours", "is_active"]
 
 
-class BudgetForm(BootstrapMixin, forms.Form):
+class BudgetForm(BootstrapFormMixin, forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(label=_("Budget (yuan)"), min_value=0, max_digits=12, decimal_places=2)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
-class RuleVersionForm(BootstrapMixin, forms.Form):
+class RuleVersionForm(BootstrapFormMixin, forms.Form):
     effective_from = _date_field(_("Effective from"))
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), required=False, min_value=0, max_digits=10, decimal_places=2
@@ -163,7 +138,7 @@ class RuleVersionForm(BootstrapMixin, forms.Form):
     note = forms.CharField(label=_("Reason for the change"), max_length=255)
 
 
-class ConditionForm(BootstrapMixin, forms.Form):
+class ConditionForm(BootstrapFormMixin, forms.Form):
     group = forms.IntegerField(label=_("Alternative"), min_value=1, max_value=9, initial=1)
     kind = forms.ChoiceField(
         label=_("Condition"), choices=[("", "—"), *RuleCondition.Kind.choices], required=False

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common.forms import add_service_errors
+from common.pagination import paginate, querystring_without_page
 from members.models import Member
 from members.selectors import member_get_for_user
 
@@ -60,19 +60,6 @@ def _visit(request, pk: int, *, write: bool = False) -> Visit:
         write=write,
         pk=pk,
     )
-
-
-def _page(request, qs):
-    return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _as_of(request) -> dt.date:
@@ -167,7 +154,7 @@ def eligible_list(request, pk):
     qs = selectors.eligible_members(
         org=org, scope=scope, as_of=as_of, rules=rules, rule_code=rule_code, served=served, query=query
     )
-    page = _page(request, qs)
+    page = paginate(request, qs)
     bulk = forms.GrantBulkForm(initial={"granted_on": as_of, "rule": rule_code}, rules=rules)
     return render(
         request,
@@ -181,15 +168,9 @@ def eligible_list(request, pk):
             "rows": selectors.eligible_rows(page.object_list, rules=rules),
             "bulk": bulk,
             "can_write": scope.can_write(org),
-            "querystring": _without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )
-
-
-def _without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required
@@ -246,12 +227,12 @@ def grant_list(request, pk):
         "care/grant_list.html",
         {
             "org": org,
-            "page": _page(request, qs),
+            "page": paginate(request, qs),
             "status": status,
             "year": year,
             "statuses": Grant.Status.choices,
             "can_write": scope.can_write(org),
-            "querystring": _without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
@@ -272,7 +253,7 @@ def grant_create(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Grant planned."))
             return redirect("care:member", member.pk)
@@ -295,7 +276,7 @@ def grant_pay(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Recorded as paid."))
             return redirect("care:member", grant.member_id)
@@ -310,7 +291,7 @@ def grant_cancel(request, pk):
         try:
             services.grant_cancel(grant=grant, reason=form.cleaned_data["cancel_reason"], by=request.user)
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Grant cancelled."))
             return redirect("care:member", grant.member_id)
@@ -331,7 +312,7 @@ def budget_edit(request, pk):
                 township=township, year=d["year"], amount=d["amount"], note=d["note"], by=request.user
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Budget saved."))
             return redirect("care:org", township.pk)
@@ -365,10 +346,10 @@ def visit_list(request, pk):
         "care/visit_list.html",
         {
             "org": org,
-            "page": _page(request, qs),
+            "page": paginate(request, qs),
             "show": show,
             "today": today,
-            "querystring": _without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
@@ -387,7 +368,7 @@ def pairing_list(request, pk):
         .order_by("helped__organization__path", "helped__name", "pk")
     )
     return render(
-        request, "care/pairing_list.html", {"org": org, "page": _page(request, qs), "querystring": ""}
+        request, "care/pairing_list.html", {"org": org, "page": paginate(request, qs), "querystring": ""}
     )
 
 
@@ -399,7 +380,7 @@ def network(request):
     qs = scope.filter(ServicePoint.objects.select_related("organization"), "organization").order_by(
         "organization__path"
     )
-    return render(request, "care/network.html", {"page": _page(request, qs), "querystring": ""})
+    return render(request, "care/network.html", {"page": paginate(request, qs), "querystring": ""})
 
 
 @login_required
@@ -415,7 +396,7 @@ def service_point_edit(request, pk):
         try:
             services.service_point_save(organization=org, by=request.user, **fields)
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Service point saved."))
             return redirect("care:org", org.pk)
@@ -464,7 +445,7 @@ def member_illness(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             if visit:
                 messages.success(
@@ -487,7 +468,7 @@ def member_death(request, pk):
                 member=member, died_on=form.cleaned_data["died_on"], by=request.user
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("The death was recorded and the condolence process started."))
             return redirect("care:condolence", condolence.pk)
@@ -511,7 +492,7 @@ def visit_create(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Visit planned."))
             return redirect("care:member", member.pk)
@@ -537,7 +518,7 @@ def visit_complete(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("care:member", visit.member_id)
@@ -566,7 +547,7 @@ def pairing_create(request, pk):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Pairing recorded."))
             return redirect("care:member", helped.pk)
@@ -597,7 +578,7 @@ def condolence_detail(request, pk):
             try:
                 services.condolence_confirm(condolence=condolence, by=request.user, **form.cleaned_data)
             except ValidationError as e:
-                _errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(request, _("Condolence updated."))
                 return redirect("care:condolence", condolence.pk)
@@ -673,7 +654,7 @@ def rule_version_create(request, code):
                 by=request.user,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(
                 request,

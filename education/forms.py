@@ -3,20 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
+from common.forms import BootstrapFormMixin, DateInput
 
 from .models import Meeting, MeetingKind, MeetingPlan, MeetingRequirement, StudyRecord
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):
@@ -33,37 +26,7 @@ class KindsField(forms.ModelMultipleChoiceField):
         return obj.label
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, and the invalid marker on fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "btn-check-inline")
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            widget.attrs["class"] = css
-
-
-class MeetingForm(BootstrapMixin, forms.ModelForm):
+class MeetingForm(BootstrapFormMixin, forms.ModelForm):
     kinds = KindsField(
         label=_("Kinds"),
         queryset=MeetingKind.objects.all(),
@@ -114,11 +77,11 @@ class AttendanceReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class AttachmentForm(BootstrapMixin, forms.Form):
+class AttachmentForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=_("Photo or scanned sign-in sheet (JPG, PNG or PDF, at most 5 MB)"))
 
 
-class PlanForm(BootstrapMixin, forms.ModelForm):
+class PlanForm(BootstrapFormMixin, forms.ModelForm):
     kinds = KindsField(label=_("Kinds"), queryset=MeetingKind.objects.all())
 
     class Meta:
@@ -140,7 +103,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         self.fields["party_group"].queryset = PartyGroup.objects.filter(organization=organization)
 
 
-class StudyRecordForm(BootstrapMixin, forms.ModelForm):
+class StudyRecordForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = StudyRecord
         fields = ["member", "date", "hours", "channel", "content"]
@@ -153,7 +116,7 @@ class StudyRecordForm(BootstrapMixin, forms.ModelForm):
             self.initial.setdefault("date", timezone.localdate())
 
 
-class RequirementForm(BootstrapMixin, forms.ModelForm):
+class RequirementForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = MeetingRequirement
         fields = ["kind", "effective_from", "period", "minimum", "applies_to", "note"]

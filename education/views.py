@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common.forms import add_service_errors
+from common.pagination import paginate
 from members.models import Member
 from members.selectors import member_get_for_user
 
@@ -26,7 +27,6 @@ from .forms import (
     PlanForm,
     RequirementForm,
     StudyRecordForm,
-    add_service_errors,
 )
 from .models import (
     CalendarFeed,
@@ -39,12 +39,6 @@ from .models import (
 )
 
 MONTH_LABELS = [str(m) for m in range(1, 13)]
-
-
-def _page(request, items):
-    from django.conf import settings
-
-    return Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _org(request, pk, *, write=False) -> Organization:
@@ -97,7 +91,7 @@ def meeting_list(request):
         "education/meeting_list.html",
         {
             "org": org,
-            "page": _page(request, meetings),
+            "page": paginate(request, meetings),
             "kinds": MeetingKind.objects.all(),
             "statuses": Meeting.Status.choices,
             "filters": {"year": year or "", "kind": kind or "", "status": status or ""},
@@ -318,7 +312,7 @@ def compliance_overview(request):
             "year": year,
             "as_of": as_of,
             "only_behind": only_behind,
-            "page": _page(request, summary),
+            "page": paginate(request, summary),
             "totals": {s: sum(getattr(u, s) for u in summary) for s in STATUSES},
             "behind": sum(1 for u in summary if u.missing),
             "units": len(summary),
@@ -503,7 +497,7 @@ def org_members(request, org_id):
             "org": org,
             "year": year,
             "as_of": as_of,
-            "page": _page(request, members.select_related("organization", "party_group")),
+            "page": paginate(request, members.select_related("organization", "party_group")),
             "target": services.study_target_for(year),
             "order": order or "absence",
             "can_write": scope.can_write(org),
@@ -542,7 +536,7 @@ def _render_member(request, member: Member, *, can_write: bool):
             "stats": annotated,
             "no_life": selectors.no_organizational_life(annotated),
             "history": history,
-            "study": _page(request, study),
+            "study": paginate(request, study),
             "year": year,
             "target": services.study_target_for(year),
             "can_write": can_write,

@@ -1,0 +1,72 @@
+"""Form helpers shared by the apps: Bootstrap classes on every widget, a service's ValidationError shown on
+the form, and the browser's date input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+
+
+def _bootstrap_class(widget: forms.Widget) -> str:
+    # CheckboxSelectMultiple is a RadioSelect; both render one input per choice. The checkboxes sit inside
+    # button-like labels in the education templates, which style them by this class.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "btn-check-inline"
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):  # SelectMultiple too
+        return "form-select"
+    return "form-control"
+
+
+def _with_class(classes: str, *more: str) -> str:
+    names = classes.split()
+    names += [name for name in more if name not in names]
+    return " ".join(names)
+
+
+class BootstrapBoundField(BoundField):
+    """Adds Bootstrap's class for the widget (after any class the form set) and `is-invalid` when the field
+    has errors. Worked out when the field is rendered, so it also covers fields a form adds in __init__
+    and errors a view adds after validation (add_service_errors)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if widget.is_hidden:
+            return attrs
+        classes = attrs.get("class") or widget.attrs.get("class") or ""
+        base = _bootstrap_class(widget)
+        classes = _with_class(base, *classes.split()) if base not in classes.split() else classes
+        if self.form.is_bound and self.errors:
+            classes = _with_class(classes, "is-invalid")
+        attrs["class"] = classes
+        return attrs
+
+
+class BootstrapFormMixin:
+    """Bootstrap 5 classes on every visible widget: form-check-input for a checkbox or radio, form-select for
+    a select, form-control for the rest; a class the form set itself is kept. A bound field with errors
+    also gets `is-invalid`. Put it first: `class MyForm(BootstrapFormMixin, forms.Form)`."""
+
+    bound_field_class = BootstrapBoundField
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on each field it names that the form has, the rest
+    (and an error that names no field) at the top of the form. Call it after form.is_valid()."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value in ISO format, which is what the picker reads."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
