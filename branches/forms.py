@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import BootstrapMixin, DateInput, OrganizationChoiceField
+from common.forms import BootstrapFormMixin, DateInput
+from members.forms import OrganizationChoiceField
 
 from .models import Organization, PartyGroup
 
 
-class OrganizationForm(BootstrapMixin, forms.ModelForm):
+class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
     """Create under, or move to, an organization the user may change. An organization whose current parent
     the user cannot change (the top of their scope) keeps its parent."""
 
@@ -37,10 +38,9 @@ class OrganizationForm(BootstrapMixin, forms.ModelForm):
                 for c in self.fields["kind"].choices
                 if c[0] not in (Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP)
             ]
-        self._bootstrap()
 
 
-class PartyGroupForm(BootstrapMixin, forms.ModelForm):
+class PartyGroupForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = PartyGroup
         fields = ["name", "central_household"]
@@ -50,7 +50,6 @@ class PartyGroupForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.instance.organization = organization
-        self._bootstrap()
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from common.forms import add_service_errors
+from common.pagination import paginate
 
 from . import officer_selectors as sel
 from . import officer_services as services
@@ -31,18 +33,6 @@ def _scope(request):
     return scope
 
 
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def index(request):
     scope = _scope(request)
@@ -56,7 +46,7 @@ def index(request):
         request,
         "officers/index.html",
         {
-            "page": _page(request, qs),
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
             "summary": sel.coverage_summary(scope=scope, on=today),
             "today": today,
             "active": bool(request.GET.get("active")),
@@ -81,7 +71,7 @@ def coverage(request):
         request,
         "officers/coverage.html",
         {
-            "page": _page(request, qs),
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
             "summary": sel.coverage_summary(scope=scope, on=today),
             "sector": sector,
             "uncovered": bool(request.GET.get("uncovered")),
@@ -100,7 +90,9 @@ def officer(request, user_id: int):
         raise Http404
     today = timezone.localdate()
     rows = sel.officer_page(scope=scope, officer=person, on=today)
-    follow_ups = _page(request, sel.officer_open_follow_ups(scope=scope, officer=person))
+    follow_ups = paginate(
+        request, sel.officer_open_follow_ups(scope=scope, officer=person), per_page=PAGE_SIZE
+    )
     return render(
         request,
         "officers/officer.html",
@@ -134,7 +126,7 @@ def _assignment_form(request, assignment: OfficerAssignment | None):
         try:
             services.officer_assign(by=request.user, assignment=assignment, **form.cleaned_data)
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -172,7 +164,7 @@ def visits(request):
         request,
         "officers/visits.html",
         {
-            "page": _page(request, qs),
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
             "organization": org,
             "can_log": can_log,
             "mine": bool(request.GET.get("mine")),
@@ -200,7 +192,7 @@ def visit_new(request):
                 officer=request.user, today=today, follow_ups=follow_ups, **form.cleaned_data
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Visit logged."))
             return redirect("officers:visit_detail", pk=visit.pk)

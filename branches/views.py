@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import add_service_errors
 from dashboard import panels as panel_registry
 from members import selectors as member_selectors
 from members import services as member_services
@@ -23,14 +24,6 @@ from . import services
 from .forms import OrganizationForm, OrganizationSearchForm, PartyGroupForm
 from .models import Organization, PartyGroup
 from .selectors import organization_ancestors, scope_for
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -96,7 +89,7 @@ def organization_create(request):
         try:
             org = services.organization_create(**data)
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("%(name)s was created.") % {"name": org.name})
             return redirect("branches:detail", pk=org.pk)
@@ -114,7 +107,7 @@ def organization_edit(request, pk: int):
         try:
             services.organization_update(org=stored, **data)
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("branches:detail", pk=org.pk)
@@ -193,7 +186,7 @@ def _committee_form(request, *, org: Organization, term: CommitteeTerm | None):
                 term=term,
             )
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(
                 request,

@@ -6,32 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
+from common.forms import BootstrapFormMixin, DateInput
 
 from . import idnumbers
 from .models import BranchOfficer, Member
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates render fields with one include."""
-
-    def _bootstrap(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%d")
-        super().__init__(**kwargs)
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
@@ -47,7 +25,7 @@ class PartyGroupChoiceField(forms.ModelChoiceField):
 DATE_FIELDS = ("birth_date", "admitted_on", "full_member_on", "probation_ends_on", "ill_since", "died_on")
 
 
-class MemberForm(BootstrapMixin, forms.ModelForm):
+class MemberForm(BootstrapFormMixin, forms.ModelForm):
     """Create (with organization) or edit (without: an organization change is a transfer). Birth date and
     gender may be left blank: they are then read from the ID number; if given they must agree with it."""
 
@@ -103,7 +81,6 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
             )
         self.fields["birth_date"].required = False
         self.fields["gender"].required = False
-        self._bootstrap()
 
     def clean_id_number(self):
         return idnumbers.normalize(self.cleaned_data.get("id_number", ""))
@@ -122,7 +99,7 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class TransferForm(BootstrapMixin, forms.Form):
+class TransferForm(BootstrapFormMixin, forms.Form):
     to_organization = OrganizationChoiceField(
         label=_("To organization"),
         queryset=Organization.objects.none(),
@@ -141,18 +118,13 @@ class TransferForm(BootstrapMixin, forms.Form):
             .exclude(pk=member.organization_id)
             .order_by("path")
         )
-        self._bootstrap()
 
 
-class DeathForm(BootstrapMixin, forms.Form):
+class DeathForm(BootstrapFormMixin, forms.Form):
     died_on = forms.DateField(label=_("Date of death"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._bootstrap()
 
-
-class CommitteeTermForm(BootstrapMixin, forms.Form):
+class CommitteeTermForm(BootstrapFormMixin, forms.Form):
     elected_on = forms.DateField(label=_("Elected on"), widget=DateInput())
     ends_on = forms.DateField(
         label=_("Term ends on"),
@@ -161,12 +133,8 @@ class CommitteeTermForm(BootstrapMixin, forms.Form):
         help_text=_("Blank: 5 years for village and community branches, 3 years for others."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._bootstrap()
 
-
-class OfficerForm(BootstrapMixin, forms.Form):
+class OfficerForm(BootstrapFormMixin, forms.Form):
     member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
     position = forms.ChoiceField(label=_("Position"), choices=BranchOfficer.Position.choices)
     duty = forms.CharField(label=_("Responsibility"), max_length=100, required=False)
@@ -175,7 +143,6 @@ class OfficerForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if members is not None:
             self.fields["member"].queryset = members
-        self._bootstrap()
 
 
 class BaseOfficerFormSet(forms.BaseFormSet):

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import copy
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,19 +17,13 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common.forms import add_service_errors
+from common.pagination import paginate, querystring_without_page
 from dashboard import panels as panel_registry
 
 from . import exports, selectors, services
 from .filters import MemberFilter
 from .forms import DeathForm, MemberForm, TransferForm
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -45,16 +37,14 @@ def member_list(request):
     members = selectors.members_with_ages(member_filter.qs, as_of=today).order_by(
         "organization__path", "name", "pk"
     )
-    page = Paginator(members, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, members)
     return render(
         request,
         "members/list.html",
         {
             "filter": member_filter,
             "page": page,
-            "query": query.urlencode(),
+            "query": querystring_without_page(request),
             "can_write": bool(scope.write_paths) or scope.is_superuser,
         },
     )
@@ -119,7 +109,7 @@ def member_create(request):
                 organization=form.cleaned_data["organization"], by=request.user, **data
             )
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("%(name)s was added to the roster.") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)
@@ -136,7 +126,7 @@ def member_edit(request, pk: int):
         try:
             changed = services.member_update(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             if changed:
                 messages.success(request, _("The changes were saved."))
@@ -160,7 +150,7 @@ def member_transfer(request, pk: int):
                 by=request.user,
             )
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(
                 request,
@@ -181,7 +171,7 @@ def member_record_death(request, pk: int):
         try:
             services.member_record_death(member=member, died_on=form.cleaned_data["died_on"], by=request.user)
         except ValidationError as e:
-            _form_errors_from(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("The death of %(name)s was recorded.") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.pagination import paginate
 from users.services import user_preferences_update
 
 from . import selectors, services
@@ -26,8 +26,8 @@ def _own_delivery(request, pk: int) -> Delivery:
 @login_required
 def inbox(request):
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(selectors.inbox_for(user=request.user, unread_only=unread_only), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = paginate(
+        request, selectors.inbox_for(user=request.user, unread_only=unread_only), per_page=PAGE_SIZE
     )
     return render(
         request,
