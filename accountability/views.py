@@ -17,6 +17,7 @@ from branches.models import Organization
 from branches.selectors import scope_for
 from common.forms import add_service_errors
 from common.pagination import paginate
+from common.params import year_or_current
 
 from . import selectors, services
 from .exports import csv_text, xlsx_bytes
@@ -36,13 +37,6 @@ from .forms import (
 from .models import Contract, ContractLine, DutyReport, DutyReportAttachment, Indicator
 
 PAGE_SIZE = 50
-
-
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
 
 
 def _scope(request):
@@ -150,7 +144,7 @@ def deadlines(request, year: int):
 @login_required
 def contracts(request):
     scope = _scope(request)
-    year = _year(request)
+    year = year_or_current(request)
     qs = selectors.contracts_visible(scope=scope, year=year).annotate(
         lines_n=Count("lines")
     )  # one grouped query
@@ -192,7 +186,7 @@ def contract_new(request):
     # not parent and direct child cannot have a contract.
     partners = scope.organizations(write=True).exclude(kind=Organization.Kind.COUNTY).order_by("path")
     form = ContractCreateForm(
-        request.POST or None, issuers=issuers, partners=partners, initial={"year": _year(request)}
+        request.POST or None, issuers=issuers, partners=partners, initial={"year": year_or_current(request)}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +205,7 @@ def contracts_issue_all(request):
     issuers = _issuers(request).filter(kind__in=[Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP])
     if not issuers.exists():
         raise Http404
-    year = _year(request)
+    year = year_or_current(request)
     form = IssueAllForm(
         request.POST or None, issuers=issuers, initial={"year": year, "parent": issuers.first()}
     )
@@ -368,7 +362,7 @@ def contract_evaluation(request, pk: int):
 def signing(request):
     """The county sees its townships (and how far each township's villages are); a township its villages."""
     scope = _scope(request)
-    year = _year(request)
+    year = year_or_current(request)
     issuers = scope.organizations().filter(kind__in=[Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP])
     issuer_id = request.GET.get("issuer")
     issuer = (
@@ -397,7 +391,7 @@ def signing(request):
 @login_required
 def rankings(request):
     scope = _scope(request)
-    year = _year(request)
+    year = year_or_current(request)
     parent_id = request.GET.get("parent")
     parent = None
     if parent_id and parent_id.isdigit():
@@ -438,7 +432,7 @@ def performance_export(request, fmt: str):
     scope = _scope(request)
     if not scope.has_role(*selectors.SECRETARY_ROLES, "township_staff"):
         raise Http404
-    year = _year(request)
+    year = year_or_current(request)
     rows = [
         [
             r.secretary,
@@ -479,7 +473,7 @@ def _table_response(header: list[str], rows: list[list], *, fmt: str, filename: 
 @login_required
 def duty_reports(request):
     scope = _scope(request)
-    year = _year(request)
+    year = year_or_current(request)
     state = request.GET.get("state", "")
     qs = selectors.duty_report_overview(scope=scope, year=year, state=state)
     return render(
@@ -502,7 +496,7 @@ def duty_report_new(request):
     )
     if not organizations.exists():
         raise Http404
-    initial = {"year": _year(request), "organization": request.GET.get("organization")}
+    initial = {"year": year_or_current(request), "organization": request.GET.get("organization")}
     form = DutyReportNewForm(request.POST or None, organizations=organizations, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,6 +20,7 @@ from branches.models import Organization
 from branches.selectors import scope_for
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
+from common.params import year_param
 from members.models import Member
 from members.selectors import member_get_for_user
 
@@ -202,10 +203,7 @@ def grant_list(request, pk):
     status = request.GET.get("status", "")
     if status not in Grant.Status.values:
         status = ""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
+    year = year_param(request)
     if request.method == "POST":
         org = _org(request, pk, write=True)
         ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]

@@ -16,6 +16,7 @@ from branches.models import Organization
 from branches.selectors import scope_for
 from common.forms import add_service_errors
 from common.pagination import paginate
+from common.params import year_or_current, year_param
 from members.models import Member
 from members.selectors import member_get_for_user
 
@@ -54,14 +55,6 @@ def _meeting(request, pk, *, write=False) -> Meeting:
     )
 
 
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year") or 0)
-    except ValueError:
-        year = 0
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
-
-
 def _top_org(request) -> Organization | None:
     """The organization a page starts from: ?org=, else the user's highest organization."""
     scope = scope_for(request.user)
@@ -82,7 +75,7 @@ def meeting_list(request):
     org = _top_org(request)
     if org is None:
         raise Http404
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = year_param(request)
     kind = request.GET.get("kind") or None
     status = request.GET.get("status") if request.GET.get("status") in Meeting.Status.values else None
     meetings = selectors.meetings_visible(scope, organization=org, year=year, kind=kind, status=status)
@@ -300,7 +293,7 @@ def compliance_overview(request):
     org = _top_org(request)
     if org is None:
         raise Http404
-    year = _year(request)
+    year = year_or_current(request)
     as_of = timezone.localdate()
     only_behind = request.GET.get("behind") == "1"
     summary = selectors.branches_summary(root=org, year=year, as_of=as_of, only_behind=only_behind)
@@ -323,7 +316,7 @@ def compliance_overview(request):
 @login_required
 def compliance_org(request, org_id):
     org = _org(request, org_id)
-    year = _year(request)
+    year = year_or_current(request)
     as_of = timezone.localdate()
     strip = selectors.organization_strip(organization=org, year=year, as_of=as_of)
     return render(
@@ -478,7 +471,7 @@ def org_members(request, org_id):
     """A branch's members: absence streaks and study hours against the target (who is behind)."""
     scope = scope_for(request.user)
     org = _org(request, org_id)
-    year = _year(request)
+    year = year_or_current(request)
     as_of = timezone.localdate()
     members = scope.filter(
         Member.objects.filter(organization__path__startswith=org.path).filter(selectors.living_on(as_of)),
@@ -521,7 +514,7 @@ def my_record(request):
 
 
 def _render_member(request, member: Member, *, can_write: bool):
-    year = _year(request)
+    year = year_or_current(request)
     as_of = timezone.localdate()
     annotated = selectors.with_study_hours(
         selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=year
