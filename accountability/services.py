@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from branches.models import Organization
+from common.files import content_matches, upload_name
 
 from .models import (
     Contract,
@@ -424,8 +425,7 @@ def duty_report_attach(*, report: DutyReport, by, upload: UploadedFile) -> DutyR
         raise ValidationError(_("A submitted report cannot be changed."))
     if report.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError({"file": _("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}})
-    name = (upload.name or "").rsplit("/", 1)[-1]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name, ext = upload_name(upload)
     if ext not in ALLOWED_ATTACHMENTS:
         raise ValidationError(
             {
@@ -435,16 +435,7 @@ def duty_report_attach(*, report: DutyReport, by, upload: UploadedFile) -> DutyR
         )
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("A file may be at most 10 MB.")})
-    head = upload.read(8)
-    upload.seek(0)
-    signatures = ALLOWED_ATTACHMENTS[ext]
-    if signatures is None:
-        try:
-            upload.read(4096).decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": _("The file's content does not match its type.")}) from None
-        upload.seek(0)
-    elif not any(head.startswith(sig) for sig in signatures):
+    if not content_matches(upload, ALLOWED_ATTACHMENTS[ext]):
         raise ValidationError({"file": _("The file's content does not match its type.")})
     return DutyReportAttachment.objects.create(
         report=report, file=upload, original_name=name[:255], size=upload.size, uploaded_by=by

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, PartyGroup
+from common.files import content_matches, upload_name
 from members.models import Member
 
 from .models import (
@@ -208,17 +209,13 @@ def meeting_mark_held(*, meeting: Meeting, by=None) -> Meeting:
 
 def attachment_add(*, meeting: Meeting, file: UploadedFile, by=None) -> MeetingAttachment:
     """A photo or scanned sign-in sheet: jpg/png/pdf by extension AND content, at most 5 MB."""
-    name = (file.name or "").rsplit("/", 1)[-1]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name, ext = upload_name(file)
     content_type = MeetingAttachment.ALLOWED_TYPES.get(ext)
     if content_type is None:
         raise ValidationError({"file": _("Only JPG, PNG and PDF files can be attached.")})
     if file.size > MeetingAttachment.MAX_BYTES:
         raise ValidationError({"file": _("The file is larger than 5 MB.")})
-    file.seek(0)
-    head = file.read(8)
-    file.seek(0)
-    if not head.startswith(_SIGNATURES[content_type]):
+    if not content_matches(file, _SIGNATURES[content_type]):
         raise ValidationError({"file": _("The file's content is not a JPG, PNG or PDF.")})
     return MeetingAttachment.objects.create(
         meeting=meeting, file=file, name=name[:200], content_type=content_type, size=file.size, uploaded_by=by
