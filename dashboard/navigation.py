@@ -6,10 +6,10 @@ Apps contribute their own entries so that no app edits the base layout to add a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import reverse
+
+from common.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,6 @@ class NavItem:
 
 def nav_items(scope) -> list[NavItem]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.nav":
-                raise
-            continue
+    for _app, module in app_modules("nav"):
         items.extend(module.items(scope))
     return sorted(items, key=lambda i: (i.order, i.label))

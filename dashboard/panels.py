@@ -12,10 +12,9 @@ Keep each panel to a bounded number of queries (set-based), since the page's que
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
+from common.discovery import app_modules
 
 
 @dataclass
@@ -27,15 +26,9 @@ class Panel:
 
 
 def _modules():
-    for config in apps.get_app_configs():
-        name = f"{config.name}.panels"
-        if name == __name__:  # this module is the registry, not a contributor
-            continue
-        try:
-            yield import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
+    for _app, module in app_modules("panels"):
+        if module.__name__ != __name__:  # this module is the registry, not a contributor
+            yield module
 
 
 def organization_panels(*, org, scope, as_of) -> list[Panel]:

@@ -15,7 +15,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -23,6 +22,7 @@ from django.db import transaction
 
 from branches.models import OfficerAssignment, Organization, PartyGroup, RoleAssignment
 from branches.services import organizations_rebuild_paths
+from common.discovery import app_modules
 from members.ages import add_years
 from members.idnumbers import make_id_number
 from members.models import BranchOfficer, CommitteeTerm, Member, Transfer
@@ -658,13 +658,6 @@ class _Builder:
 
 def _app_demo_modules():
     """(app name, module) for every installed app with a `demo.py` (this app excepted), in app order."""
-    for config in apps.get_app_configs():
-        if config.name == "demo":
-            continue
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.demo":
-                raise
-            continue
-        yield config.name, module
+    for name, module in app_modules("demo"):
+        if name != "demo":
+            yield name, module

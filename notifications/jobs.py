@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from importlib import import_module
 
-from django.apps import apps
 from django.utils import timezone
+
+from common.discovery import app_modules
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +40,8 @@ def _load() -> None:
     global _loaded
     if _loaded:
         return
-    for config in apps.get_app_configs():
-        try:
-            import_module(f"{config.name}.jobs")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.jobs":
-                raise
+    for _app, _module in app_modules("jobs"):  # importing registers the jobs
+        pass
     _loaded = True
 
 

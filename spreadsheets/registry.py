@@ -39,9 +39,7 @@ How to add an import (e.g. the education app's `meetings`):
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
+from common.discovery import app_modules
 
 from .importing import Importer
 
@@ -60,12 +58,8 @@ def _load() -> None:
     global _loaded
     if _loaded:
         return
-    for config in apps.get_app_configs():
-        try:
-            import_module(f"{config.name}.importers")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.importers":
-                raise
+    for _app, _module in app_modules("importers"):  # importing registers the importers
+        pass
     _loaded = True
 
 
