@@ -7,7 +7,6 @@ id_number,name,org_code,benefits (codes sorted, joined by ';'). Evaluated in one
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from branches.models import Organization
 from branches.selectors import scope_for
 from care.selectors import members_in, report_rows
+from common.commands import date_option
 from members.models import Member
 
 COLUMNS = ["id_number", "name", "org_code", "benefits"]
@@ -31,10 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="e-mail of a user: restrict to what that user may see")
 
     def handle(self, *args, as_of, org=None, format="csv", output=None, user=None, **options):
-        try:
-            as_of_date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise CommandError(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}") from None
+        as_of_date = date_option(as_of)
         members = Member.objects.all()
         if org:
             organization = Organization.objects.filter(code=org).first()

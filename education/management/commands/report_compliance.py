@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from branches.models import Organization
+from common.commands import date_option
 
 from ...compliance import compliance_grid
 
@@ -33,14 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, org, format, output, as_of, **options):
         started = time.monotonic()
-        as_of_date = timezone.localdate()
-        if as_of:
-            import datetime as dt
-
-            try:
-                as_of_date = dt.date.fromisoformat(as_of)
-            except ValueError:
-                raise CommandError(f"--as-of: {as_of!r} is not a date YYYY-MM-DD") from None
+        as_of_date = date_option(as_of) if as_of else timezone.localdate()
         orgs = Organization.objects.all()
         if org:
             root = Organization.objects.filter(code=org).first()

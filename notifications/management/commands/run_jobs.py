@@ -18,25 +18,20 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from common.commands import date_option
 from notifications.jobs import JobsFailed, registered_jobs, run_day
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
     help = "Run the periodic jobs (and the digests) once as of a day, or repeatedly with --every."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", type=_date, help="the day to run as (YYYY-MM-DD); default today")
+        parser.add_argument("--as-of", help="the day to run as (YYYY-MM-DD); default today")
         parser.add_argument("--job", help="run only this job: " + ", ".join(registered_jobs()))
         parser.add_argument("--every", type=int, metavar="SECONDS", help="loop: run again every SECONDS")
 
     def handle(self, *args, as_of=None, job=None, every=None, **options):
+        as_of = date_option(as_of) if as_of else None
         # In process (no broker) every e-mail is a task: Celery's per-task INFO line would drown the summary.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         if job and job not in registered_jobs():
