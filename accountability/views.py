@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
-from branches.selectors import scope_for
+from branches.selectors import scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
 from common.params import year_or_current
@@ -40,11 +40,7 @@ PAGE_SIZE = 50
 
 
 def _scope(request):
-    """Pages here are for people with a role at an organization; anyone else gets 404."""
-    scope = scope_for(request.user)
-    if not scope.sees_anything:
-        raise Http404
-    return scope
+    return scope_or_404(request.user)
 
 
 def _county_only(request):

@@ -20,17 +20,14 @@ from . import officer_selectors as sel
 from . import officer_services as services
 from .models import FollowUp, OfficerAssignment, Organization, RoleAssignment, VisitLog
 from .officer_forms import AssignmentForm, FollowUpDoneForm, FollowUpForm, FollowUpFormSet, VisitForm
-from .selectors import scope_for
+from .selectors import scope_or_404
 
 PAGE_SIZE = 50
 MANAGER_ROLES = RoleAssignment.WRITE_ROLES
 
 
 def _scope(request):
-    scope = scope_for(request.user)
-    if not scope.sees_anything:
-        raise Http404
-    return scope
+    return scope_or_404(request.user)
 
 
 @login_required

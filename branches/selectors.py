@@ -140,6 +140,14 @@ def scope_for(user, *, on: dt.date | None = None) -> Scope:
     return scope
 
 
+def scope_or_404(user) -> Scope:
+    """The user's scope, for pages meant for people with a role at an organization: 404 for anyone else."""
+    scope = scope_for(user)
+    if not scope.sees_anything:
+        raise Http404
+    return scope
+
+
 def organization_subtree(org: Organization, *, include_self: bool = True) -> QuerySet[Organization]:
     qs = Organization.objects.filter(path__startswith=org.path)
     return qs if include_self else qs.exclude(pk=org.pk)
