@@ -26,7 +26,7 @@ from branches.models import Organization
 from members.models import BranchOfficer, Member
 
 from .compliance import ComplianceRow, compliance_grid, living_on, status_counts
-from .models import Attendance, Meeting, MeetingKind
+from .models import Attendance, Meeting, MeetingKind, StudyRecord
 
 
 def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date) -> dict[int, dict[str, int]]:
@@ -243,12 +243,20 @@ def member_attendance_history(*, member: Member, limit: int = 12) -> list[Attend
 
 
 def with_study_hours(members: QuerySet[Member], *, year: int) -> QuerySet[Member]:
-    return members.annotate(
-        study_hours=Coalesce(
-            Sum("study_records__hours", filter=Q(study_records__date__year=year)),
-            Value(Decimal("0")),
-            output_field=DecimalField(max_digits=6, decimal_places=1),
+    """Annotate `study_hours` of `year`. A correlated subquery, not a join, so that it can be combined with
+    other annotations over other relations (with_absence) without multiplying the sum."""
+    decimal = DecimalField(max_digits=6, decimal_places=1)
+    hours = (
+        StudyRecord.objects.filter(
+            member=OuterRef("pk"), date__gte=dt.date(year, 1, 1), date__lt=dt.date(year + 1, 1, 1)
         )
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return members.annotate(
+        study_hours=Coalesce(Subquery(hours, output_field=decimal), Value(Decimal("0")), output_field=decimal)
     )
 
 
