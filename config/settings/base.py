@@ -28,7 +28,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Our apps come first: where two catalogues translate the same English words, the earlier app wins, and a
+# third-party catalogue (django-celery-beat's "Name" → 任务名) must not relabel our pages.
 INSTALLED_APPS = [
+    # ours, lowest layer first
+    "users",
+    "branches",
+    "members",
+    "spreadsheets",
+    "notifications",
+    "education",
+    "care",
+    "accountability",
+    "dashboard",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -42,17 +55,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
-    # ours, lowest layer first
-    "users",
-    "branches",
-    "members",
-    "spreadsheets",
-    "notifications",
-    "education",
-    "care",
-    "accountability",
-    "dashboard",
-    "demo",
 ]
 
 MIDDLEWARE = [
