@@ -1,0 +1,55 @@
+"""The issue's yardstick: the same number of queries for 10 and for 1,000 members on the roster's list and
+detail pages, the branch page with every app's panels, and the pages of the remedies that list members."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Member
+from tests.conftest import login
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _bulk_members(org, n):
+    Member.objects.bulk_create(MemberFactory.build_batch(n, organization=org), batch_size=500)
+    return Member.objects.filter(organization=org).order_by("pk").first()
+
+
+def _count(client, url):
+    client.get(url)  # warm per-process caches (rules, kinds) so both sizes are measured alike
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx)
+
+
+PAGES = [
+    ("members:list", None),
+    ("members:detail", "member"),
+    ("branches:detail", "org"),
+    ("education:org_members", "org"),
+    ("care:eligible", "org"),
+]
+
+
+@pytest.mark.parametrize(("name", "arg"), PAGES)
+def test_same_query_count_for_10_and_1000_members(client, township_a, alice, name, arg):
+    from branches.models import RoleAssignment
+    from tests.factories import make_branch, make_role
+
+    counts = []
+    for n in (10, 1000):
+        branch = make_branch(township_a)
+        make_role(alice, branch, RoleAssignment.Role.BRANCH_SECRETARY)
+        alice.__dict__.pop("_scope_cache", None)
+        first = _bulk_members(branch, n)
+        login(client, alice)
+        args = {"member": [first.pk], "org": [branch.pk], None: None}[arg]
+        url = reverse(name, args=args)
+        if name == "members:list":
+            url += f"?organization={branch.pk}"
+        counts.append(_count(client, url))
+    assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 10 members, {counts[1]} for 1,000"
