@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization
 from common.forms import BootstrapFormMixin, DateInput
@@ -156,7 +157,7 @@ class EvaluationForm(BootstrapFormMixin, forms.Form):
             initial = line.score if line.score is not None else line.self_score
             self.fields[f"score_{line.pk}"] = _score_field(line, initial=initial)
             self.fields[f"reason_{line.pk}"] = forms.CharField(
-                label=_("Reason"),
+                label=pgettext_lazy("evaluation", "Reason"),
                 required=False,
                 initial=line.reason,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),

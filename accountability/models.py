@@ -69,7 +69,7 @@ class GradeBand(models.Model):
 class IndicatorGroup(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), db_index=True)
     name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("indicator group")
@@ -98,7 +98,7 @@ class Indicator(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(FULL_MARKS)],
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         verbose_name = _("indicator")
@@ -212,7 +212,7 @@ class ContractLine(models.Model):
     check_standard = models.TextField(_("check standard"))
     evidence = models.CharField(_("evidence needed"), max_length=255, blank=True)
     weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=1)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
     self_score = models.DecimalField(_("self-assessed score"), max_digits=4, decimal_places=1, null=True)
     self_evidence = models.TextField(_("evidence"), blank=True)
     score = models.DecimalField(_("reviewer's score"), max_digits=4, decimal_places=1, null=True)

@@ -412,7 +412,7 @@ class Pairing(models.Model):
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="care_pairings"
     )
     starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
     note = models.CharField(_("what help"), max_length=255, blank=True)
     history = HistoricalRecords()
 
