@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -214,10 +214,10 @@ def compliance_grid(
         ):
             groups[g["organization_id"]].append((g["pk"], g["name"]))
 
-    # Held meetings per (org, group, kind, month) (one aggregate query).
-    held: Counter = Counter()
+    # Held meetings per (org, kind, group): a list indexed by month (one aggregate query).
+    held: dict[tuple[int, str, int | None], list[int]] = {}
     group_kinds = {k.code for k, _p, r in measured if r.applies_to == AppliesTo.GROUP}
-    for row in (
+    for org_id, group_id, code, month, n in (
         Meeting.objects.filter(
             organization__in=unit_ids,
             status=Meeting.Status.HELD,
@@ -228,12 +228,18 @@ def compliance_grid(
         .annotate(month=ExtractMonth("date"))
         .values("organization_id", "party_group_id", "kinds__code", "month")
         .annotate(n=Count("pk"))
+        .values_list("organization_id", "party_group_id", "kinds__code", "month", "n")
     ):
-        code = row["kinds__code"]
-        group_id = row["party_group_id"] if code in group_kinds else None
-        if code in group_kinds and group_id is None:
-            continue
-        held[(row["organization_id"], code, group_id, row["month"])] += row["n"]
+        if code in group_kinds:
+            if group_id is None:
+                continue
+        else:
+            group_id = None
+        by_month = held.get((org_id, code, group_id))
+        if by_month is None:
+            by_month = held[(org_id, code, group_id)] = [0] * 13
+        by_month[month] += n
+    no_meetings = [0] * 13
 
     out: list[ComplianceRow] = []
     for unit in units:
@@ -251,7 +257,7 @@ def compliance_grid(
             else:
                 targets = [(None, "")]
             for group_id, group_name in targets:
-                n = sum(held[(oid, kind.code, group_id, m)] for m in p.months)
+                n = sum(held.get((oid, kind.code, group_id), no_meetings)[p.start.month : p.end.month + 1])
                 if n >= rule.minimum:
                     status = OK
                 elif p.end < as_of:
