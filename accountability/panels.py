@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import FollowUp
 from branches.selectors import officer_assignments_active
-from dashboard.panels import Panel
+from common.panels import Panel
 
 from .models import Contract
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from spreadsheets.importing import (
+from common.spreadsheets.importing import (
     Column,
     Importer,
     ParsedRow,
@@ -21,7 +21,7 @@ from spreadsheets.importing import (
     choice_parser,
     parse_text,
 )
-from spreadsheets.registry import register
+from common.spreadsheets.registry import register
 
 from .models import Organization
 from .services import organization_create, organization_update

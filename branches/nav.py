@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.navigation import NavItem
+from common.navigation import NavItem
 
 
 def items(scope):

@@ -90,6 +90,8 @@ class Scope:
 
 
 ANONYMOUS_SCOPE = Scope(user_id=None)
+# Operators on the command line act for the whole county: a superuser-like scope without a user.
+COUNTY_SCOPE = Scope(user_id=None, is_superuser=True)
 
 
 def _minimal_prefixes(paths: set[str]) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import panels as panel_registry
 from common.forms import add_service_errors
-from dashboard import panels as panel_registry
 from members import selectors as member_selectors
 from members import services as member_services
 from members.forms import CommitteeTermForm, OfficerFormSet

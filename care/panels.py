@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.panels import Panel
+from common.panels import Panel
 
 from . import selectors
 

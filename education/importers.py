@@ -14,8 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import Organization, PartyGroup, RoleAssignment
-from spreadsheets.importing import CellError, Column, Importer, ParsedRow, RowError, parse_date, parse_text
-from spreadsheets.registry import register
+from common.spreadsheets.importing import (
+    CellError,
+    Column,
+    Importer,
+    ParsedRow,
+    RowError,
+    parse_date,
+    parse_text,
+)
+from common.spreadsheets.registry import register
 
 from .models import Meeting, MeetingKind
 

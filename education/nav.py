@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import RoleAssignment
-from dashboard.navigation import NavItem
+from common.navigation import NavItem
 
 Role = RoleAssignment.Role
 

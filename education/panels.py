@@ -1,10 +1,10 @@
-"""Panels on the organization and member pages (dashboard.panels): a bounded number of queries each."""
+"""Panels on the organization and member pages (common.panels): a bounded number of queries each."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.panels import Panel
+from common.panels import Panel
 from members.models import Member
 
 from . import selectors

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.selectors import Scope
 from branches.services import party_group_get_or_create, role_assign
-from spreadsheets.importing import (
+from common.spreadsheets.importing import (
     CellError,
     Column,
     Importer,
@@ -36,7 +36,7 @@ from spreadsheets.importing import (
     parse_date,
     parse_text,
 )
-from spreadsheets.registry import register
+from common.spreadsheets.registry import register
 
 from . import idnumbers, services
 from .models import Member

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common import panels as panel_registry
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
-from dashboard import panels as panel_registry
 
 from . import exports, selectors, services
 from .filters import MemberFilter

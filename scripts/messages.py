@@ -3,10 +3,16 @@ root one for templates/ and config/. Run through `./dev messages`.
 
 makemessages is called in-process after django.setup(): running `django-admin makemessages` inside an app
 folder would import that folder's `demo.py` as the project's `demo` app and fail.
+
+A string that moves from one app to another keeps its translation: before regenerating, every catalogue is
+gathered into one compendium, and afterwards each catalogue's empty entries are filled from it (msgmerge
+--compendium, exact matches only).
 """
 
 import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +32,14 @@ APPS = [
 ]
 IGNORE = [".venv/*", "node_modules/*", "staticfiles/*", "var/*", "tests/*", "bench/*"]
 
+
+def _catalogues() -> list[Path]:
+    return sorted(p for p in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts)
+
+
+compendium = Path(tempfile.mkdtemp()) / "compendium.po"
+subprocess.run(["msgcat", "--use-first", "-o", str(compendium), *map(str, _catalogues())], check=True)
+
 for app in sorted(APPS):
     os.chdir(ROOT / app)
     call_command(
@@ -39,5 +53,22 @@ call_command(
     no_obsolete=True,
     verbosity=0,
 )
+for po in _catalogues():
+    # An entry left empty by the move of its string from another app is filled from the compendium.
+    subprocess.run(
+        [
+            "msgmerge",
+            "--quiet",
+            "--no-fuzzy-matching",
+            "--compendium",
+            str(compendium),
+            "-o",
+            str(po),
+            str(po),
+            str(po),
+        ],
+        check=True,
+    )
+
 call_command("compilemessages", locale=["zh_Hans"], ignore=[".venv", "node_modules"], verbosity=0)
 print("catalogues:", ", ".join(sorted(APPS)), "+ root")

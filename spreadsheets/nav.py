@@ -1,8 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.navigation import NavItem
-
-from .registry import importers_for
+from common.navigation import NavItem
+from common.spreadsheets.registry import importers_for
 
 
 def items(scope):

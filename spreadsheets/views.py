@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.selectors import scope_for
+from common.spreadsheets.importing import SUMMARY_LABELS, ImportReport, run_import
+from common.spreadsheets.registry import get_importer, importers_for
+from common.spreadsheets.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
 
 from .forms import UploadForm
-from .importing import SUMMARY_LABELS, ImportReport, run_import
 from .models import ImportUpload
-from .registry import get_importer, importers_for
-from .tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
 
 
 def _importer_or_404(request, kind: str):

@@ -32,6 +32,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # third-party catalogue (django-celery-beat's "Name" → 任务名) must not relabel our pages.
 INSTALLED_APPS = [
     # ours, lowest layer first
+    "common",
     "users",
     "branches",
     "members",

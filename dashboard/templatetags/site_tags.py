@@ -1,7 +1,7 @@
 from django import template
 
 from branches.selectors import scope_for
-from dashboard.navigation import nav_items
+from common.navigation import nav_items
 
 register = template.Library()
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_foreign_panels(monkeypatch):
     """Our own query counts: other apps' panels are measured by the 'does not grow' test."""
-    monkeypatch.setattr("dashboard.panels.organization_panels", lambda **kw: [])
+    monkeypatch.setattr("common.panels.organization_panels", lambda **kw: [])
 
 
 def tree_orgs(response):

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
+from common.spreadsheets.registry import get_importer
 from education.models import Meeting
-from spreadsheets.registry import get_importer
 from tests.factories import make_party_group
 
 from .conftest import full_members, held
@@ -153,7 +153,7 @@ def test_browser_upload_preview_confirm_scoped(client, alice, branch_a1, branch_
 
 def test_outsider_cannot_import_into_another_branch(client, charlie, branch_a1, tmp_path):
     from branches.selectors import scope_for
-    from spreadsheets.importing import run_import
+    from common.spreadsheets.importing import run_import
 
     importer = get_importer("meetings")(user=charlie, scope=scope_for(charlie))
     path = xlsx(tmp_path, [["B-A1", "主题党日", None, "2025-03-05", "越权", 10, 9]])

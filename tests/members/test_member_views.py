@@ -166,7 +166,7 @@ def test_detail_query_count_is_bounded(
     client, monkeypatch, alice, branch_a1, changes, django_assert_num_queries
 ):
     """Our own queries (other apps' panels are counted in the next test)."""
-    monkeypatch.setattr("dashboard.panels.member_panels", lambda **kw: [])
+    monkeypatch.setattr("common.panels.member_panels", lambda **kw: [])
     member = _member_with_history(alice, branch_a1, changes)
     login(client, alice)
     client.get(reverse("members:detail", args=[member.pk]))

@@ -3,8 +3,8 @@ import io
 
 import pytest
 
-from spreadsheets.importing import CellError, parse_bool, parse_date
-from spreadsheets.tables import TableError, read_table, write_csv, write_xlsx
+from common.spreadsheets.importing import CellError, parse_bool, parse_date
+from common.spreadsheets.tables import TableError, read_table, write_csv, write_xlsx
 from tests.spreadsheets.files import csv_bytes, xlsx_bytes
 
 

@@ -116,7 +116,7 @@ def test_someone_elses_upload_is_404(client, alice, charlie, branch_a1):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_templates_have_the_headers(client, dora, fmt):
-    from spreadsheets.tables import read_table
+    from common.spreadsheets.tables import read_table
 
     login(client, dora)
     response = client.get(reverse("spreadsheets:template", args=["orgs", fmt]))

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from branches.importers import OrganizationImporter
-from spreadsheets.commands import run_import_command
+from branches.selectors import COUNTY_SCOPE
+from common.spreadsheets.commands import run_import_command
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         run_import_command(
             OrganizationImporter,
             options["file"],
+            scope=COUNTY_SCOPE,
             stdout=self.stdout,
             stderr=self.stderr,
             dry_run=options["dry_run"],

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from spreadsheets.commands import run_import_command
+from branches.selectors import COUNTY_SCOPE
+from common.spreadsheets.commands import run_import_command
 
 from ...importers import MeetingImporter
 
@@ -13,4 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
 
     def handle(self, *args, file, dry_run, **options):
-        run_import_command(MeetingImporter, file, stdout=self.stdout, stderr=self.stderr, dry_run=dry_run)
+        run_import_command(
+            MeetingImporter, file, scope=COUNTY_SCOPE, stdout=self.stdout, stderr=self.stderr, dry_run=dry_run
+        )

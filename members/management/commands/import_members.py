@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from branches.selectors import COUNTY_SCOPE
+from common.spreadsheets.commands import run_import_command
 from members.importers import MemberImporter
-from spreadsheets.commands import run_import_command
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         run_import_command(
             MemberImporter,
             options["file"],
+            scope=COUNTY_SCOPE,
             stdout=self.stdout,
             stderr=self.stderr,
             dry_run=options["dry_run"],

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from branches.selectors import COUNTY_SCOPE
+from common.spreadsheets.commands import run_import_command
 from members.importers import UserImporter
-from spreadsheets.commands import run_import_command
 
 
 class Command(BaseCommand):
@@ -17,5 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         run_import_command(
-            UserImporter, options["file"], stdout=self.stdout, stderr=self.stderr, dry_run=options["dry_run"]
+            UserImporter,
+            options["file"],
+            scope=COUNTY_SCOPE,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            dry_run=options["dry_run"],
         )

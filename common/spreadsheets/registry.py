@@ -2,10 +2,10 @@
 
 How to add an import (e.g. the education app's `meetings`):
 
-1. In `<app>/importers.py` write a subclass of `spreadsheets.importing.Importer`:
+1. In `<app>/importers.py` write a subclass of `common.spreadsheets.importing.Importer`:
 
-       from spreadsheets.importing import Column, Importer, RowError, parse_date, parse_text
-       from spreadsheets.registry import register
+       from common.spreadsheets.importing import Column, Importer, RowError, parse_date, parse_text
+       from common.spreadsheets.registry import register
 
        @register
        class MeetingImporter(Importer):
@@ -28,13 +28,13 @@ How to add an import (e.g. the education app's `meetings`):
            def apply(self, rows, *, user, scope) -> dict[str, int]:
                # called inside one transaction only when validate found nothing; write through your
                # services; return counts such as {"created": n, "updated": m, "unchanged": k};
-               # raise spreadsheets.importing.RowsInvalid([...]) to roll everything back.
+               # raise common.spreadsheets.importing.RowsInvalid([...]) to roll everything back.
 
    `parse_row` (inherited) has already turned each cell with its column's `parse` into a value (None when
    blank: "not given") and reported unreadable cells.
 2. Nothing else: the registry imports every installed app's `importers` module on first use, so the
    decorator runs. The browser gets an upload page, preview, confirm and a template download; a
-   command can call `spreadsheets.commands.run_import_command(ImporterClass, path, ...)`.
+   command can call `common.spreadsheets.commands.run_import_command(ImporterClass, path, ...)`.
 """
 
 from __future__ import annotations

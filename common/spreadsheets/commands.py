@@ -1,4 +1,5 @@
-"""The shared body of the import commands: run with full county scope, all-or-nothing, errors to stderr."""
+"""The shared body of the import commands: all-or-nothing, errors to stderr. The caller passes the scope
+(operators act for the whole county: `branches.selectors.COUNTY_SCOPE`)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,11 @@ from django.utils.translation import gettext as _
 from .importing import SUMMARY_LABELS, Importer, run_import
 
 
-def county_scope():
-    """Operators act for the whole county: a superuser-like scope without a user."""
-    from branches.selectors import Scope
-
-    return Scope(user_id=None, is_superuser=True)
-
-
 def run_import_command(
     importer_cls: type[Importer],
     path: str,
     *,
+    scope,
     stdout: OutputWrapper,
     stderr: OutputWrapper,
     dry_run: bool = False,
@@ -28,7 +23,7 @@ def run_import_command(
     file = Path(path)
     if not file.is_file():
         raise CommandError(_("%(path)s: no such file") % {"path": path})
-    importer = importer_cls(user=None, scope=county_scope())
+    importer = importer_cls(user=None, scope=scope)
     with file.open("rb") as fh:
         report = run_import(importer, fh, name=file.name, commit=not dry_run)
     if report.errors:

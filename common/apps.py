@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    """The lowest layer: framework pieces that know no domain (forms, pagination, periods, the nav, panel and
+    spreadsheet registries). An app only so that its strings have a catalogue of their own."""
+
+    name = "common"
+    verbose_name = "Common"
