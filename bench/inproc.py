@@ -1,0 +1,137 @@
+"""The in-process half of the benchmark, run by bench/bench.py once per county (its DATABASE_URL set):
+
+python bench/inproc.py pages     sessions for the demo accounts, each page's url and its query count (JSON)
+python bench/inproc.py reports   each report command and the bare SQL aggregate it stands on, timed (JSON)
+python bench/inproc.py jobs      run_jobs for today twice: the first run, then the run with nothing due (JSON)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.pages import resolve  # noqa: E402
+from users.models import User  # noqa: E402
+
+
+def pages() -> dict:
+    resolved = resolve()
+    sessions, clients = {}, {}
+    for email in {p["account"] for p in resolved}:
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        sessions[email] = client.cookies["sessionid"].value
+        clients[email] = client
+    client = clients[resolved[0]["account"]]
+    blank = {"key": "blank", "account": resolved[0]["account"], "url": "/bench/blank/", "target": "blank"}
+    for page in [blank, *resolved]:
+        client = clients[page["account"]]
+        client.get(page["url"])  # warm: the first request pays for imports and template loading
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(page["url"])
+        page["status"] = response.status_code
+        page["queries"] = len(ctx)
+    return {"sessions": sessions, "pages": [blank, *resolved]}
+
+
+# The bare SQL each report stands on: the aggregate, with no formatting, no Python per row.
+REPORT_SQL = {
+    "report_compliance": (
+        "SELECT m.organization_id, mk.meetingkind_id, date_trunc('month', m.date) AS month, count(*) "
+        "FROM education_meeting m JOIN education_meeting_kinds mk ON mk.meeting_id = m.id "
+        "WHERE m.status = 'held' AND m.date BETWEEN %(start)s AND %(end)s GROUP BY 1, 2, 3"
+    ),
+    "report_benefits": (
+        "SELECT m.id_number, m.name, o.code FROM members_member m "
+        "JOIN branches_organization o ON o.id = m.organization_id "
+        "WHERE m.died_on IS NULL AND m.admitted_on <= %(today)s AND (m.birth_date <= %(age80)s "
+        "OR m.full_member_on <= %(party50)s OR m.hardship OR m.admitted_on < '1949-10-01')"
+    ),
+    "report_evaluations": (
+        "SELECT c.organization_id, c.parent_id, c.status, c.self_score, c.score, "
+        "rank() OVER (PARTITION BY c.parent_id ORDER BY c.score DESC NULLS LAST) "
+        "FROM accountability_contract c WHERE c.year = %(year)s"
+    ),
+    "export_members": (
+        "SELECT m.*, o.code FROM members_member m JOIN branches_organization o ON o.id = m.organization_id "
+        "ORDER BY o.path, m.name"
+    ),
+}
+
+
+def _best_of(n: int, func) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def reports() -> dict:
+    today = timezone.localdate()
+    params = {
+        "start": today.replace(month=1, day=1),
+        "end": today.replace(month=12, day=31),
+        "today": today,
+        "age80": today.replace(year=today.year - 80),
+        "party50": today.replace(year=today.year - 50),
+        "year": today.year,
+    }
+    out = Path(tempfile.mkdtemp())
+    commands = {
+        "report_compliance": ["report_compliance", "--year", str(today.year)],
+        "report_benefits": ["report_benefits", "--as-of", today.isoformat()],
+        "report_evaluations": ["report_evaluations", "--year", str(today.year)],
+        "export_members": ["export_members"],
+    }
+    result = {}
+    for name, args in commands.items():
+
+        def run(args=args, name=name):
+            call_command(*args, "--output", str(out / f"{name}.csv"), stdout=io.StringIO())
+
+        def sql(name=name):
+            with connection.cursor() as cursor:
+                cursor.execute(REPORT_SQL[name], params)
+                cursor.fetchall()
+
+        run()  # warm
+        result[name] = {"seconds": round(_best_of(3, run), 3), "sql_seconds": round(_best_of(3, sql), 4)}
+    return result
+
+
+def jobs() -> dict:
+    result = {}
+    for run in ("first", "again"):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            call_command("run_jobs", stdout=io.StringIO())
+            seconds = time.perf_counter() - start
+        result[run] = {"seconds": round(seconds, 2), "queries": len(ctx)}
+    return result
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    print(json.dumps({"pages": pages, "reports": reports, "jobs": jobs}[what](), default=str))
