@@ -1,36 +1,27 @@
-"""Tables as csv or xlsx bytes (the 实绩考核 export and `report_evaluations`)."""
+"""Tables as csv or xlsx bytes (the 实绩考核 export and `report_evaluations`), through the shared writers
+(text cells as text, no formula reaches a spreadsheet)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook
+from common.spreadsheets.tables import stream_csv, stream_xlsx
 
 
 def _cell(value):
-    if value is None:
-        return ""
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
 def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet()
-    ws.append(header)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
     buf = io.BytesIO()
-    wb.save(buf)
+    stream_xlsx(buf, header, ([_cell(v) for v in row] for row in rows))
     return buf.getvalue()
 
 
 def csv_text(header: list[str], rows: list[list]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    stream_csv(buf, header, rows)
     return buf.getvalue()

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -22,5 +20,5 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("accountability/", include("accountability.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (imports, meeting and duty-report attachments) are never served from MEDIA_URL: attachments go
+# through scoped views, import files are read by the import and deleted.

@@ -19,6 +19,7 @@ from common.spreadsheets.importing import SUMMARY_LABELS, ImportReport, run_impo
 from common.spreadsheets.registry import get_importer, importers_for
 from common.spreadsheets.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
 
+from . import services
 from .forms import UploadForm
 from .models import ImportUpload
 
@@ -46,10 +47,7 @@ def import_upload(request, kind: str):
     importer_cls, _scope = _importer_or_404(request, kind)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        upload = ImportUpload.objects.create(
-            user=request.user, kind=kind, file=file, original_name=file.name[:255]
-        )
+        upload = services.upload_create(user=request.user, kind=kind, file=form.cleaned_data["file"])
         return redirect("spreadsheets:preview", pk=upload.pk)
     return render(request, "spreadsheets/upload.html", {"importer": importer_cls, "form": form})
 
@@ -76,15 +74,17 @@ def import_preview(request, pk: int):
                 "summary": _summary(upload.result.get("summary", {})),
             },
         )
-    importer_cls, report = _run(request, upload, commit=False)
-    upload.row_count, upload.error_count = len(report.rows), len(report.errors)
-    upload.save(update_fields=["row_count", "error_count"])
-    width = len(report.headers)
-    preview = [(number, (cells + [None] * width)[:width]) for number, cells in report.raw_preview]
+    if "preview" not in upload.result:
+        if not upload.file:  # abandoned and purged: the file is gone
+            messages.info(request, _("This upload has expired: please upload the file again."))
+            return redirect("spreadsheets:upload", kind=upload.kind)
+        _cls, report = _run(request, upload, commit=False)
+        services.upload_record_preview(upload=upload, report=report)
+    importer_cls, _scope = _importer_or_404(request, upload.kind)
     return render(
         request,
         "spreadsheets/preview.html",
-        {"upload": upload, "importer": importer_cls, "report": report, "preview": preview},
+        {"upload": upload, "importer": importer_cls, "preview": upload.result["preview"]},
     )
 
 
@@ -102,12 +102,17 @@ def import_confirm(request, pk: int):
         if upload is None:
             messages.info(request, _("This file was imported already."))
             return redirect("spreadsheets:preview", pk=pk)
+        if not upload.file:
+            messages.info(request, _("This upload has expired: please upload the file again."))
+            return redirect("spreadsheets:upload", kind=upload.kind)
         _cls, report = _run(request, upload, commit=True)
         upload.result = report.as_json()
         upload.row_count, upload.error_count = len(report.rows), len(report.errors)
         if report.applied:
             upload.applied_at = timezone.now()
         upload.save(update_fields=["result", "row_count", "error_count", "applied_at"])
+        if report.applied:
+            services.upload_release_file(upload=upload)
     if not report.applied:
         messages.error(request, _("Nothing was imported: the file has errors."))
     else:

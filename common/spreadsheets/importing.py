@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
@@ -269,6 +270,14 @@ def run_import(importer: Importer, file: IO[bytes], *, name: str = "", commit: b
         report.errors.extend(errors)
     report.errors.extend(importer.validate(report.rows))
     report.errors.sort(key=lambda e: e.row)
+    most = getattr(settings, "IMPORT_MAX_ERRORS", 200)
+    if len(report.errors) > most:
+        cut = report.errors[most].row
+        report.errors = report.errors[:most] + [
+            RowError(
+                cut, _("More errors follow from this row on; fix the ones above and check the file again.")
+            )
+        ]
     if commit and report.ok:
         try:
             with transaction.atomic():

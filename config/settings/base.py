@@ -145,6 +145,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet imports (common/spreadsheets): a file past a limit is refused with a message before it can hold a
+# worker; 100,000 rows is five times the large county's roster.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = 100
+IMPORT_MAX_CELL_CHARS = 10_000
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ERRORS = 200
+IMPORT_UPLOAD_KEEP_HOURS = 24  # an upload nobody applied loses its file after this
 
 # E-mail: EMAIL_URL=smtp://user:pass@host:587/?tls=True in production; files in var/mail by default.
 EMAIL_URL = env("EMAIL_URL", default="")

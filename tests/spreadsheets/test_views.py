@@ -31,7 +31,7 @@ def test_upload_preview_confirm(client, alice, branch_a1):
     assert response.url == reverse("spreadsheets:preview", args=[the_upload.pk])
     preview = client.get(response.url)
     assert preview.status_code == 200
-    assert preview.context["report"].ok
+    assert preview.context["preview"]["errors"] == []
     assert "党员1" in preview.content.decode()
     assert not Member.objects.exists()  # preview writes nothing
     confirmed = client.post(reverse("spreadsheets:confirm", args=[the_upload.pk]))
@@ -54,7 +54,7 @@ def test_preview_lists_every_error_and_confirm_writes_nothing(client, bob, branc
     the_upload = ImportUpload.objects.get()
     preview = client.get(reverse("spreadsheets:preview", args=[the_upload.pk]))
     with translation.override("en"):
-        errors = [str(e) for e in preview.context["report"].errors]
+        errors = preview.context["preview"]["errors"]
     assert errors[0] == "Row 3: No organization with code “B-B1” among those you manage."
     assert errors[1].startswith("Row 4: The birth date 1970-01-01 does not match")
     client.post(reverse("spreadsheets:confirm", args=[the_upload.pk]))

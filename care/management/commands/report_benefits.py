@@ -6,7 +6,6 @@ id_number,name,org_code,benefits (codes sorted, joined by ';'). Evaluated in one
 
 from __future__ import annotations
 
-import csv
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +14,7 @@ from branches.models import Organization
 from branches.selectors import scope_for
 from care.selectors import members_in, report_rows
 from common.commands import date_option
+from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
 
 COLUMNS = ["id_number", "name", "org_code", "benefits"]
@@ -62,17 +62,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _csv(stream, rows):
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
+        stream_csv(stream, COLUMNS, rows)
 
     @staticmethod
     def _xlsx(path, rows):
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("benefits")
-        ws.append(COLUMNS)
-        for row in rows:
-            ws.append(list(row))
-        wb.save(path)
+        stream_xlsx(path, COLUMNS, rows, sheet_title="benefits")

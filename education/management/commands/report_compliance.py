@@ -7,7 +7,6 @@ org_code,kind,party_group,period,required,held,status
 from __future__ import annotations
 
 import contextlib
-import csv
 import sys
 import time
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from branches.models import Organization
 from common.commands import date_option
+from common.spreadsheets.tables import stream_csv, stream_xlsx
 
 from ...compliance import compliance_grid
 
@@ -48,14 +48,7 @@ class Command(BaseCommand):
             [r.org_code, r.kind, r.party_group, r.period.label, r.required, r.held, r.status] for r in rows
         )
         if format == "xlsx":
-            from openpyxl import Workbook
-
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet(f"{year}")
-            ws.append(COLUMNS)
-            for record in records:
-                ws.append(record)
-            wb.save(output)
+            stream_xlsx(output, COLUMNS, records, sheet_title=f"{year}")
         else:
             with contextlib.ExitStack() as stack:
                 handle = (
@@ -63,9 +56,7 @@ class Command(BaseCommand):
                     if output
                     else self.stdout
                 )
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(COLUMNS)
-                writer.writerows(records)
+                stream_csv(handle, COLUMNS, records)
         if output:
             self.stderr.write(f"{len(rows)} rows written to {output} in {time.monotonic() - started:.2f}s")
         elif options.get("verbosity", 1) > 1:
