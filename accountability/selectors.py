@@ -498,14 +498,14 @@ def term_ending_notices(*, as_of: dt.date) -> list[TermNotice]:
     )
     if not terms:
         return []
-    people = recipients_for(
-        org_ids={t.organization_id for t in terms} | {t.organization.parent_id for t in terms} - {None},
-        roles=SECRETARY_ROLES,
-    )
+    org_ids = {t.organization_id for t in terms}
+    org_ids |= {t.organization.parent_id for t in terms if t.organization.parent_id is not None}
+    people = recipients_for(org_ids=org_ids, roles=SECRETARY_ROLES)
     notices = []
     for term in terms:
         org = term.organization
-        recipients = {u.pk: u for u in people.get(org.pk, []) + people.get(org.parent_id, [])}
+        above = people.get(org.parent_id, []) if org.parent_id is not None else []
+        recipients = {u.pk: u for u in people.get(org.pk, []) + above}
         notices.append(
             TermNotice(
                 term=term,

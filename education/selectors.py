@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -438,7 +439,7 @@ def absence_notices(*, as_of: dt.date) -> list[Notice]:
     without any organizational life (`absence_six_months`, Party Constitution art. 9): the branch secretary.
     Keyed by the member's last attended date, so a new streak after attending again alerts again. One query
     for every living member of the county with attendance, then one for the secretaries."""
-    members = list(
+    members: list[Any] = list(  # annotated by with_absence
         with_absence(
             Member.objects.filter(living_on(as_of), Exists(Attendance.objects.filter(member=OuterRef("pk")))),
             as_of=as_of,

@@ -66,7 +66,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(AccountAdmin):
-    actions = [*(AccountAdmin.actions or []), "send_invitation"]
+    actions = ["send_invitation"]  # the accounts admin itself has none
 
     @admin.action(description=_("Send an invitation to set a password"))
     def send_invitation(self, request, queryset):

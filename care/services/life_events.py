@@ -199,6 +199,7 @@ def condolences_start_missing(*, as_of: dt.date) -> int:
     ).select_related("organization")
     started = 0
     for member in recent:
+        assert member.died_on is not None  # filtered above
         member_died(member=member, died_on=member.died_on, by=None)
         started += 1
     return started
