@@ -1,7 +1,9 @@
 """Periodic jobs for targets and the three officers. Each one is idempotent for a day: deliveries go through
 `notifications.services.notify` with a unique key (what:object:whom:stage/period), so a second run sends
 nothing. Escalation of what is overdue: the secretary is reminded before and at the deadline, the officer
-of the organization sees it in their weekly digest, and after four weeks the county office in its own."""
+of the organization sees it in their weekly digest, and after four weeks the county office in its own.
+The deadline and term reminders are "who gets what, keyed how": their selection is in
+accountability.selectors."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -18,73 +19,52 @@ from branches.models import FollowUp, Organization, RoleAssignment
 from branches.selectors import officer_assignments_active
 from members.models import CommitteeTerm
 from notifications.jobs import periodic_job
-from notifications.services import notify
+from notifications.services import Message, delivery_key, notify, notify_many
 
-from .models import Contract, DutyReport
-from .selectors import DUTY_LEVELS, SECRETARY_ROLES, deadlines_get
+from . import selectors
+from .models import Contract
+from .selectors import deadlines_get, missing_duty_reports
 
-EARLY_DAYS = 14  # first reminder two weeks before a deadline
-LAST_DAYS = 3  # and again three days before
-OVERDUE_DAYS = 30  # an "overdue" notice once, within a month after it
 ESCALATE_AFTER = 28  # then the county office's weekly summary
-TERM_EARLY = 183  # 换届: six months before the term ends
-TERM_LAST = 31  # and again one month before
 
-
-def _stage(deadline: dt.date, as_of: dt.date) -> str | None:
-    days = (deadline - as_of).days
-    if LAST_DAYS < days <= EARLY_DAYS:
-        return "early"
-    if 0 <= days <= LAST_DAYS:
-        return "last"
-    if -OVERDUE_DAYS <= days < 0:
-        return "overdue"
-    return None
-
-
-def _secretaries(org_ids) -> dict[int, list]:
-    """The secretaries of each organization (one query)."""
-    out: dict[int, list] = defaultdict(list)
-    for ra in RoleAssignment.objects.filter(
-        organization_id__in=set(org_ids), role__in=SECRETARY_ROLES
-    ).select_related("user"):
-        out[ra.organization_id].append(ra.user)
-    return out
+# What each deadline reminder asks the secretaries to do.
+ACTIONS = {
+    "contract_sign": _("sign the party-building responsibility contract"),
+    "contract_issue": _("issue the draft responsibility contract"),
+    "contract_self_evaluation": _("score your responsibility contract (self-evaluation)"),
+    "contract_evaluation": _("evaluate the responsibility contract"),
+    "duty_report": _("submit your annual duty report"),
+}
 
 
 def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _deadline_notices(
-    *, kind: str, action, items: list[tuple], deadline: dt.date, as_of: dt.date, year: int
-) -> int:
-    """items: (object key, organization answering, link). One delivery per secretary per stage."""
-    stage = _stage(deadline, as_of)
-    if stage is None or not items:
-        return 0
-    people = _secretaries(org.pk for _key, org, _url in items)
-    created = 0
-    for key, org, url in items:
-        for user in people.get(org.pk, []):
-            delivery = notify(
+def _deadline_reminders(notices: list[selectors.DeadlineNotice], as_of: dt.date) -> int:
+    """One delivery per secretary per object and stage: key "<kind>:<object>:<user>:<stage>"."""
+    return notify_many(
+        messages=(
+            Message(
                 user=user,
-                key=f"{kind}:{key}:{user.pk}:{stage}",
-                kind=kind,
+                key=delivery_key(n.kind, n.obj, user.pk, n.stage),
+                kind=n.kind,
                 template="accountability/email/deadline",
                 context={
-                    "action": action,
-                    "organization": org.name,
-                    "year": year,
-                    "deadline": deadline,
-                    "days_left": (deadline - as_of).days,
-                    "overdue": stage == "overdue",
-                    "link": url,
+                    "action": ACTIONS[n.kind],
+                    "organization": n.organization.name,
+                    "year": n.year,
+                    "deadline": n.deadline,
+                    "days_left": (n.deadline - as_of).days,
+                    "overdue": n.stage == "overdue",
+                    "link": n.url,
                 },
-                url=url,
+                url=n.url,
             )
-            created += delivery is not None
-    return created
+            for n in notices
+            for user in n.recipients
+        )
+    )
 
 
 def _years(as_of: dt.date) -> list[int]:
@@ -95,107 +75,20 @@ def _years(as_of: dt.date) -> list[int]:
 def contract_signing_reminders(as_of: dt.date) -> int:
     """Before the signing deadline: the receiving organization signs an issued contract; the issuer
     issues a draft."""
-    created = 0
-    for year in _years(as_of):
-        deadline = deadlines_get(year=year).signing_deadline
-        if _stage(deadline, as_of) is None:
-            continue
-        contracts = list(
-            Contract.objects.filter(year=year, status__in=[Contract.Status.DRAFT, Contract.Status.ISSUED])
-            .select_related("parent", "organization")
-            .order_by("pk")
-        )
-        to_sign = [
-            (c.pk, c.organization, _link("accountability:contract_detail", c.pk))
-            for c in contracts
-            if c.status == Contract.Status.ISSUED
-        ]
-        to_issue = [
-            (c.pk, c.parent, _link("accountability:contract_detail", c.pk))
-            for c in contracts
-            if c.status == Contract.Status.DRAFT
-        ]
-        created += _deadline_notices(
-            kind="contract_sign",
-            action=_("sign the party-building responsibility contract"),
-            items=to_sign,
-            deadline=deadline,
-            as_of=as_of,
-            year=year,
-        )
-        created += _deadline_notices(
-            kind="contract_issue",
-            action=_("issue the draft responsibility contract"),
-            items=to_issue,
-            deadline=deadline,
-            as_of=as_of,
-            year=year,
-        )
-    return created
+    return _deadline_reminders(selectors.contract_signing_notices(as_of=as_of), as_of)
 
 
 @periodic_job("evaluation_reminders")
 def evaluation_reminders(as_of: dt.date) -> int:
     """Before the self-evaluation deadline to the receiving organization; before the evaluation
     deadline to the issuing organization (评议)."""
-    created = 0
-    for year in _years(as_of):
-        d = deadlines_get(year=year)
-        signed = Contract.objects.filter(year=year, status=Contract.Status.SIGNED).select_related(
-            "parent", "organization"
-        )
-        if _stage(d.self_evaluation_deadline, as_of):
-            created += _deadline_notices(
-                kind="contract_self_evaluation",
-                action=_("score your responsibility contract (self-evaluation)"),
-                items=[
-                    (c.pk, c.organization, _link("accountability:contract_self_evaluation", c.pk))
-                    for c in signed.filter(self_evaluated_on__isnull=True).order_by("pk")
-                ],
-                deadline=d.self_evaluation_deadline,
-                as_of=as_of,
-                year=year,
-            )
-        if _stage(d.evaluation_deadline, as_of):
-            created += _deadline_notices(
-                kind="contract_evaluation",
-                action=_("evaluate the responsibility contract"),
-                items=[
-                    (c.pk, c.parent, _link("accountability:contract_evaluation", c.pk))
-                    for c in signed.order_by("pk")
-                ],
-                deadline=d.evaluation_deadline,
-                as_of=as_of,
-                year=year,
-            )
-    return created
-
-
-def _missing_duty_reports(year: int):
-    submitted = DutyReport.objects.filter(year=year, organization=OuterRef("pk"), submitted_at__isnull=False)
-    return Organization.objects.filter(kind__in=DUTY_LEVELS, is_active=True, depth__lte=2).filter(
-        ~Exists(submitted)
-    )
+    return _deadline_reminders(selectors.evaluation_notices(as_of=as_of), as_of)
 
 
 @periodic_job("duty_report_reminders")
 def duty_report_reminders(as_of: dt.date) -> int:
     """Before the 述职 deadline, to the secretaries whose report is not submitted."""
-    created = 0
-    for year in _years(as_of):
-        deadline = deadlines_get(year=year).duty_report_deadline
-        if _stage(deadline, as_of) is None:
-            continue
-        url = _link("accountability:duty_reports") + f"?year={year}"
-        created += _deadline_notices(
-            kind="duty_report",
-            action=_("submit your annual duty report"),
-            items=[(f"{year}-{org.pk}", org, url) for org in _missing_duty_reports(year).order_by("pk")],
-            deadline=deadline,
-            as_of=as_of,
-            year=year,
-        )
-    return created
+    return _deadline_reminders(selectors.duty_report_notices(as_of=as_of), as_of)
 
 
 @periodic_job("follow_up_overdue")
@@ -244,7 +137,7 @@ def _overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> d
             ).values_list("organization_id", flat=True):
                 items[oid].append(format_lazy(_("{year} self-evaluation not done"), year=year))
         if grace < (as_of - d.duty_report_deadline).days <= grace + 90:
-            for oid in limit(_missing_duty_reports(year), "pk").values_list("pk", flat=True):
+            for oid in limit(missing_duty_reports(year), "pk").values_list("pk", flat=True):
                 items[oid].append(format_lazy(_("{year} duty report not submitted"), year=year))
     for oid, description, due_on in limit(
         FollowUp.objects.filter(done_on__isnull=True, due_on__lt=as_of - dt.timedelta(days=grace))
@@ -325,40 +218,23 @@ def county_escalation_weekly(as_of: dt.date) -> int:
 @periodic_job("committee_term_reminders")
 def committee_term_reminders(as_of: dt.date) -> int:
     """换届: a committee whose current term ends within six months, and again within one month, to the
-    organization's secretary and the level above."""
-    later = CommitteeTerm.objects.filter(
-        organization=OuterRef("organization"), elected_on__gt=OuterRef("elected_on")
-    )
-    terms = list(
-        CommitteeTerm.objects.filter(ends_on__gte=as_of, ends_on__lte=as_of + dt.timedelta(days=TERM_EARLY))
-        .filter(~Exists(later))
-        .select_related("organization")
-        .order_by("pk")
-    )
-    if not terms:
-        return 0
-    people = _secretaries(
-        {t.organization_id for t in terms} | {t.organization.parent_id for t in terms} - {None}
-    )
-    created = 0
-    for term in terms:
-        stage = "1m" if (term.ends_on - as_of).days <= TERM_LAST else "6m"
-        org = term.organization
-        url = settings.SITE_URL + reverse("branches:detail", args=[org.pk])
-        recipients = {u.pk: u for u in people.get(org.pk, []) + people.get(org.parent_id, [])}
-        for user in recipients.values():
-            delivery = notify(
+    organization's secretary and the level above. Key "term_ending:<term>:<user>:<stage>"."""
+    return notify_many(
+        messages=(
+            Message(
                 user=user,
-                key=f"term_ending:{term.pk}:{user.pk}:{stage}",
+                key=delivery_key("term_ending", n.term.pk, user.pk, n.stage),
                 kind="term_ending",
                 template="accountability/email/term_ending",
                 context={
-                    "organization": org.name,
-                    "ends_on": term.ends_on,
-                    "years": CommitteeTerm.term_years(org),
-                    "link": url,
+                    "organization": n.term.organization.name,
+                    "ends_on": n.term.ends_on,
+                    "years": CommitteeTerm.term_years(n.term.organization),
+                    "link": n.url,
                 },
-                url=url,
+                url=n.url,
             )
-            created += delivery is not None
-    return created
+            for n in selectors.term_ending_notices(as_of=as_of)
+            for user in n.recipients
+        )
+    )

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -22,9 +23,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Rank
+from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
 from branches.selectors import Scope
+from members.models import CommitteeTerm
+from notifications.services import recipients_for
 
 from .models import Contract, DutyReport, GradeBand, Indicator, IndicatorGroup, YearDeadlines
 
@@ -324,3 +328,190 @@ def performance_rows(*, scope: Scope, year: int) -> list[PerformanceRow]:
             )
         )
     return rows
+
+
+# -- reminders (the deadline and term jobs: who is told what) -------------------------------------
+EARLY_DAYS = 14  # first reminder two weeks before a deadline
+LAST_DAYS = 3  # and again three days before
+OVERDUE_DAYS = 30  # an "overdue" notice once, within a month after it
+TERM_EARLY = 183  # 换届: six months before the term ends
+TERM_LAST = 31  # and again one month before
+
+
+def deadline_stage(deadline: dt.date, as_of: dt.date) -> str | None:
+    """Which reminder is due on `as_of`: "early", "last" (the last three days), "overdue" (the month
+    after), or None."""
+    days = (deadline - as_of).days
+    if LAST_DAYS < days <= EARLY_DAYS:
+        return "early"
+    if 0 <= days <= LAST_DAYS:
+        return "last"
+    if -OVERDUE_DAYS <= days < 0:
+        return "overdue"
+    return None
+
+
+def missing_duty_reports(year: int) -> QuerySet[Organization]:
+    """Organizations whose secretary owes a 述职 report for `year` and has not submitted it."""
+    submitted = DutyReport.objects.filter(year=year, organization=OuterRef("pk"), submitted_at__isnull=False)
+    return Organization.objects.filter(kind__in=DUTY_LEVELS, is_active=True, depth__lte=2).filter(
+        ~Exists(submitted)
+    )
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _years(as_of: dt.date) -> list[int]:
+    return [as_of.year - 1, as_of.year]
+
+
+@dataclass
+class DeadlineNotice:
+    """What one organization's secretaries are told before (or just after) a deadline: `kind` is the
+    delivery kind, `obj` the object part of its key "<kind>:<obj>:<user>:<stage>"."""
+
+    kind: str
+    obj: object
+    organization: Organization
+    url: str
+    deadline: dt.date
+    year: int
+    stage: str
+    recipients: list
+
+
+def _deadline_notices(*, kind: str, items: list[tuple], deadline: dt.date, as_of: dt.date, year: int):
+    """items: (object key, organization answering, link). One notice per item, to its secretaries."""
+    stage = deadline_stage(deadline, as_of)
+    if stage is None or not items:
+        return []
+    people = recipients_for(org_ids={org.pk for _key, org, _url in items}, roles=SECRETARY_ROLES)
+    return [
+        DeadlineNotice(kind, key, org, url, deadline, year, stage, people.get(org.pk, []))
+        for key, org, url in items
+    ]
+
+
+def contract_signing_notices(*, as_of: dt.date) -> list[DeadlineNotice]:
+    """Before the signing deadline: the receiving organization signs an issued contract
+    (`contract_sign`); the issuer issues a draft (`contract_issue`)."""
+    notices: list[DeadlineNotice] = []
+    for year in _years(as_of):
+        deadline = deadlines_get(year=year).signing_deadline
+        if deadline_stage(deadline, as_of) is None:
+            continue
+        contracts = list(
+            Contract.objects.filter(year=year, status__in=[Contract.Status.DRAFT, Contract.Status.ISSUED])
+            .select_related("parent", "organization")
+            .order_by("pk")
+        )
+        to_sign = [
+            (c.pk, c.organization, _link("accountability:contract_detail", c.pk))
+            for c in contracts
+            if c.status == Contract.Status.ISSUED
+        ]
+        to_issue = [
+            (c.pk, c.parent, _link("accountability:contract_detail", c.pk))
+            for c in contracts
+            if c.status == Contract.Status.DRAFT
+        ]
+        for kind, items in (("contract_sign", to_sign), ("contract_issue", to_issue)):
+            notices += _deadline_notices(kind=kind, items=items, deadline=deadline, as_of=as_of, year=year)
+    return notices
+
+
+def evaluation_notices(*, as_of: dt.date) -> list[DeadlineNotice]:
+    """Before the self-evaluation deadline to the receiving organization (`contract_self_evaluation`);
+    before the evaluation deadline to the issuing organization (`contract_evaluation`, 评议)."""
+    notices: list[DeadlineNotice] = []
+    for year in _years(as_of):
+        d = deadlines_get(year=year)
+        signed = Contract.objects.filter(year=year, status=Contract.Status.SIGNED).select_related(
+            "parent", "organization"
+        )
+        if deadline_stage(d.self_evaluation_deadline, as_of):
+            notices += _deadline_notices(
+                kind="contract_self_evaluation",
+                items=[
+                    (c.pk, c.organization, _link("accountability:contract_self_evaluation", c.pk))
+                    for c in signed.filter(self_evaluated_on__isnull=True).order_by("pk")
+                ],
+                deadline=d.self_evaluation_deadline,
+                as_of=as_of,
+                year=year,
+            )
+        if deadline_stage(d.evaluation_deadline, as_of):
+            notices += _deadline_notices(
+                kind="contract_evaluation",
+                items=[
+                    (c.pk, c.parent, _link("accountability:contract_evaluation", c.pk))
+                    for c in signed.order_by("pk")
+                ],
+                deadline=d.evaluation_deadline,
+                as_of=as_of,
+                year=year,
+            )
+    return notices
+
+
+def duty_report_notices(*, as_of: dt.date) -> list[DeadlineNotice]:
+    """Before the 述职 deadline, to the secretaries whose report is not submitted (`duty_report`)."""
+    notices: list[DeadlineNotice] = []
+    for year in _years(as_of):
+        deadline = deadlines_get(year=year).duty_report_deadline
+        if deadline_stage(deadline, as_of) is None:
+            continue
+        url = _link("accountability:duty_reports") + f"?year={year}"
+        notices += _deadline_notices(
+            kind="duty_report",
+            items=[(f"{year}-{org.pk}", org, url) for org in missing_duty_reports(year).order_by("pk")],
+            deadline=deadline,
+            as_of=as_of,
+            year=year,
+        )
+    return notices
+
+
+@dataclass
+class TermNotice:
+    """换届: a committee term ending soon (stage "6m" or "1m"), for the organization's secretaries and
+    those of the level above."""
+
+    term: CommitteeTerm
+    stage: str
+    url: str
+    recipients: list
+
+
+def term_ending_notices(*, as_of: dt.date) -> list[TermNotice]:
+    """Committees whose current term ends within TERM_EARLY days, and again within TERM_LAST days."""
+    later = CommitteeTerm.objects.filter(
+        organization=OuterRef("organization"), elected_on__gt=OuterRef("elected_on")
+    )
+    terms = list(
+        CommitteeTerm.objects.filter(ends_on__gte=as_of, ends_on__lte=as_of + dt.timedelta(days=TERM_EARLY))
+        .filter(~Exists(later))
+        .select_related("organization")
+        .order_by("pk")
+    )
+    if not terms:
+        return []
+    org_ids = {t.organization_id for t in terms}
+    org_ids |= {t.organization.parent_id for t in terms if t.organization.parent_id is not None}
+    people = recipients_for(org_ids=org_ids, roles=SECRETARY_ROLES)
+    notices = []
+    for term in terms:
+        org = term.organization
+        above = people.get(org.parent_id, []) if org.parent_id is not None else []
+        recipients = {u.pk: u for u in people.get(org.pk, []) + above}
+        notices.append(
+            TermNotice(
+                term=term,
+                stage="1m" if (term.ends_on - as_of).days <= TERM_LAST else "6m",
+                url=settings.SITE_URL + reverse("branches:detail", args=[org.pk]),
+                recipients=list(recipients.values()),
+            )
+        )
+    return notices

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from branches.models import Organization
-from members.jobs import PROBATION_NOTICE_DAYS, probation_due_on_or_before
 from members.models import Member
+from members.selectors import PROBATION_NOTICE_DAYS, probation_due_on_or_before
 
 MAX_TOP_ORGANIZATIONS = 20
 

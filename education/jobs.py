@@ -1,4 +1,6 @@
-"""Periodic jobs for 三会一课, all idempotent through the outbox's unique keys.
+"""Periodic jobs for 三会一课: who gets what, keyed how. The selection lives in education.selectors
+(`period_notices`, `minutes_missing_notices`, `absence_notices`); every message goes through the outbox under
+the key "edu_<kind>:<object>:<user>", so a second run sends nothing.
 
 - education_plans: planned meetings of the coming months from each branch's regular schedule.
 - education_period_reminders: `remind_days_before` (per kind, data) days before a period ends with a required
@@ -14,79 +16,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
-
-from branches.models import Organization, RoleAssignment
-from members.models import Member
 from notifications.jobs import periodic_job
-from notifications.models import Delivery
-from notifications.services import notify
+from notifications.services import Message, delivery_key, notify_many
 
 from . import selectors
-from .compliance import DUE, MISSING, compliance_grid, living_on, load_rules
-from .models import Attendance, Meeting, MeetingPlan
+from .models import MeetingPlan
 from .services import plans_generate
-
-Role = RoleAssignment.Role
-MISSED_LOOKBACK_DAYS = 31  # a period that ended longer ago than this is not reported again
-MINUTES_AFTER_DAYS = 3
-MINUTES_LOOKBACK_DAYS = 60
-ABSENCE_STREAK_ALERT = 3
-
-
-def township_path(org_path: str) -> str | None:
-    parts = [p for p in org_path.split(".") if p]
-    return ".".join(parts[:2]) + "." if len(parts) >= 2 else None
-
-
-def _secretaries(org_ids) -> dict[int, list]:
-    out: dict[int, list] = defaultdict(list)
-    for ra in RoleAssignment.objects.filter(
-        organization_id__in=list(org_ids), role=Role.BRANCH_SECRETARY, user__is_active=True
-    ).select_related("user"):
-        out[ra.organization_id].append(ra.user)
-    return out
-
-
-def _township_staff(paths) -> dict[str, list]:
-    out: dict[str, list] = defaultdict(list)
-    for ra in RoleAssignment.objects.filter(
-        organization__path__in=list(paths),
-        organization__kind=Organization.Kind.TOWNSHIP,
-        role__in=[Role.TOWNSHIP_SECRETARY, Role.TOWNSHIP_STAFF],
-        user__is_active=True,
-    ).select_related("user", "organization"):
-        if all(u.pk != ra.user_id for u in out[ra.organization.path]):
-            out[ra.organization.path].append(ra.user)
-    return out
-
 
 # The township hears of each missed meeting in its digest, not one e-mail per meeting.
 DIGEST_ONLY_KINDS = {"period_township"}
 
 
-def _send(planned: list[tuple[str, str, object, dict, str]]) -> int:
-    """planned: (key, kind, user, context, url). Keys already delivered are skipped without rendering."""
-    done = set(Delivery.objects.filter(key__in=[p[0] for p in planned]).values_list("key", flat=True))
-    created = 0
-    for key, kind, user, context, url in planned:
-        if key in done:
-            continue
-        done.add(key)
-        if notify(
-            user=user,
-            key=key,
-            kind=kind,
-            template=f"education/email/{kind}",
-            context=context,
-            url=url,
-            digest_only=kind in DIGEST_ONLY_KINDS,
-        ):
-            created += 1
-    return created
+def _send(notices: list[selectors.Notice]) -> int:
+    return notify_many(
+        messages=(
+            Message(
+                user=user,
+                key=delivery_key(f"edu_{n.kind}", n.obj, user.pk),
+                kind=n.kind,
+                template=f"education/email/{n.kind}",
+                context=n.context,
+                url=n.url,
+                digest_only=n.kind in DIGEST_ONLY_KINDS,
+            )
+            for n in notices
+            for user in n.recipients
+        )
+    )
 
 
 @periodic_job("education_plans")
@@ -97,96 +54,14 @@ def generate_planned_meetings(as_of: dt.date) -> int:
 
 @periodic_job("education_period_reminders")
 def period_reminders(as_of: dt.date) -> int:
-    rules = load_rules()
-    remind = {r.code: r.remind_days_before for r in rules}
-    years = {as_of.year}
-    if (as_of - dt.timedelta(days=MISSED_LOOKBACK_DAYS)).year != as_of.year:
-        years.add(as_of.year - 1)
-    rows = []
-    for year in sorted(years):
-        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules)
-    due = [
-        r
-        for r in rows
-        if r.status == DUE and r.period.start <= as_of and 0 <= (r.period.end - as_of).days <= remind[r.kind]
-    ]
-    missed = [
-        r for r in rows if r.status == MISSING and 0 < (as_of - r.period.end).days <= MISSED_LOOKBACK_DAYS
-    ]
-    if not due and not missed:
-        return 0
-    org_ids = {r.organization_id for r in due + missed}
-    secretaries = _secretaries(org_ids)
-    paths = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "path"))
-    township_staff = _township_staff({township_path(paths[r.organization_id]) for r in missed} - {None})
-
-    planned = []
-    for stage, items in (("period_due", due), ("period_missed", missed)):
-        for r in items:
-            url = (
-                reverse("education:compliance_org", args=[r.organization_id]) + f"?year={r.period.start.year}"
-            )
-            context = {
-                "row": r,
-                "days_left": (r.period.end - as_of).days,
-                "link": url,
-            }
-            base = f"{r.organization_id}:{r.kind}:{r.party_group_id or 0}:{r.period.label}"
-            for user in secretaries.get(r.organization_id, []):
-                planned.append((f"edu_{stage}:{base}:{user.pk}", stage, user, context, url))
-            if stage == "period_missed":
-                for user in township_staff.get(township_path(paths[r.organization_id]) or "", []):
-                    planned.append(
-                        (f"edu_period_township:{base}:{user.pk}", "period_township", user, context, url)
-                    )
-    return _send(planned)
+    return _send(selectors.period_notices(as_of=as_of))
 
 
 @periodic_job("education_minutes_missing")
 def minutes_missing(as_of: dt.date) -> int:
-    meetings = list(
-        Meeting.objects.filter(
-            status=Meeting.Status.PLANNED,
-            minutes="",
-            date__lte=as_of - dt.timedelta(days=MINUTES_AFTER_DAYS),
-            date__gte=as_of - dt.timedelta(days=MINUTES_LOOKBACK_DAYS),
-        )
-        .select_related("organization", "party_group")
-        .prefetch_related("kinds")
-    )
-    secretaries = _secretaries({m.organization_id for m in meetings})
-    planned = []
-    for m in meetings:
-        url = reverse("education:meeting_detail", args=[m.pk])
-        context = {"meeting": m, "kinds": "、".join(k.name_zh for k in m.kinds.all()), "link": url}
-        for user in secretaries.get(m.organization_id, []):
-            planned.append((f"edu_minutes_missing:{m.pk}:{user.pk}", "minutes_missing", user, context, url))
-    return _send(planned)
+    return _send(selectors.minutes_missing_notices(as_of=as_of))
 
 
 @periodic_job("education_absence_alerts")
 def absence_alerts(as_of: dt.date) -> int:
-    """One query for every living member of the county with attendance, then one per recipients lookup."""
-    members = list(
-        selectors.with_absence(
-            Member.objects.filter(living_on(as_of), Exists(Attendance.objects.filter(member=OuterRef("pk")))),
-            as_of=as_of,
-        )
-        .filter(Q(absence_streak__gte=ABSENCE_STREAK_ALERT) | Q(absent_6m__gt=0, present_6m=0))
-        .select_related("organization")
-    )
-    secretaries = _secretaries({m.organization_id for m in members})
-    planned = []
-    for m in members:
-        since = m.last_present.isoformat() if m.last_present else "never"
-        url = reverse("education:member_record", args=[m.pk])
-        context = {"member": m, "organization": m.organization, "link": url}
-        stages = []
-        if m.absence_streak >= ABSENCE_STREAK_ALERT:
-            stages.append("absence_streak")
-        if selectors.no_organizational_life(m):
-            stages.append("absence_six_months")
-        for stage in stages:
-            for user in secretaries.get(m.organization_id, []):
-                planned.append((f"edu_{stage}:{m.pk}:{since}:{user.pk}", stage, user, context, url))
-    return _send(planned)
+    return _send(selectors.absence_notices(as_of=as_of))

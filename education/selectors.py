@@ -6,10 +6,12 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -21,11 +23,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
-from branches.models import Organization
+from branches.models import Organization, RoleAssignment
 from members.models import BranchOfficer, Member
+from notifications.services import recipients_above, recipients_for
 
-from .compliance import ComplianceRow, compliance_grid, living_on, status_counts
+from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
 from .models import Attendance, Meeting, MeetingKind, StudyRecord
 
 
@@ -333,3 +337,129 @@ def branches_summary(
     out = [s for s in summaries.values() if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out
+
+
+# -- reminders (the education_* jobs: who is told what) ------------------------------------------------------
+
+MISSED_LOOKBACK_DAYS = 31  # a period that ended longer ago than this is not reported again
+MINUTES_AFTER_DAYS = 3
+MINUTES_LOOKBACK_DAYS = 60
+ABSENCE_STREAK_ALERT = 3
+Role = RoleAssignment.Role
+TOWNSHIP_ROLES = (Role.TOWNSHIP_SECRETARY, Role.TOWNSHIP_STAFF)
+
+
+@dataclass
+class Notice:
+    """One thing to tell `recipients`: `kind` names the delivery kind and the template
+    (education/email/<kind>); `obj` is the object part of the key "edu_<kind>:<obj>:<user>"."""
+
+    kind: str
+    obj: str
+    recipients: list
+    context: dict
+    url: str
+
+
+def _branch_secretaries(org_ids) -> dict[int, list]:
+    return recipients_for(org_ids=org_ids, roles=[Role.BRANCH_SECRETARY])
+
+
+def period_notices(*, as_of: dt.date) -> list[Notice]:
+    """`remind_days_before` (per kind, data) days before a period ends with a required meeting still missing:
+    the branch secretary (`period_due`); in the MISSED_LOOKBACK_DAYS after the period: the secretary
+    (`period_missed`) and the township secretaries and staff (`period_township`). Once per (branch, kind,
+    group, period, stage)."""
+    rules = load_rules()
+    remind = {r.code: r.remind_days_before for r in rules}
+    years = {as_of.year}
+    if (as_of - dt.timedelta(days=MISSED_LOOKBACK_DAYS)).year != as_of.year:
+        years.add(as_of.year - 1)
+    rows = []
+    for year in sorted(years):
+        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules)
+    due = [
+        r
+        for r in rows
+        if r.status == DUE and r.period.start <= as_of and 0 <= (r.period.end - as_of).days <= remind[r.kind]
+    ]
+    missed = [
+        r for r in rows if r.status == MISSING and 0 < (as_of - r.period.end).days <= MISSED_LOOKBACK_DAYS
+    ]
+    if not due and not missed:
+        return []
+    org_ids = {r.organization_id for r in due + missed}
+    secretaries = _branch_secretaries(org_ids)
+    paths = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "path"))
+    township_staff = recipients_above(
+        paths={paths[r.organization_id] for r in missed},
+        roles=TOWNSHIP_ROLES,
+        kind=Organization.Kind.TOWNSHIP,
+    )
+    notices = []
+    for stage, items in (("period_due", due), ("period_missed", missed)):
+        for r in items:
+            url = (
+                reverse("education:compliance_org", args=[r.organization_id]) + f"?year={r.period.start.year}"
+            )
+            context = {"row": r, "days_left": (r.period.end - as_of).days, "link": url}
+            obj = f"{r.organization_id}:{r.kind}:{r.party_group_id or 0}:{r.period.label}"
+            notices.append(Notice(stage, obj, secretaries.get(r.organization_id, []), context, url))
+            if stage == "period_missed":
+                staff = township_staff.get(paths[r.organization_id], [])
+                notices.append(Notice("period_township", obj, staff, context, url))
+    return notices
+
+
+def minutes_missing_notices(*, as_of: dt.date) -> list[Notice]:
+    """A meeting whose date is MINUTES_AFTER_DAYS or more past and has no minutes: the branch secretary."""
+    meetings = list(
+        Meeting.objects.filter(
+            status=Meeting.Status.PLANNED,
+            minutes="",
+            date__lte=as_of - dt.timedelta(days=MINUTES_AFTER_DAYS),
+            date__gte=as_of - dt.timedelta(days=MINUTES_LOOKBACK_DAYS),
+        )
+        .select_related("organization", "party_group")
+        .prefetch_related("kinds")
+    )
+    secretaries = _branch_secretaries({m.organization_id for m in meetings}) if meetings else {}
+    notices = []
+    for m in meetings:
+        url = reverse("education:meeting_detail", args=[m.pk])
+        context = {"meeting": m, "kinds": "、".join(k.name_zh for k in m.kinds.all()), "link": url}
+        notices.append(
+            Notice("minutes_missing", str(m.pk), secretaries.get(m.organization_id, []), context, url)
+        )
+    return notices
+
+
+def absence_notices(*, as_of: dt.date) -> list[Notice]:
+    """A member with ABSENCE_STREAK_ALERT unexcused absences in a row (`absence_streak`), and six months
+    without any organizational life (`absence_six_months`, Party Constitution art. 9): the branch secretary.
+    Keyed by the member's last attended date, so a new streak after attending again alerts again. One query
+    for every living member of the county with attendance, then one for the secretaries."""
+    members: list[Any] = list(  # annotated by with_absence
+        with_absence(
+            Member.objects.filter(living_on(as_of), Exists(Attendance.objects.filter(member=OuterRef("pk")))),
+            as_of=as_of,
+        )
+        .filter(Q(absence_streak__gte=ABSENCE_STREAK_ALERT) | Q(absent_6m__gt=0, present_6m=0))
+        .select_related("organization")
+    )
+    secretaries = _branch_secretaries({m.organization_id for m in members}) if members else {}
+    notices = []
+    for m in members:
+        since = m.last_present.isoformat() if m.last_present else "never"
+        url = reverse("education:member_record", args=[m.pk])
+        context = {"member": m, "organization": m.organization, "link": url}
+        stages = []
+        if m.absence_streak >= ABSENCE_STREAK_ALERT:
+            stages.append("absence_streak")
+        if no_organizational_life(m):
+            stages.append("absence_six_months")
+        for stage in stages:
+            notices.append(
+                Notice(stage, f"{m.pk}:{since}", secretaries.get(m.organization_id, []), context, url)
+            )
+    return notices

@@ -37,6 +37,8 @@ from common.spreadsheets.importing import (
     parse_text,
 )
 from common.spreadsheets.registry import register
+from notifications.services import invitation_send
+from users.services import user_create
 
 from . import idnumbers, services
 from .models import Member
@@ -351,8 +353,6 @@ class UserImporter(Importer):
         return errors
 
     def apply(self, rows: list[ParsedRow], *, user, scope) -> dict[str, int]:
-        from users.services import user_create, user_invite
-
         counts = {"created": 0, "roles": 0, "linked": 0, "invited": 0, "unchanged": 0}
         to_invite = []
         member_rows: list[tuple[ParsedRow, Any, Organization]] = []
@@ -382,7 +382,7 @@ class UserImporter(Importer):
                 member_rows.append((row, account, org))
         counts["linked"] = self._link_members(member_rows, by=user)
         for account in to_invite:
-            transaction.on_commit(lambda account=account: user_invite(user=account))
+            transaction.on_commit(lambda account=account: invitation_send(user=account))
         counts["invited"] = len(to_invite)
         return counts
 

@@ -13,20 +13,25 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import Organization, PartyGroup
+from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.selectors import scope_for
+from notifications.services import recipients_above, recipients_for
 
 from . import idnumbers
+from .ages import years_before
 from .models import BranchOfficer, CommitteeTerm, Member
 
 # A branch with 7 or more full members elects a committee (支部委员会); a smaller one has a secretary and
@@ -332,3 +337,86 @@ def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
         who = str(record.history_user) if record.history_user else _("system")
         entries.append(HistoryEntry(record.history_date, who, record.history_type, readable))
     return entries
+
+
+# -- probation (预备期满转正表决: the probation_due job) ------------------------------------------------
+
+PROBATION_NOTICE_DAYS = 30
+TOWNSHIP_ROLES = (RoleAssignment.Role.TOWNSHIP_SECRETARY, RoleAssignment.Role.TOWNSHIP_STAFF)
+
+
+def probation_due_on_or_before(day: dt.date) -> Q:
+    """Members whose probation ends on or before `day`, as a database filter (exact, including 29 Feb):
+    the extended date when there is one, otherwise one year after admission (`Member.probation_due_on`)."""
+    return Q(probation_ends_on__isnull=False, probation_ends_on__lte=day) | Q(
+        probation_ends_on__isnull=True, admitted_on__lte=years_before(day, 1)
+    )
+
+
+def probationers_due(*, as_of: dt.date, within_days: int = PROBATION_NOTICE_DAYS) -> QuerySet[Member]:
+    """Living probationary members whose probation ends within `within_days` after `as_of` or has ended."""
+    return Member.objects.filter(
+        probation_due_on_or_before(as_of + dt.timedelta(days=within_days)),
+        full_member_on__isnull=True,
+        died_on__isnull=True,
+    )
+
+
+@dataclass
+class ProbationNotice:
+    """Who is told about one member's probation: `kind` is "probation_due" (within PROBATION_NOTICE_DAYS
+    before the due date: the branch secretary) or "probation_overdue" (from the due date on: the branch
+    secretary and the township's secretaries and staff, `township` naming it)."""
+
+    member: Member
+    kind: str
+    due_on: dt.date
+    recipients: list
+    township: str | None = None
+
+
+def probation_notices(*, as_of: dt.date) -> list[ProbationNotice]:
+    """The probation notices due on `as_of`: three queries whatever the county's size (the candidates with
+    their township's name, the branch secretaries, the township secretaries and staff)."""
+    township_name = (
+        Organization.objects.filter(kind=Organization.Kind.TOWNSHIP)
+        .filter(StartsWith(OuterRef("organization__path"), F("path")))
+        .values("name")[:1]
+    )
+    candidates = list(
+        probationers_due(as_of=as_of)
+        .select_related("organization")
+        .only("pk", "name", "admitted_on", "probation_ends_on", "organization__name", "organization__path")
+        .annotate(township_name=Subquery(township_name))
+    )
+    if not candidates:
+        return []
+    secretaries = recipients_for(
+        org_ids={m.organization_id for m in candidates}, roles=[RoleAssignment.Role.BRANCH_SECRETARY]
+    )
+    overdue = [m for m in candidates if m.probation_due_on <= as_of]
+    township_staff = (
+        recipients_above(
+            paths={m.organization.path for m in overdue},
+            roles=TOWNSHIP_ROLES,
+            kind=Organization.Kind.TOWNSHIP,
+        )
+        if overdue
+        else {}
+    )
+    notices = []
+    for member in candidates:
+        due = member.probation_due_on
+        recipients = list(secretaries.get(member.organization_id, []))
+        staff = township_staff.get(member.organization.path, []) if due <= as_of else []
+        recipients += [u for u in staff if all(u.pk != r.pk for r in recipients)]
+        notices.append(
+            ProbationNotice(
+                member=member,
+                kind="probation_overdue" if due <= as_of else "probation_due",
+                due_on=due,
+                recipients=recipients,
+                township=member.township_name if staff else None,
+            )
+        )
+    return notices

@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from users.admin import UserAdmin as AccountAdmin
+from users.models import User
 
 from .models import Delivery, JobRun
+from .services import invitation_send
 
 
 @admin.register(Delivery)
@@ -52,3 +57,26 @@ class JobRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The accounts admin (users.admin) gains the invitation action here: the outbox sends it, and users, a layer
+# below, does not import notifications.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(AccountAdmin):
+    actions = ["send_invitation"]  # the accounts admin itself has none
+
+    @admin.action(description=_("Send an invitation to set a password"))
+    def send_invitation(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True):
+            invitation_send(user=user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

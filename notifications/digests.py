@@ -18,7 +18,7 @@ from django.utils import timezone
 from users.models import User
 
 from .models import Delivery
-from .services import delivery_enqueue, render_message
+from .services import delivery_enqueue, delivery_key, render_message
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
         users[delivery.user_id] = delivery.user
     if not by_user:
         return 0
-    keys = {uid: f"digest:{frequency}:{uid}:{period}" for uid in by_user}
+    keys = {uid: delivery_key("digest", frequency, uid, period) for uid in by_user}
     done = set(Delivery.objects.filter(key__in=keys.values()).values_list("key", flat=True))
 
     created = 0

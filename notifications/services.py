@@ -1,4 +1,16 @@
-"""Writes to the outbox. `notify` is the one door every reminder, alert and digest goes through.
+"""Writes to the outbox. `notify` / `notify_many` are the one door every reminder, alert and digest goes
+through.
+
+What a job needs (a job is a thin list of "who gets what, keyed how"; see `notifications.jobs`):
+  delivery_key(what, obj_id, user_id, period)   the key "<what>:<object id>:<user id>:<period>" (a None part
+                                                is left out)
+  recipients_for(org_ids=, roles=)              users holding one of the roles at each organization
+  recipients_above(paths=, roles=, kind=)       ... at the organization with that path or any above it
+  notify_many(messages=[Message(...), ...])     one query per chunk for the keys already delivered, a bulk
+                                                insert of the new ones, immediate ones enqueued on commit
+  deliveries_withdraw(key_prefix=)              take back what still waits (pending/digest) under key prefixes
+  invitation_send(user=)                        the invitation to set a password (users builds the link)
+  preferences_update(user=, ...)                the user's e-mail choice and what it does to waiting messages
 
 Life of a Delivery:
   notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail)
@@ -11,14 +23,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+
+from branches.models import RoleAssignment
+from users.models import User
+from users.services import user_set_password_url
 
 from .models import Delivery
 
@@ -71,6 +90,28 @@ def status_for(user, *, immediate: bool = False, digest_only: bool = False) -> s
     }.get(user.notification_frequency, Delivery.Status.SKIPPED)
 
 
+@dataclass
+class Message:
+    """One message for `notify_many`: what `notify` takes, as a value."""
+
+    user: User
+    key: str
+    kind: str
+    template: str
+    context: dict = field(default_factory=dict)
+    url: str = ""
+    immediate: bool = False
+    digest_only: bool = False
+
+
+def delivery_key(what: str, obj_id: object, user_id: int | None = None, period: object = None) -> str:
+    """The outbox key "<what>:<object id>:<user id>:<period>"; a part given as None is left out.
+
+    The keys already in a running outbox keep their shape (a changed key would send again): `obj_id` may be
+    a composite ("<organization>:<kind>:<group>:<period label>") and dates print as ISO dates."""
+    return ":".join(str(part) for part in (what, obj_id, user_id, period) if part is not None)
+
+
 def notify(
     *,
     user,
@@ -89,32 +130,187 @@ def notify(
     (invitations: the user cannot sign in to read them otherwise). Immediate messages are sent by a Celery
     task enqueued when the surrounding transaction commits, never inside it.
     """
-    if not user.is_active:
-        return None
-    key = key[:255]
-    if Delivery.objects.filter(key=key).exists():
-        return None
-    rendered = render_message(
-        template=template, context={"user": user, **context}, language=user.language or settings.LANGUAGE_CODE
+    message = Message(
+        user=user,
+        key=key,
+        kind=kind,
+        template=template,
+        context=context,
+        url=url,
+        immediate=immediate,
+        digest_only=digest_only,
     )
-    status = status_for(user, immediate=immediate, digest_only=digest_only)
-    try:
-        with transaction.atomic():
-            delivery = Delivery.objects.create(
-                key=key,
-                kind=kind,
-                user=user,
+    created = _deliveries_create(_new_messages([message]))
+    return created[0] if created else None
+
+
+def notify_many(*, messages: Iterable[Message], chunk_size: int = 500) -> int:
+    """`notify` for many messages; returns how many deliveries were created.
+
+    Per chunk of `chunk_size`: one query finds the keys already delivered (those are skipped without being
+    rendered), the new ones are rendered and inserted in one statement. Under a race (another run inserted
+    one of the keys meanwhile) the unique key still decides: that chunk falls back to one insert per row
+    and the duplicate is skipped. Messages to inactive accounts and a key repeated within the call are
+    skipped too; immediate messages are enqueued when the surrounding transaction commits."""
+    created = 0
+    for chunk in _chunks(messages, chunk_size):
+        created += len(_deliveries_create(_new_messages(chunk)))
+    return created
+
+
+def _chunks(items: Iterable[Message], size: int) -> Iterator[list[Message]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, max(1, size))):
+        yield chunk
+
+
+def _new_messages(messages: list[Message]) -> list[Message]:
+    """The messages whose key is not in the outbox yet (one query), to active accounts, once per key."""
+    wanted: dict[str, Message] = {}
+    for message in messages:
+        key = message.key[:255]
+        if message.user.is_active and key not in wanted:
+            message.key = key
+            wanted[key] = message
+    if not wanted:
+        return []
+    done = set(Delivery.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+    return [m for key, m in wanted.items() if key not in done]
+
+
+def _deliveries_create(messages: list[Message]) -> list[Delivery]:
+    """Render and insert; enqueue the immediate ones on commit. Returns the deliveries created."""
+    if not messages:
+        return []
+    rows = []
+    for m in messages:
+        rendered = render_message(
+            template=m.template,
+            context={"user": m.user, **m.context},
+            language=m.user.language or settings.LANGUAGE_CODE,
+        )
+        rows.append(
+            Delivery(
+                key=m.key,
+                kind=m.kind,
+                user=m.user,
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
-                url=url,
-                status=status,
+                url=m.url,
+                status=status_for(m.user, immediate=m.immediate, digest_only=m.digest_only),
             )
-    except IntegrityError:  # a concurrent run inserted the same key first
-        return None
-    if status == Delivery.Status.PENDING:
-        delivery_enqueue(delivery_id=delivery.pk)
-    return delivery
+        )
+    try:
+        with transaction.atomic():
+            created = Delivery.objects.bulk_create(rows)
+    except IntegrityError:  # a concurrent run inserted one of these keys first: row by row, skip it
+        created = []
+        for row in rows:
+            row.pk = None
+            row._state.adding = True
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(row)
+    for delivery in created:
+        if delivery.status == Delivery.Status.PENDING:
+            delivery_enqueue(delivery_id=delivery.pk)
+    return created
+
+
+def deliveries_withdraw(*, key_prefix: str | Iterable[str], reason: str = "withdrawn") -> int:
+    """Take back messages that are still waiting (PENDING, or DIGEST) under a key prefix, or under any of
+    several prefixes (one UPDATE): they stay on the inbox page but are not e-mailed (SKIPPED, with `reason`
+    as the error). What is being sent or was sent stays as it is. Returns how many were withdrawn."""
+    prefixes = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix)
+    if not prefixes:
+        return 0
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(key__startswith=prefix)
+    return Delivery.objects.filter(q, status__in=[Delivery.Status.PENDING, Delivery.Status.DIGEST]).update(
+        status=Delivery.Status.SKIPPED, error=reason
+    )
+
+
+def recipients_for(
+    *, org_ids: Iterable[int], roles: Iterable[str], active_only: bool = True
+) -> dict[int, list[User]]:
+    """The users holding one of `roles` at each organization (one query), each user once per organization,
+    in the order the roles were given out. Inactive accounts are left out unless `active_only=False`."""
+    found: dict[int, list[User]] = {}
+    qs = RoleAssignment.objects.filter(organization_id__in=set(org_ids), role__in=list(roles))
+    if active_only:
+        qs = qs.filter(user__is_active=True)
+    for ra in qs.select_related("user").order_by("pk"):
+        users = found.setdefault(ra.organization_id, [])
+        if all(u.pk != ra.user_id for u in users):
+            users.append(ra.user)
+    return found
+
+
+def recipients_above(
+    *, paths: Iterable[str], roles: Iterable[str], kind: str | None = None, active_only: bool = True
+) -> dict[str, list[User]]:
+    """For each organization path, the users holding one of `roles` at that organization or any above it
+    (only at organizations of `kind` when given), one query; e.g. the township secretaries and staff above
+    a branch: recipients_above(paths=[branch.path], roles=[TOWNSHIP_SECRETARY, TOWNSHIP_STAFF])."""
+    chains = {path: [int(part) for part in path.split(".") if part] for path in set(paths) if path}
+    qs = RoleAssignment.objects.filter(
+        organization_id__in={pk for chain in chains.values() for pk in chain}, role__in=list(roles)
+    )
+    if kind is not None:
+        qs = qs.filter(organization__kind=kind)
+    if active_only:
+        qs = qs.filter(user__is_active=True)
+    holders: dict[int, list[User]] = {}
+    for ra in qs.select_related("user").order_by("pk") if chains else []:
+        holders.setdefault(ra.organization_id, []).append(ra.user)
+    found: dict[str, list[User]] = {}
+    for path, chain in chains.items():
+        users: list[User] = []
+        for pk in chain:
+            for user in holders.get(pk, []):
+                if all(user.pk != seen.pk for seen in users):
+                    users.append(user)
+        found[path] = users
+    return found
+
+
+def invitation_send(*, user: User) -> Delivery | None:
+    """Send the invitation to set a password (at most one a day per user: key `invite:<user id>:<date>`).
+
+    The invitation is e-mailed at once whatever the user's digest preference, since they cannot sign in to
+    read it otherwise. It goes out when the surrounding transaction commits."""
+    timeout_days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    return notify(
+        user=user,
+        key=delivery_key("invite", user.pk, period=timezone.localdate().isoformat()),
+        kind="invite",
+        template="users/email/invite",
+        context={"user": user, "link": user_set_password_url(user=user), "timeout_days": timeout_days},
+        url=reverse("account_login"),
+        immediate=True,
+    )
+
+
+def preferences_update(*, user: User, notification_frequency: str, language: str) -> User:
+    """Save the user's e-mail and language choice. Choosing no e-mail drops messages that were waiting for
+    a digest from the e-mail queue (they stay on the notifications page); choosing immediate lets the next
+    daily digest carry what was waiting, so nothing is stranded."""
+    user.notification_frequency = notification_frequency
+    user.language = language
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["notification_frequency", "language"])
+        if notification_frequency == User.NotificationFrequency.NONE:
+            Delivery.objects.filter(user=user, status=Delivery.Status.DIGEST).update(
+                status=Delivery.Status.SKIPPED
+            )
+    return user
 
 
 def delivery_enqueue(*, delivery_id: int) -> None:

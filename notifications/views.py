@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.pagination import paginate
-from users.services import user_preferences_update
 
 from . import selectors, services
 from .forms import PreferencesForm
@@ -81,7 +80,7 @@ def _safe_next(request) -> bool:
 def preferences(request):
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = user_preferences_update(
+        user = services.preferences_update(
             user=request.user,
             notification_frequency=form.cleaned_data["notification_frequency"],
             language=form.cleaned_data["language"],

@@ -1,11 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import User
-from .services import user_invite
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -22,7 +20,8 @@ class UserEditForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Accounts for the county office: search, filters, and an invitation to set a password."""
+    """Accounts for the county office: search and filters. The action "send an invitation to set a password"
+    is added by notifications.admin (the outbox sends it; users knows nothing of the outbox)."""
 
     form = UserEditForm
     add_form = UserCreateForm
@@ -38,7 +37,6 @@ class UserAdmin(BaseUserAdmin):
     ]
     list_filter = ["is_active", "is_staff", "is_superuser", "notification_frequency", "language"]
     search_fields = ["email", "name"]
-    actions = ["send_invitation"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["name", "language", "notification_frequency"]}),
@@ -54,16 +52,3 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ["wide"], "fields": ["email", "name", "usable_password", "password1", "password2"]},
         )
     ]
-
-    @admin.action(description=_("Send an invitation to set a password"))
-    def send_invitation(self, request, queryset):
-        count = 0
-        for user in queryset.filter(is_active=True):
-            user_invite(user=user)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d invitation queued.", "%(count)d invitations queued.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )

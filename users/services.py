@@ -7,9 +7,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import User
@@ -20,7 +18,7 @@ def user_create(*, email: str, name: str, password: str | None = None, language:
 
     The e-mail is normalized to lower case and must be unused (case-insensitively). A given password is
     checked against the site's password validators; without one the account gets an unusable password and
-    the caller sends `user_invite` so the person sets their own.
+    the caller sends the invitation (`notifications.services.invitation_send`) so the person sets their own.
     Raises ValidationError with a message the operator can act on.
     """
     email = (email or "").strip().lower()
@@ -61,41 +59,3 @@ def user_set_password_url(*, user: User) -> str:
         "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token}
     )
     return settings.SITE_URL.rstrip("/") + path
-
-
-def user_invite(*, user: User) -> None:
-    """Send the invitation to set a password (at most one a day per user: key `invite:<user id>:<date>`).
-
-    The invitation is e-mailed at once whatever the user's digest preference, since they cannot sign in to
-    read it otherwise. It goes out when the surrounding transaction commits."""
-    from notifications.services import notify
-
-    link = user_set_password_url(user=user)
-    timeout_days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    notify(
-        user=user,
-        key=f"invite:{user.pk}:{timezone.localdate().isoformat()}",
-        kind="invite",
-        template="users/email/invite",
-        context={"user": user, "link": link, "timeout_days": timeout_days},
-        url=reverse("account_login"),
-        immediate=True,
-    )
-
-
-def user_preferences_update(*, user: User, notification_frequency: str, language: str) -> User:
-    """Save the user's e-mail and language choice. Choosing no e-mail drops messages that were waiting for
-    a digest from the e-mail queue (they stay on the notifications page); choosing immediate lets the next
-    daily digest carry what was waiting, so nothing is stranded."""
-    from notifications.models import Delivery
-
-    user.notification_frequency = notification_frequency
-    user.language = language
-    user.full_clean(exclude=["password"])
-    with transaction.atomic():
-        user.save(update_fields=["notification_frequency", "language"])
-        if notification_frequency == User.NotificationFrequency.NONE:
-            Delivery.objects.filter(user=user, status=Delivery.Status.DIGEST).update(
-                status=Delivery.Status.SKIPPED
-            )
-    return user

@@ -8,7 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from branches.models import RoleAssignment
-from members.jobs import probation_due, probationers_due
+from members.jobs import probation_due
+from members.selectors import probationers_due
 from notifications.models import Delivery
 from tests.factories import MemberFactory, UserFactory, make_org, make_role
 

@@ -16,6 +16,7 @@ from care.selectors import members_in, report_rows
 from common.commands import date_option
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
+from users.models import User
 
 COLUMNS = ["id_number", "name", "org_code", "benefits"]
 
@@ -39,8 +40,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No organization with code {org!r}")
             members = members_in(organization)
         if user:
-            from users.models import User
-
             account = User.objects.filter(email__iexact=user).first()
             if account is None:
                 raise CommandError(f"No user {user!r}")
