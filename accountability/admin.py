@@ -1,7 +1,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from branches import officer_admin  # noqa: F401  (the officers' visit logs, kept beside their models)
 from branches.admin import ScopedAdminMixin
 
 from .models import (

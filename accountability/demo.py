@@ -1,6 +1,6 @@
-"""Demo data for targets and the three officers: this year's indicator library (copied forward from last
-year's), contracts county → townships and township → basic organizations in every state, evaluations with
-grades and one veto, duty reports, officer assignments with visit logs and follow-ups. Bulk inserts."""
+"""Demo data for targets: this year's indicator library (copied forward from last year's), contracts county →
+townships and township → basic organizations in every state, evaluations with grades and one veto, duty
+reports. Bulk inserts. (The officers' assignments and visit logs are seeded by officers/demo.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from branches.models import FollowUp, OfficerAssignment, Organization, RoleAssignment, VisitLog
+from branches.models import Organization, RoleAssignment
 from users.models import User
 
 from . import services
@@ -19,7 +18,6 @@ from .models import Contract, ContractLine, DutyReport, Indicator, IndicatorGrou
 from .selectors import grade_bands, grade_for
 
 Kind = Organization.Kind
-Sector = Organization.Sector
 
 # 组 → [(指标, 硬性检查标准, 佐证材料, 权重)]; weights add up to 100.
 LIBRARY = [
@@ -67,15 +65,6 @@ LIBRARY = [
             ("问题整改", "上年度考核和巡察发现的问题按期整改到位", "整改报告", 5),
         ],
     ),
-]
-
-FINDINGS = [
-    ("指导召开支部党员大会", "会议程序规范，记录需补充表决情况。", "补充会议记录中的表决情况"),
-    ("检查三会一课台账", "党小组会记录缺少两个月。", "补齐党小组会记录"),
-    ("宣讲党的创新理论", "党员参学积极，个别流动党员未参加。", "为流动党员安排线上学习"),
-    ("督导换届准备", "换届方案已拟定，尚未报批。", "将换届请示报乡镇党委"),
-    ("走访困难党员", "两名困难党员生活困难，需协调帮扶。", "协调落实结对帮扶"),
-    ("指导党费收缴", "党费收缴基本按时，个别党员拖欠。", "督促补缴党费"),
 ]
 
 
@@ -224,88 +213,6 @@ def seed(*, rng: random.Random, as_of: dt.date, scale: str) -> None:
                 )
             )
     DutyReport.objects.bulk_create(reports, batch_size=1000)
-
-    _officers(rng=rng, as_of=as_of, scale=scale)
-
-
-def _officers(*, rng: random.Random, as_of: dt.date, scale: str) -> None:
-    """Counselors for organ organizations, service officers for public institutions, liaison officers for
-    rural ones; about four in five covered, so the coverage page has gaps to show."""
-    from demo.services import PASSWORD
-
-    per_officer = 4 if scale == "demo" else 8
-    basic = list(
-        Organization.objects.filter(
-            kind__in=Organization.BASIC_KINDS,
-            sector__in=[Sector.ORGAN, Sector.INSTITUTION, Sector.RURAL],
-            is_active=True,
-        )
-        .exclude(officer_assignments__isnull=False)
-        .order_by("path")
-    )
-    kind_for = {s: k for k, s in OfficerAssignment.SECTOR_FOR_KIND.items()}
-    targets: dict[str, list[Organization]] = {}
-    for org in basic:
-        if rng.random() < 0.8:
-            targets.setdefault(kind_for[org.sector], []).append(org)
-    password = make_password(PASSWORD)
-    names = {"counselor": "党建辅导员", "service": "党建服务员", "liaison": "党建联络员"}
-    users: list[User] = []
-    plan: list[tuple[int, str, Organization]] = []
-    for kind, orgs in sorted(targets.items()):
-        for start in range(0, len(orgs), per_officer):
-            n = len(users) + 1
-            users.append(
-                User(
-                    email=f"{kind}{n}@demo.local",
-                    name=f"{names[kind]}{n}",
-                    password=password,
-                    notification_frequency="weekly",
-                )
-            )
-            plan.extend((len(users) - 1, kind, org) for org in orgs[start : start + per_officer])
-    users = User.objects.bulk_create(users, batch_size=1000)
-    starts = as_of.replace(month=1, day=1)
-    assignments = OfficerAssignment.objects.bulk_create(
-        [
-            OfficerAssignment(officer=users[i], organization=org, kind=kind, starts_on=starts)
-            for i, kind, org in plan
-        ],
-        batch_size=1000,
-    )
-    assignments += list(OfficerAssignment.objects.filter(officer__email="officer@demo.local"))
-    visits: list[VisitLog] = []
-    for a in assignments:
-        for _ in range(rng.randint(1, 3)):
-            purpose, findings, _fu = rng.choice(FINDINGS)
-            visits.append(
-                VisitLog(
-                    assignment=a,
-                    organization_id=a.organization_id,
-                    officer_id=a.officer_id,
-                    visited_on=as_of - dt.timedelta(days=rng.randint(3, 200)),
-                    purpose=purpose,
-                    findings=findings,
-                )
-            )
-    visits = VisitLog.objects.bulk_create(visits, batch_size=1000)
-    follow_ups = []
-    for v in visits:
-        if rng.random() < 0.6:
-            _p, _f, what = next(f for f in FINDINGS if f[0] == v.purpose)
-            due = v.visited_on + dt.timedelta(days=rng.randint(14, 45))
-            done = due - dt.timedelta(days=rng.randint(0, 10)) if due < as_of and rng.random() < 0.6 else None
-            follow_ups.append(
-                FollowUp(
-                    visit=v,
-                    organization_id=v.organization_id,
-                    description=what,
-                    due_on=due,
-                    done_on=max(done, v.visited_on) if done else None,
-                    done_note="已整改" if done else "",
-                )
-            )
-    FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
 
 
 def reset() -> None:

@@ -1,9 +1,9 @@
-"""Periodic jobs for targets and the three officers. Each one is idempotent for a day: deliveries go through
+"""Periodic jobs for targets. Each one is idempotent for a day: deliveries go through
 `notifications.services.notify` with a unique key (what:object:whom:stage/period), so a second run sends
 nothing. Escalation of what is overdue: the secretary is reminded before and at the deadline, the officer
-of the organization sees it in their weekly digest, and after four weeks the county office in its own.
-The deadline and term reminders are "who gets what, keyed how": their selection is in
-accountability.selectors."""
+of the organization sees it in their weekly digest (officers/jobs.py), and after four weeks the county
+office in its own; both read every app's `overdue_items` through common.overdue. The deadline and term
+reminders are "who gets what, keyed how": their selection is in accountability.selectors."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import FollowUp, Organization, RoleAssignment
-from branches.selectors import officer_assignments_active
+from branches.models import Organization, RoleAssignment
+from common import overdue
 from members.models import CommitteeTerm
 from notifications.jobs import periodic_job
 from notifications.services import Message, delivery_key, notify, notify_many
@@ -91,31 +91,9 @@ def duty_report_reminders(as_of: dt.date) -> int:
     return _deadline_reminders(selectors.duty_report_notices(as_of=as_of), as_of)
 
 
-@periodic_job("follow_up_overdue")
-def follow_up_overdue(as_of: dt.date) -> int:
-    """A follow-up past its due date, once, to the officer who raised it."""
-    created = 0
-    for fu in (
-        FollowUp.objects.filter(done_on__isnull=True, due_on__lt=as_of)
-        .select_related("visit__officer", "organization")
-        .order_by("pk")
-    ):
-        url = _link("officers:visit_detail", fu.visit_id)
-        delivery = notify(
-            user=fu.visit.officer,
-            key=f"follow_up_overdue:{fu.pk}:{fu.visit.officer_id}",
-            kind="follow_up_overdue",
-            template="accountability/email/follow_up_overdue",
-            context={"follow_up": fu, "organization": fu.organization.name, "link": url},
-            url=url,
-        )
-        created += delivery is not None
-    return created
-
-
-def _overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> dict[int, list]:
-    """What is overdue by more than `grace` days, per organization: unsigned contracts, missing
-    self-evaluations, missing duty reports (for three months after their deadline), open follow-ups.
+def overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> dict[int, list]:
+    """What is overdue by more than `grace` days, per organization (common.overdue): unsigned contracts,
+    missing self-evaluations, missing duty reports (for three months after their deadline).
     A fixed number of queries. The texts are lazy: each recipient reads them in their own language."""
     items: dict[int, list] = defaultdict(list)
 
@@ -139,12 +117,6 @@ def _overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> d
         if grace < (as_of - d.duty_report_deadline).days <= grace + 90:
             for oid in limit(missing_duty_reports(year), "pk").values_list("pk", flat=True):
                 items[oid].append(format_lazy(_("{year} duty report not submitted"), year=year))
-    for oid, description, due_on in limit(
-        FollowUp.objects.filter(done_on__isnull=True, due_on__lt=as_of - dt.timedelta(days=grace))
-    ).values_list("organization_id", "description", "due_on"):
-        items[oid].append(
-            format_lazy(_("Follow-up overdue since {due}: {what}"), due=due_on, what=description)
-        )
     return items
 
 
@@ -153,45 +125,12 @@ def _week(as_of: dt.date) -> str:
     return f"{iso[0]}-W{iso[1]:02d}"
 
 
-@periodic_job("officer_weekly_digest")
-def officer_weekly_digest(as_of: dt.date) -> int:
-    """Mondays: to each officer, their organizations' overdue items (after the secretary's reminders)."""
-    if as_of.weekday() != 0:
-        return 0
-    assignments = list(
-        officer_assignments_active(on=as_of)
-        .select_related("officer", "organization")
-        .order_by("organization__path")
-    )
-    if not assignments:
-        return 0
-    items = _overdue_items(as_of=as_of, org_ids={a.organization_id for a in assignments}, grace=0)
-    per_officer: dict[int, tuple] = {}
-    for a in assignments:
-        if items.get(a.organization_id):
-            user, rows = per_officer.setdefault(a.officer_id, (a.officer, []))
-            rows.append((a.organization.name, items[a.organization_id]))
-    created = 0
-    for user, rows in per_officer.values():
-        url = _link("officers:officer", user.pk)
-        delivery = notify(
-            user=user,
-            key=f"officer_weekly:{user.pk}:{_week(as_of)}",
-            kind="officer_weekly",
-            template="accountability/email/officer_weekly",
-            context={"rows": rows, "as_of": as_of, "link": url},
-            url=url,
-        )
-        created += delivery is not None
-    return created
-
-
 @periodic_job("county_escalation_weekly")
 def county_escalation_weekly(as_of: dt.date) -> int:
     """Mondays: to the county office, what is still overdue four weeks after the deadline."""
     if as_of.weekday() != 0:
         return 0
-    items = _overdue_items(as_of=as_of, org_ids=None, grace=ESCALATE_AFTER)
+    items = overdue.collect(as_of=as_of, org_ids=None, grace=ESCALATE_AFTER)
     if not items:
         return 0
     orgs = {o.pk: o for o in Organization.objects.filter(pk__in=list(items)).order_by("path")}

@@ -1,20 +1,17 @@
-"""Panels on the organization page: this year's contract, and the organization's officers."""
+"""Panels on the organization page: this year's contract (the officers' panel is in officers/panels.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import FollowUp
-from branches.selectors import officer_assignments_active
 from common.panels import Panel
 
 from .models import Contract
 
 
 def organization_panels(*, org, scope, as_of) -> list[Panel]:
-    """Three queries: the organization's own contract, the contracts it issued (grouped), officers and
-    follow-ups (one each)."""
+    """Two queries: the organization's own contract and the contracts it issued (grouped)."""
     if not scope.covers(org):
         return []
     year = as_of.year
@@ -25,7 +22,7 @@ def organization_panels(*, org, scope, as_of) -> list[Panel]:
         .values_list("status")
         .annotate(n=Count("pk"))
     )
-    panels = [
+    return [
         Panel(
             title=_("Responsibility contract %(year)s") % {"year": year},
             template="accountability/panels/contract.html",
@@ -39,22 +36,3 @@ def organization_panels(*, org, scope, as_of) -> list[Panel]:
             order=60,
         )
     ]
-    officers = list(
-        officer_assignments_active(on=as_of)
-        .filter(organization=org)
-        .select_related("officer")
-        .order_by("kind")
-    )
-    follow_ups = FollowUp.objects.filter(organization=org, done_on__isnull=True).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=as_of))
-    )
-    if officers or follow_ups["open"]:
-        panels.append(
-            Panel(
-                title=_("Party-building officers"),
-                template="accountability/panels/officers.html",
-                context={"assignments": officers, "follow_ups": follow_ups, "org": org},
-                order=61,
-            )
-        )
-    return panels

@@ -12,7 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("home/", include("dashboard.urls")),
     path("orgs/", include("branches.urls")),
-    path("officers/", include("branches.officer_urls")),
+    path("officers/", include("officers.urls")),
     path("members/", include("members.urls")),
     path("imports/", include("spreadsheets.urls")),
     path("notifications/", include("notifications.urls")),

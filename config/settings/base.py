@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "education",
     "care",
     "accountability",
+    "officers",
     "dashboard",
     "demo",
     "django.contrib.admin",

@@ -7,12 +7,9 @@ from django.utils import translation
 
 from accountability import jobs, services
 from accountability.models import Contract
-from branches.models import OfficerAssignment
-from branches.officer_services import officer_assign, visit_log_create
 from members.models import CommitteeTerm
 from notifications.models import Delivery
 from tests.accountability.conftest import YEAR
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,43 +58,6 @@ def test_duty_report_reminders(alice, bob, dora, branch_a1, township_a, county):
     }
 
 
-@pytest.fixture
-def officer(dora, branch_a1):
-    user = UserFactory(email="olga@example.com")
-    officer_assign(
-        officer=user,
-        organization=branch_a1,
-        kind=OfficerAssignment.Kind.LIAISON,
-        starts_on=dt.date(YEAR, 1, 1),
-        by=dora,
-    )
-    return user
-
-
-def test_overdue_follow_up_to_the_officer_and_weekly_digest(
-    officer, branch_a1, bob, library, dora, county, township_a
-):
-    visit_log_create(
-        officer=officer,
-        organization=branch_a1,
-        visited_on=dt.date(YEAR, 10, 1),
-        purpose="检查台账",
-        follow_ups=[{"description": "补齐记录", "due_on": dt.date(YEAR, 10, 20)}],
-        today=dt.date(YEAR, 10, 1),
-    )
-    assert _twice(jobs.follow_up_overdue, dt.date(YEAR, 10, 21)) == 1
-    assert Delivery.objects.get().user == officer
-    monday = dt.date(YEAR, 10, 26)
-    assert monday.weekday() == 0
-    assert _twice(jobs.officer_weekly_digest, monday) == 1
-    digest = Delivery.objects.get(kind="officer_weekly")
-    assert "补齐记录" in digest.body_text
-    assert jobs.officer_weekly_digest(monday + dt.timedelta(days=1)) == 0  # not a Monday
-    # four weeks on, the county office hears of it
-    assert _twice(jobs.county_escalation_weekly, dt.date(YEAR, 11, 23)) == 1
-    assert Delivery.objects.get(kind="county_escalation").user == dora
-
-
 def test_committee_term_reminders(alice, bob, branch_a1):
     CommitteeTerm.objects.create(
         organization=branch_a1, elected_on=dt.date(YEAR - 5, 5, 1), ends_on=dt.date(YEAR, 5, 1)
@@ -116,8 +76,8 @@ def test_committee_term_reminders(alice, bob, branch_a1):
 def test_unsigned_contract_escalates(dora, bob, county, township_a, library):
     services.contracts_issue_to_children(parent=county, year=YEAR, by=dora, on=dt.date(YEAR, 3, 1))
     assert Contract.objects.get().status == Contract.Status.ISSUED
-    early = jobs._overdue_items(as_of=dt.date(YEAR, 4, 6), org_ids={township_a.pk}, grace=jobs.ESCALATE_AFTER)
-    late = jobs._overdue_items(as_of=dt.date(YEAR, 5, 4), org_ids={township_a.pk}, grace=jobs.ESCALATE_AFTER)
+    early = jobs.overdue_items(as_of=dt.date(YEAR, 4, 6), org_ids={township_a.pk}, grace=jobs.ESCALATE_AFTER)
+    late = jobs.overdue_items(as_of=dt.date(YEAR, 5, 4), org_ids={township_a.pk}, grace=jobs.ESCALATE_AFTER)
     with translation.override("en"):
         assert not any("contract" in str(i) for i in early.get(township_a.pk, []))  # under four weeks late
         assert any("contract" in str(i) for i in late[township_a.pk])

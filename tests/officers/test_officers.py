@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from branches.models import FollowUp, OfficerAssignment, Organization, VisitLog
-from branches.officer_services import follow_up_complete, officer_assign, visit_log_create
+from branches.models import OfficerAssignment, Organization
 from branches.selectors import scope_for
+from officers.models import FollowUp, VisitLog
+from officers.services import follow_up_complete, officer_assign, visit_log_create
 from tests.conftest import login
 from tests.factories import UserFactory, make_branch
 

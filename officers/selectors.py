@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
-from education.selectors import compliance_counts
+from branches.models import OfficerAssignment, Organization, RoleAssignment
+from branches.selectors import Scope, officer_assignments_active
+from common.figures import Figure, organization_figures
 
-from .models import FollowUp, OfficerAssignment, Organization, VisitLog
-from .selectors import Scope, officer_assignments_active
+from .models import FollowUp, VisitLog
 
 Kind = OfficerAssignment.Kind
 Sector = Organization.Sector
@@ -81,12 +83,12 @@ class OfficerOrgRow:
     open_follow_ups: int
     overdue_follow_ups: int
     last_visit: dt.date | None
-    compliance: dict[str, int]
+    figures: list[Figure]
 
 
 def officer_page(*, scope: Scope, officer, on: dt.date) -> list[OfficerOrgRow]:
-    """The officer's organizations (active assignments the viewer may see) with their 三会一课 compliance
-    this year, open and overdue follow-ups and the last visit. A fixed number of queries; 404 when the
+    """The officer's organizations (active assignments the viewer may see) with the figures other apps give
+    for them (common.figures: education's 三会一课 this year), open and overdue follow-ups and the last visit. A fixed number of queries; 404 when the
     viewer sees none of this officer's assignments (outsiders learn nothing)."""
     assignments = list(
         scope.filter(officer_assignments_active(on=on).filter(officer=officer), "organization")
@@ -110,9 +112,7 @@ def officer_page(*, scope: Scope, officer, on: dt.date) -> list[OfficerOrgRow]:
     )
     if not assignments:
         raise Http404
-    counts = compliance_counts(
-        organization_ids=[a.organization_id for a in assignments], year=on.year, as_of=on
-    )
+    figures = organization_figures(org_ids=[a.organization_id for a in assignments], as_of=on)
     return [
         OfficerOrgRow(
             assignment=a,
@@ -120,7 +120,7 @@ def officer_page(*, scope: Scope, officer, on: dt.date) -> list[OfficerOrgRow]:
             open_follow_ups=a.open_n,
             overdue_follow_ups=a.overdue_n,
             last_visit=a.last_visit,
-            compliance=counts.get(a.organization_id, {"ok": 0, "missing": 0, "due": 0}),
+            figures=figures.get(a.organization_id, []),
         )
         for a in assignments
     ]
@@ -155,10 +155,6 @@ def organizations_for_visit(*, officer, on: dt.date) -> QuerySet[Organization]:
 def officer_candidates(*, scope: Scope):
     """Whom an assignment may name: the county office picks any active account; a township picks among
     people who already serve as officers (accounts are created by the county)."""
-    from django.contrib.auth import get_user_model
-
-    from .models import RoleAssignment
-
     users = get_user_model().objects.filter(is_active=True)
     if not scope.is_county:
         users = users.filter(

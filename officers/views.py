@@ -1,5 +1,5 @@
 """The three officers' pages (三员): assignments, coverage, an officer's organizations, visit logs.
-Thin: objects through the scope (404 for outsiders), writes through branches.officer_services."""
+Thin: objects through the scope (404 for outsiders), writes through officers.services."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from branches.models import OfficerAssignment, Organization, RoleAssignment
+from branches.selectors import officer_assignments_active, scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
 
-from . import officer_selectors as sel
-from . import officer_services as services
-from .models import FollowUp, OfficerAssignment, Organization, RoleAssignment, VisitLog
-from .officer_forms import AssignmentForm, FollowUpDoneForm, FollowUpForm, FollowUpFormSet, VisitForm
-from .selectors import scope_or_404
+from . import selectors as sel
+from . import services
+from .forms import AssignmentForm, FollowUpDoneForm, FollowUpForm, FollowUpFormSet, VisitForm
+from .models import FollowUp, VisitLog
 
 PAGE_SIZE = 50
 MANAGER_ROLES = RoleAssignment.WRITE_ROLES
@@ -38,7 +39,7 @@ def index(request):
     today = timezone.localdate()
     qs = sel.assignments_visible(scope=scope).order_by("organization__path", "-starts_on")
     if request.GET.get("active"):
-        qs = qs.filter(pk__in=sel.officer_assignments_active(on=today).values("pk"))
+        qs = qs.filter(pk__in=officer_assignments_active(on=today).values("pk"))
     return render(
         request,
         "officers/index.html",

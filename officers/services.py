@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import FollowUp, OfficerAssignment, Organization, VisitLog
-from .selectors import officer_assignments_active, scope_for
+from branches.models import OfficerAssignment, Organization
+from branches.selectors import officer_assignments_active, scope_for
+
+from .models import FollowUp, VisitLog
 
 
 def _drop_scope_cache(user) -> None:

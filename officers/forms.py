@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from branches.models import OfficerAssignment, Organization
 from common.forms import BootstrapFormMixin, DateInput
 
-from .models import FollowUp, OfficerAssignment, Organization, VisitLog
+from .models import FollowUp, VisitLog
 
 
 class _OrgField(forms.ModelChoiceField):
