@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -156,65 +156,6 @@ def organization_has_committee(*, org: Organization, as_of: dt.date) -> bool:
     return organizations_having_committee(Organization.objects.filter(pk=org.pk), as_of=as_of).exists()
 
 
-def rollup_counts(orgs: list[Organization]) -> list[Organization]:
-    """Add subtree totals (`total_members`, `total_full`) to organizations annotated by
-    organizations_with_counts, ordered by path. Linear in the number of organizations; no query."""
-    by_path = {o.path: o for o in orgs}
-    for o in orgs:
-        o.total_members = o.member_count
-        o.total_full = o.full_count
-    for o in sorted(orgs, key=lambda o: o.path, reverse=True):  # deepest first
-        parent_path = o.path[: -len(Organization.path_segment(o.pk))]
-        parent = by_path.get(parent_path)
-        if parent is not None:
-            parent.total_members += o.total_members
-            parent.total_full += o.total_full
-    return orgs
-
-
-@dataclass
-class TreeNode:
-    org: Organization
-    children: list[TreeNode] = field(default_factory=list)
-
-
-def organization_tree(*, user, as_of: dt.date, search: str = "") -> tuple[list[TreeNode], list[Organization]]:
-    """The organizations the user may see, as a forest (roots = the tops of their scope), with counts;
-    one query. With `search`, also the flat list of matches (by name or code)."""
-    scope = scope_for(user)
-    orgs = list(organizations_with_counts(scope.organizations(), as_of=as_of).order_by("path"))
-    rollup_counts(orgs)
-    nodes = {o.path: TreeNode(o) for o in orgs}
-    roots: list[TreeNode] = []
-    for o in orgs:
-        parent = nodes.get(o.path[: -len(Organization.path_segment(o.pk))])
-        (parent.children if parent else roots).append(nodes[o.path])
-    matches: list[Organization] = []
-    if search:
-        needle = search.strip().lower()
-        matches = [o for o in orgs if needle in o.name.lower() or needle in o.code.lower()]
-    return roots, matches
-
-
-def organization_children_with_counts(*, org: Organization, as_of: dt.date) -> list[Organization]:
-    """The direct children of `org` with subtree totals, and `org` itself totalled: one query."""
-    subtree = list(
-        organizations_with_counts(
-            Organization.objects.filter(path__startswith=org.path), as_of=as_of
-        ).order_by("path")
-    )
-    rollup_counts(subtree)
-    for o in subtree:
-        if o.pk == org.pk:
-            org.member_count, org.full_count, org.has_committee = (
-                o.member_count,
-                o.full_count,
-                o.has_committee,
-            )
-            org.total_members, org.total_full = o.total_members, o.total_full
-    return [o for o in subtree if o.parent_id == org.pk]
-
-
 def party_groups_with_counts(*, org: Organization) -> QuerySet[PartyGroup]:
     return PartyGroup.objects.filter(organization=org).annotate(
         member_count=Count("members", filter=Q(members__died_on__isnull=True))
@@ -234,6 +175,11 @@ def officers_in_order() -> QuerySet[BranchOfficer]:
         ),
         "member__name",
     )
+
+
+def committee_candidates(*, org: Organization) -> QuerySet[Member]:
+    """Who may be elected to the organization's committee: its living members, by name."""
+    return Member.objects.filter(organization=org).filter(living()).order_by("name")
 
 
 def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -> CommitteeTerm | None:
