@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
+from branches.paths import ancestor_path
 from members.models import Member
 from notifications.jobs import periodic_job
 from notifications.models import Delivery
@@ -38,8 +39,7 @@ ABSENCE_STREAK_ALERT = 3
 
 
 def township_path(org_path: str) -> str | None:
-    parts = [p for p in org_path.split(".") if p]
-    return ".".join(parts[:2]) + "." if len(parts) >= 2 else None
+    return ancestor_path(org_path, depth=1)
 
 
 def _secretaries(org_ids) -> dict[int, list]:

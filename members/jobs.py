@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from branches.models import Organization, RoleAssignment
+from branches.paths import ancestor_path
 from notifications.jobs import periodic_job
 from notifications.models import Delivery
 from notifications.services import notify
@@ -46,8 +47,7 @@ def probationers_due(*, as_of: dt.date, within_days: int = PROBATION_NOTICE_DAYS
 
 def township_path(org_path: str) -> str | None:
     """The path of the depth-1 ancestor (county.township.), computed from the materialized path."""
-    parts = [p for p in org_path.split(".") if p]
-    return ".".join(parts[:2]) + "." if len(parts) >= 2 else None
+    return ancestor_path(org_path, depth=1)
 
 
 def _member_url(member_id: int) -> str:

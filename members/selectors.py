@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, PartyGroup
+from branches.paths import subtree_q
 from branches.selectors import scope_for
 
 from . import idnumbers
@@ -112,10 +113,25 @@ def living(prefix: str = "") -> Q:
     return Q(**{f"{prefix}died_on__isnull": True})
 
 
-def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}full_member_on__lte": as_of}) & (
-        Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": as_of})
+def living_on_q(on: dt.date, prefix: str = "") -> Q:
+    """THE definition of "a member on day `on`", as a Q (`prefix` reaches Member from another model, e.g.
+    "members__" from Organization): admitted on or before that day (admitted that day counts) and not dead
+    by it (whoever died that day no longer counts: no benefit on the day of death, the condolence starts).
+    A departure (issue 9) is one more condition here."""
+    return Q(**{f"{prefix}admitted_on__lte": on}) & (
+        Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": on})
     )
+
+
+def living_on(*, on: dt.date, org: Organization | None = None) -> QuerySet[Member]:
+    """Who was a member on `on` (living_on_q), in `org`'s subtree when given."""
+    members = Member.objects.filter(living_on_q(on))
+    return members.filter(subtree_q(org)) if org is not None else members
+
+
+def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
+    """Full members on `as_of` (a full member was admitted before: a constraint says so)."""
+    return Q(**{f"{prefix}full_member_on__lte": as_of}) & living_on_q(as_of, prefix)
 
 
 # -- organizations: counts and the committee rule -------------------------------------------------------
@@ -129,11 +145,9 @@ def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.dat
     full members; general branches (党总支) and party committees (党委) always elect one; county and
     township committees are 党委 too.
     """
-    alive_on = Q(members__died_on__isnull=True) | Q(members__died_on__gt=as_of)
-    full = Q(members__full_member_on__lte=as_of) & alive_on
     return queryset.annotate(
-        member_count=Count("members", filter=alive_on & Q(members__admitted_on__lte=as_of)),
-        full_count=Count("members", filter=full),
+        member_count=Count("members", filter=living_on_q(as_of, "members__")),
+        full_count=Count("members", filter=full_members_on(as_of, "members__")),
     ).annotate(
         has_committee=Case(
             When(~Q(kind=Organization.Kind.BRANCH), then=Value(True)),
