@@ -42,10 +42,6 @@ LAZY_IMPORTS: dict[str, str] = {}
 PENDING: set[str] = {
     "users/services.py imports notifications.services",
     "users/services.py imports notifications.models",
-    "branches/forms.py imports members.forms",
-    "branches/views.py imports members",
-    "branches/views.py imports members.forms",
-    "branches/views.py imports members.models",
     "branches/officer_selectors.py imports education.selectors",
     "accountability/demo.py imports demo.services",
     "accountability.demo:_officers -> demo.services",
