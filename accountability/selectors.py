@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Rank
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
+from branches.paths import subtree_q
 from branches.selectors import Scope
 from members.models import CommitteeTerm
 from notifications.services import recipients_for
@@ -193,7 +194,7 @@ def evaluation_rows(*, year: int, organization: Organization | None = None) -> Q
             in_subtree=Window(
                 Max(
                     Case(
-                        When(organization__path__startswith=organization.path, then=Value(1)),
+                        When(subtree_q(organization), then=Value(1)),
                         default=Value(0),
                         output_field=IntegerField(),
                     )

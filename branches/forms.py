@@ -4,9 +4,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import BootstrapFormMixin, DateInput
-from members.forms import OrganizationChoiceField
 
+from . import paths
 from .models import Organization, PartyGroup
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Organizations indented by their depth in the tree, with their code."""
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{'· ' * max(obj.depth - 1, 0)}{obj.name} ({obj.code})"
+
+
+class PartyGroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PartyGroup) -> str:
+        return f"{obj.organization.name} · {obj.name}"
 
 
 class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
@@ -24,7 +36,7 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
         parents = scope.organizations(write=True).exclude(kind=Organization.Kind.BRANCH).order_by("path")
         self.parent_locked = False
         if self.instance.pk:
-            parents = parents.exclude(path__startswith=self.instance.path)  # not under itself
+            parents = parents.exclude(paths.subtree_q(self.instance, ""))  # not under itself
             if self.instance.parent_id and not scope.can_write(self.instance.parent):
                 self.parent_locked = True
             if self.instance.kind == Organization.Kind.COUNTY or self.parent_locked:

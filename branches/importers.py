@@ -24,6 +24,7 @@ from common.spreadsheets.importing import (
 from common.spreadsheets.registry import register
 
 from .models import Organization
+from .paths import is_within
 from .services import organization_create, organization_update
 
 Kind = Organization.Kind
@@ -166,7 +167,7 @@ class OrganizationImporter(Importer):
                     )
         if not self.scope.is_superuser:
             stored = self.stored_paths.get(code)
-            if stored is not None and not any(stored.startswith(p) for p in self.scope.write_paths):
+            if stored is not None and not any(is_within(stored, p) for p in self.scope.write_paths):
                 messages.append(_("You cannot change the organization %(code)s.") % {"code": code})
         return messages
 

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import paths
+
 
 class Organization(models.Model):
     """A party organization. `path` is a materialized path of zero-padded ids ("0000001.0000004.")
@@ -66,7 +68,7 @@ class Organization(models.Model):
 
     @staticmethod
     def path_segment(pk: int) -> str:
-        return f"{pk:07d}."
+        return paths.segment(pk)
 
     @property
     def is_basic(self) -> bool:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import OfficerAssignment, Organization, RoleAssignment
+from .paths import ancestor_ids, is_within, subtree_q
 
 Role = RoleAssignment.Role
 
@@ -45,8 +46,7 @@ class Scope:
         paths = self._paths(write)
         if not paths:
             return Q(pk__in=[])
-        lookup = f"{org_field}__path__startswith" if org_field else "path__startswith"
-        return reduce(or_, (Q(**{lookup: p}) for p in paths))
+        return reduce(or_, (subtree_q(p, org_field) for p in paths))
 
     def filter(self, queryset: QuerySet, org_field: str = "organization", *, write: bool = False) -> QuerySet:
         return queryset.filter(self.q(org_field, write=write))
@@ -58,7 +58,7 @@ class Scope:
     def covers(self, org: Organization, *, write: bool = False) -> bool:
         if self.is_superuser:
             return True
-        return any(org.path.startswith(p) for p in self._paths(write))
+        return any(is_within(org.path, p) for p in self._paths(write))
 
     def can_write(self, org: Organization) -> bool:
         return self.covers(org, write=True)
@@ -98,7 +98,7 @@ def _minimal_prefixes(paths: set[str]) -> tuple[str, ...]:
     """Drop prefixes that are covered by a shorter one, so the OR stays small."""
     kept: list[str] = []
     for p in sorted(paths, key=len):
-        if not any(p.startswith(k) for k in kept):
+        if not any(is_within(p, k) for k in kept):
             kept.append(p)
     return tuple(sorted(kept))
 
@@ -151,13 +151,13 @@ def scope_or_404(user) -> Scope:
 
 
 def organization_subtree(org: Organization, *, include_self: bool = True) -> QuerySet[Organization]:
-    qs = Organization.objects.filter(path__startswith=org.path)
+    qs = Organization.objects.filter(subtree_q(org, ""))
     return qs if include_self else qs.exclude(pk=org.pk)
 
 
 def organization_ancestors(org: Organization) -> QuerySet[Organization]:
     """Ancestors from the county down, by the ids in the path (one query)."""
-    ids = [int(s) for s in org.path.split(".") if s][:-1]
+    ids = ancestor_ids(org.path)
     return Organization.objects.filter(pk__in=ids).order_by("depth")
 
 

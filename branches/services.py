@@ -8,13 +8,14 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
+from . import paths
 from .models import Organization, PartyGroup, RoleAssignment
 
 
 def _set_path(org: Organization) -> None:
     parent_path = org.parent.path if org.parent_id else ""
-    org.path = parent_path + Organization.path_segment(org.pk)
-    org.depth = org.path.count(".") - 1
+    org.path = parent_path + paths.segment(org.pk)
+    org.depth = paths.depth(org.path)
 
 
 @transaction.atomic
@@ -51,7 +52,7 @@ def organization_update(*, org: Organization, **fields) -> Organization:
 @transaction.atomic
 def organization_move(*, org: Organization, new_parent: Organization | None) -> Organization:
     """Move a subtree under a new parent; refuses a cycle (a parent inside the moved subtree)."""
-    if new_parent is not None and new_parent.path.startswith(org.path):
+    if new_parent is not None and paths.is_within(new_parent.path, org):
         raise ValidationError(
             {"parent": _("An organization cannot be placed under itself or its own descendant.")}
         )
@@ -61,10 +62,12 @@ def organization_move(*, org: Organization, new_parent: Organization | None) -> 
     _set_path(org)
     org.save()
     # Rewrite every descendant's path prefix in one statement.
-    Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
+    Organization.objects.filter(paths.subtree_q(old_path, "")).exclude(pk=org.pk).update(
         path=Concat(Value(org.path), Substr(F("path"), len(old_path) + 1)),
     )
-    Organization.objects.filter(path__startswith=org.path).update(depth=(Length("path") / 8) - 1)
+    Organization.objects.filter(paths.subtree_q(org, "")).update(
+        depth=(Length("path") / (paths.SEGMENT_WIDTH + 1)) - 1
+    )
     return org
 
 
@@ -72,22 +75,22 @@ def organizations_rebuild_paths() -> int:
     """Recompute every path from the parent links (after a bulk insert). One read, one bulk update."""
     rows = list(Organization.objects.values_list("pk", "parent_id"))
     parent_of = dict(rows)
-    paths: dict[int, str] = {}
+    computed: dict[int, str] = {}
 
     def path_of(pk: int, seen: tuple[int, ...] = ()) -> str:
-        if pk in paths:
-            return paths[pk]
+        if pk in computed:
+            return computed[pk]
         if pk in seen:
             raise ValidationError(_("The organization tree has a cycle."))
         parent = parent_of[pk]
-        p = (path_of(parent, (*seen, pk)) if parent else "") + Organization.path_segment(pk)
-        paths[pk] = p
+        p = (path_of(parent, (*seen, pk)) if parent else "") + paths.segment(pk)
+        computed[pk] = p
         return p
 
     objs = []
     for pk, _parent in rows:
         p = path_of(pk)
-        objs.append(Organization(pk=pk, path=p, depth=p.count(".") - 1))
+        objs.append(Organization(pk=pk, path=p, depth=paths.depth(p)))
     Organization.objects.bulk_update(objs, ["path", "depth"], batch_size=1000)
     return len(objs)
 

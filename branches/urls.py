@@ -12,6 +12,4 @@ urlpatterns = [
     path("<int:pk>/groups/new/", views.party_group_create, name="group_create"),
     path("groups/<int:pk>/edit/", views.party_group_edit, name="group_edit"),
     path("groups/<int:pk>/delete/", views.party_group_delete, name="group_delete"),
-    path("<int:pk>/committee/new/", views.committee_create, name="committee_create"),
-    path("committee/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
 ]

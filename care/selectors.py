@@ -26,8 +26,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from branches.models import Organization
+from branches.paths import ancestor_ids, subtree_q
 from members.ages import years_before
 from members.models import Member
+from members.selectors import living_on_q
 
 from .models import BenefitRule, Grant, LunarNewYear, RuleCondition, RuleVersion, ServicePoint, TownshipBudget
 
@@ -131,7 +133,7 @@ def rule_q(rule: RuleInForce) -> Q:
 def alive_member_q(*, as_of: dt.date) -> Q:
     """A member on `as_of`: admitted by then and not dead. A member who died ON `as_of` counts as deceased
     that day (no benefit is granted on the day of death; the condolence process starts instead)."""
-    return Q(admitted_on__lte=as_of) & (Q(died_on__isnull=True) | Q(died_on__gt=as_of))
+    return living_on_q(as_of)
 
 
 def _bool(q: Q) -> ExpressionWrapper:
@@ -170,7 +172,7 @@ def annotate_eligibility(
 
 
 def members_in(org: Organization) -> QuerySet[Member]:
-    return Member.objects.filter(organization__path__startswith=org.path)
+    return Member.objects.filter(subtree_q(org))
 
 
 @dataclass
@@ -326,7 +328,7 @@ def report_rows(*, members: QuerySet[Member], as_of: dt.date) -> list[tuple[str,
 
 
 def grants_for(*, org: Organization, scope, status: str = "", year: int | None = None) -> QuerySet[Grant]:
-    qs = scope.filter(Grant.objects.filter(organization__path__startswith=org.path), "organization")
+    qs = scope.filter(Grant.objects.filter(subtree_q(org)), "organization")
     if status:
         qs = qs.filter(status=status)
     if year:
@@ -379,7 +381,7 @@ def budget_line(*, township: Organization, year: int) -> BudgetLine:
 
 def service_points_for_member(*, member: Member) -> list[ServicePoint]:
     """The member's own village point, township station and county center (one query)."""
-    ids = [int(s) for s in member.organization.path.split(".") if s]
+    ids = ancestor_ids(member.organization.path, include_self=True)
     return list(
         ServicePoint.objects.filter(organization_id__in=ids, is_active=True)
         .select_related("organization")

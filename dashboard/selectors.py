@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from branches.models import Organization
+from branches.paths import subtree_q
 from members.models import Member
 from members.selectors import PROBATION_NOTICE_DAYS, probation_due_on_or_before
 
@@ -43,14 +44,14 @@ def organization_summaries(*, orgs: list[Organization], as_of: dt.date) -> list[
     probationary = Q(full_member_on__isnull=True) | Q(full_member_on__gt=as_of)
     member_aggs, org_aggs = {}, {}
     for i, org in enumerate(orgs):
-        inside = Q(organization__path__startswith=org.path)
+        inside = subtree_q(org)
         member_aggs[f"m{i}"] = Count("pk", filter=inside)
         member_aggs[f"p{i}"] = Count("pk", filter=inside & probationary)
         member_aggs[f"d{i}"] = Count("pk", filter=inside & Q(full_member_on__isnull=True) & due)
-        org_aggs[f"o{i}"] = Count("pk", filter=Q(path__startswith=org.path))
+        org_aggs[f"o{i}"] = Count("pk", filter=subtree_q(org, ""))
     combined = Q()
     for org in orgs:
-        combined |= Q(organization__path__startswith=org.path)
+        combined |= subtree_q(org)
     counts = Member.objects.filter(combined, died_on__isnull=True).aggregate(**member_aggs)
     org_counts = Organization.objects.aggregate(**org_aggs)
     return [

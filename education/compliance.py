@@ -31,6 +31,7 @@ from django.db.models.functions import ExtractMonth
 
 from branches.models import Organization, PartyGroup
 from members.models import Member
+from members.selectors import living_on_q
 
 from .models import AppliesTo, Meeting, MeetingKind, MeetingRequirement, Period
 
@@ -142,7 +143,8 @@ class ComplianceRow:
 
 
 def living_on(day: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": day})
+    """Members on `day`: members.selectors.living_on_q, the one definition (admitted by then, not dead)."""
+    return living_on_q(day, prefix)
 
 
 def compliance_units(organizations: QuerySet[Organization], *, as_of: dt.date) -> QuerySet[Organization]:

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
+from branches.paths import subtree_q
 from members.models import BranchOfficer, Member
 from notifications.services import recipients_above, recipients_for
 
@@ -52,7 +53,7 @@ def expected_attendees(*, meeting: Meeting) -> QuerySet[Member]:
     committee meeting alone; otherwise every member of the organization. Members admitted by the date and
     living on it. Probationary members attend (they have no vote)."""
     date = meeting.date
-    base = Member.objects.filter(admitted_on__lte=date).filter(living_on(date))
+    base = Member.objects.filter(living_on(date))
     codes = {k.code for k in meeting.kinds.all()}
     if meeting.party_group_id:
         return base.filter(party_group_id=meeting.party_group_id)
@@ -75,7 +76,7 @@ def meetings_visible(
     """Meetings the user may read, newest first, with attendance counts (one query; kinds prefetched)."""
     qs = scope.filter(Meeting.objects.all(), "organization")
     if organization is not None:
-        qs = qs.filter(organization__path__startswith=organization.path)
+        qs = qs.filter(subtree_q(organization))
     if year:
         qs = qs.filter(date__year=year)
     if kind:
@@ -267,7 +268,7 @@ def with_study_hours(members: QuerySet[Member], *, year: int) -> QuerySet[Member
 def study_progress(scope, *, organization: Organization, year: int, as_of: dt.date) -> QuerySet[Member]:
     """The organization's living members with their study hours of `year`, fewest first."""
     members = scope.filter(
-        Member.objects.filter(organization__path__startswith=organization.path).filter(living_on(as_of)),
+        Member.objects.filter(subtree_q(organization)).filter(living_on(as_of)),
         "organization",
     )
     return (
@@ -322,7 +323,7 @@ def branches_summary(
 ) -> list[UnitSummary]:
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
     queries whatever the number of branches)."""
-    orgs = Organization.objects.filter(path__startswith=root.path)
+    orgs = Organization.objects.filter(subtree_q(root, ""))
     rows = compliance_grid(orgs, year=year, as_of=as_of)
     summaries: dict[int, UnitSummary] = {}
     for r in rows:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
+from branches.paths import subtree_q
 
 from .forms import OrganizationChoiceField, PartyGroupChoiceField
 from .models import Member
@@ -79,7 +80,7 @@ class MemberFilter(django_filters.FilterSet):
         return queryset.filter(member_search_q(value))
 
     def filter_organization(self, queryset, name, value):
-        return queryset.filter(organization__path__startswith=value.path)
+        return queryset.filter(subtree_q(value))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(full_member_on__isnull=value != Member.Status.FULL)

@@ -5,22 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import OrganizationChoiceField, PartyGroupChoiceField
 from branches.models import Organization, PartyGroup
 from common.forms import BootstrapFormMixin, DateInput
 
 from . import idnumbers
 from .models import BranchOfficer, Member
-
-
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:
-        return f"{'· ' * max(obj.depth - 1, 0)}{obj.name} ({obj.code})"
-
-
-class PartyGroupChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: PartyGroup) -> str:
-        return f"{obj.organization.name} · {obj.name}"
-
 
 DATE_FIELDS = ("birth_date", "admitted_on", "full_member_on", "probation_ends_on", "ill_since", "died_on")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, PartyGroup, RoleAssignment
+from branches.paths import subtree_q
 from branches.selectors import scope_for
 from notifications.services import recipients_above, recipients_for
 
@@ -117,10 +118,25 @@ def living(prefix: str = "") -> Q:
     return Q(**{f"{prefix}died_on__isnull": True})
 
 
-def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}full_member_on__lte": as_of}) & (
-        Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": as_of})
+def living_on_q(on: dt.date, prefix: str = "") -> Q:
+    """THE definition of "a member on day `on`", as a Q (`prefix` reaches Member from another model, e.g.
+    "members__" from Organization): admitted on or before that day (admitted that day counts) and not dead
+    by it (whoever died that day no longer counts: no benefit on the day of death, the condolence starts).
+    A departure (issue 9) is one more condition here."""
+    return Q(**{f"{prefix}admitted_on__lte": on}) & (
+        Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": on})
     )
+
+
+def living_on(*, on: dt.date, org: Organization | None = None) -> QuerySet[Member]:
+    """Who was a member on `on` (living_on_q), in `org`'s subtree when given."""
+    members = Member.objects.filter(living_on_q(on))
+    return members.filter(subtree_q(org)) if org is not None else members
+
+
+def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
+    """Full members on `as_of` (a full member was admitted before: a constraint says so)."""
+    return Q(**{f"{prefix}full_member_on__lte": as_of}) & living_on_q(as_of, prefix)
 
 
 # -- organizations: counts and the committee rule -------------------------------------------------------
@@ -134,11 +150,9 @@ def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.dat
     full members; general branches (党总支) and party committees (党委) always elect one; county and
     township committees are 党委 too.
     """
-    alive_on = Q(members__died_on__isnull=True) | Q(members__died_on__gt=as_of)
-    full = Q(members__full_member_on__lte=as_of) & alive_on
     return queryset.annotate(
-        member_count=Count("members", filter=alive_on & Q(members__admitted_on__lte=as_of)),
-        full_count=Count("members", filter=full),
+        member_count=Count("members", filter=living_on_q(as_of, "members__")),
+        full_count=Count("members", filter=full_members_on(as_of, "members__")),
     ).annotate(
         has_committee=Case(
             When(~Q(kind=Organization.Kind.BRANCH), then=Value(True)),
@@ -161,65 +175,6 @@ def organization_has_committee(*, org: Organization, as_of: dt.date) -> bool:
     return organizations_having_committee(Organization.objects.filter(pk=org.pk), as_of=as_of).exists()
 
 
-def rollup_counts(orgs: list[Organization]) -> list[Organization]:
-    """Add subtree totals (`total_members`, `total_full`) to organizations annotated by
-    organizations_with_counts, ordered by path. Linear in the number of organizations; no query."""
-    by_path = {o.path: o for o in orgs}
-    for o in orgs:
-        o.total_members = o.member_count
-        o.total_full = o.full_count
-    for o in sorted(orgs, key=lambda o: o.path, reverse=True):  # deepest first
-        parent_path = o.path[: -len(Organization.path_segment(o.pk))]
-        parent = by_path.get(parent_path)
-        if parent is not None:
-            parent.total_members += o.total_members
-            parent.total_full += o.total_full
-    return orgs
-
-
-@dataclass
-class TreeNode:
-    org: Organization
-    children: list[TreeNode] = field(default_factory=list)
-
-
-def organization_tree(*, user, as_of: dt.date, search: str = "") -> tuple[list[TreeNode], list[Organization]]:
-    """The organizations the user may see, as a forest (roots = the tops of their scope), with counts;
-    one query. With `search`, also the flat list of matches (by name or code)."""
-    scope = scope_for(user)
-    orgs = list(organizations_with_counts(scope.organizations(), as_of=as_of).order_by("path"))
-    rollup_counts(orgs)
-    nodes = {o.path: TreeNode(o) for o in orgs}
-    roots: list[TreeNode] = []
-    for o in orgs:
-        parent = nodes.get(o.path[: -len(Organization.path_segment(o.pk))])
-        (parent.children if parent else roots).append(nodes[o.path])
-    matches: list[Organization] = []
-    if search:
-        needle = search.strip().lower()
-        matches = [o for o in orgs if needle in o.name.lower() or needle in o.code.lower()]
-    return roots, matches
-
-
-def organization_children_with_counts(*, org: Organization, as_of: dt.date) -> list[Organization]:
-    """The direct children of `org` with subtree totals, and `org` itself totalled: one query."""
-    subtree = list(
-        organizations_with_counts(
-            Organization.objects.filter(path__startswith=org.path), as_of=as_of
-        ).order_by("path")
-    )
-    rollup_counts(subtree)
-    for o in subtree:
-        if o.pk == org.pk:
-            org.member_count, org.full_count, org.has_committee = (
-                o.member_count,
-                o.full_count,
-                o.has_committee,
-            )
-            org.total_members, org.total_full = o.total_members, o.total_full
-    return [o for o in subtree if o.parent_id == org.pk]
-
-
 def party_groups_with_counts(*, org: Organization) -> QuerySet[PartyGroup]:
     return PartyGroup.objects.filter(organization=org).annotate(
         member_count=Count("members", filter=Q(members__died_on__isnull=True))
@@ -239,6 +194,11 @@ def officers_in_order() -> QuerySet[BranchOfficer]:
         ),
         "member__name",
     )
+
+
+def committee_candidates(*, org: Organization) -> QuerySet[Member]:
+    """Who may be elected to the organization's committee: its living members, by name."""
+    return Member.objects.filter(organization=org).filter(living()).order_by("name")
 
 
 def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -> CommitteeTerm | None:

@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
     path("<int:pk>/death/", views.member_record_death, name="death"),
     path("<int:pk>/id-number/", views.member_reveal_id, name="reveal_id"),
+    path("orgs/<int:pk>/committee/new/", views.committee_create, name="committee_create"),
+    path("committee/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
 ]

@@ -23,7 +23,8 @@ from common.pagination import paginate, querystring_without_page
 
 from . import exports, selectors, services
 from .filters import MemberFilter
-from .forms import DeathForm, MemberForm, TransferForm
+from .forms import CommitteeTermForm, DeathForm, MemberForm, OfficerFormSet, TransferForm
+from .models import CommitteeTerm
 
 
 @login_required
@@ -200,3 +201,69 @@ def member_export(request):
     filename = f"members-{timezone.localdate():%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# -- committee terms (支部委员会) -----------------------------------------------------------------------------
+
+
+def _committee_form(request, *, org: Organization, term: CommitteeTerm | None):
+    members = selectors.committee_candidates(org=org)
+    if term is not None:
+        term_initial = {"elected_on": term.elected_on, "ends_on": term.ends_on}
+        officers_initial = [
+            {"member": o.member_id, "position": o.position, "duty": o.duty}
+            for o in selectors.officers_in_order().filter(term=term)
+        ]
+    else:
+        term_initial, officers_initial = {}, []
+    form = CommitteeTermForm(request.POST or None, initial=term_initial)
+    formset = OfficerFormSet(
+        request.POST or None, initial=officers_initial, members=members, prefix="officers"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            saved = services.committee_term_save(
+                organization=org,
+                elected_on=form.cleaned_data["elected_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                officers=formset.officers(),
+                term=term,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("The committee elected on %(date)s was saved (term until %(end)s).")
+                % {"date": saved.elected_on.isoformat(), "end": saved.ends_on.isoformat()},
+            )
+            return redirect("branches:detail", pk=org.pk)
+    return render(
+        request,
+        "members/committee_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "org": org,
+            "term": term,
+            "term_years": CommitteeTerm.term_years(org),
+        },
+    )
+
+
+@login_required
+def committee_create(request, pk: int):
+    scope = scope_for(request.user)
+    org = scope.get_object_or_404(Organization.objects.all(), "", write=True, pk=pk)
+    if not org.is_basic:
+        raise Http404
+    return _committee_form(request, org=org, term=None)
+
+
+@login_required
+def committee_edit(request, pk: int):
+    scope = scope_for(request.user)
+    term = scope.get_object_or_404(
+        CommitteeTerm.objects.select_related("organization"), "organization", write=True, pk=pk
+    )
+    return _committee_form(request, org=term.organization, term=term)

@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from branches import paths as paths_module
 from branches.models import RoleAssignment
 from users.models import User
 from users.services import user_set_password_url
@@ -258,7 +259,7 @@ def recipients_above(
     """For each organization path, the users holding one of `roles` at that organization or any above it
     (only at organizations of `kind` when given), one query; e.g. the township secretaries and staff above
     a branch: recipients_above(paths=[branch.path], roles=[TOWNSHIP_SECRETARY, TOWNSHIP_STAFF])."""
-    chains = {path: [int(part) for part in path.split(".") if part] for path in set(paths) if path}
+    chains = {path: paths_module.ids(path) for path in set(paths) if path}
     qs = RoleAssignment.objects.filter(
         organization_id__in={pk for chain in chains.values() for pk in chain}, role__in=list(roles)
     )

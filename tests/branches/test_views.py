@@ -6,8 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from branches.models import Organization, PartyGroup, RoleAssignment
-from members.models import CommitteeTerm
-from members.selectors import officers_in_order, organizations_having_committee, organizations_with_counts
 from tests.conftest import login
 from tests.factories import MemberFactory, UserFactory, make_branch, make_party_group, make_role
 
@@ -78,17 +76,12 @@ def test_detail(client, bob, township_a, branch_a1, branch_a2):
 
 def test_outsider_gets_404_on_org_pages(client, charlie, branch_a1):
     group = make_party_group(branch_a1)
-    term = CommitteeTerm.objects.create(
-        organization=branch_a1, elected_on=dt.date(2022, 1, 1), ends_on=dt.date(2027, 1, 1)
-    )
     login(client, charlie)
     for url in [
         reverse("branches:detail", args=[branch_a1.pk]),
         reverse("branches:edit", args=[branch_a1.pk]),
         reverse("branches:group_create", args=[branch_a1.pk]),
         reverse("branches:group_edit", args=[group.pk]),
-        reverse("branches:committee_create", args=[branch_a1.pk]),
-        reverse("branches:committee_edit", args=[term.pk]),
     ]:
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("branches:group_delete", args=[group.pk])).status_code == 404
@@ -112,29 +105,6 @@ def test_detail_query_count_is_bounded(client, dora, township_a, n, django_asser
     client.get(reverse("branches:detail", args=[township_a.pk]))
     with django_assert_num_queries(7):
         assert client.get(reverse("branches:detail", args=[township_a.pk])).status_code == 200
-
-
-@pytest.mark.parametrize("n", [3, 60])
-def test_branch_detail_query_count_is_bounded(client, alice, branch_a1, n, django_assert_num_queries):
-    from members.services import committee_term_save
-
-    members = MemberFactory.create_batch(n, organization=branch_a1)
-    for i in range(min(n, 5)):
-        make_party_group(branch_a1, f"组{i}")
-    committee_term_save(
-        organization=branch_a1,
-        elected_on=dt.date(2023, 1, 1),
-        officers=[
-            (members[0], "secretary", ""),
-            (members[1], "deputy", ""),
-            (members[2], "committee_member", "组织委员"),
-        ],
-    )
-    login(client, alice)
-    client.get(reverse("branches:detail", args=[branch_a1.pk]))
-    with django_assert_num_queries(10):
-        response = client.get(reverse("branches:detail", args=[branch_a1.pk]))
-    assert response.context["term"].officers.all()[0].member == members[0]
 
 
 def test_detail_with_other_apps_panels_does_not_grow(client, monkeypatch, dora, township_a):
@@ -228,7 +198,7 @@ def test_branch_secretary_cannot_move_own_branch(client, alice, branch_a1):
     assert branch_a1.name == "新名字"
 
 
-# -- party groups and committees ----------------------------------------------------------------------------
+# -- party groups ----------------------------------------------------------------------------
 
 
 def test_party_group_create_edit_delete(client, alice, branch_a1):
@@ -246,93 +216,3 @@ def test_party_group_create_edit_delete(client, alice, branch_a1):
     client.post(reverse("branches:group_delete", args=[group.pk]))
     member.refresh_from_db()
     assert member.party_group is None and not PartyGroup.objects.exists()
-
-
-def _committee_data(members, **extra):
-    data = {
-        "elected_on": "2024-03-01",
-        "ends_on": "",
-        "officers-TOTAL_FORMS": "3",
-        "officers-INITIAL_FORMS": "0",
-        "officers-MIN_NUM_FORMS": "0",
-        "officers-MAX_NUM_FORMS": "1000",
-    }
-    for i, (member, position) in enumerate(members):
-        data[f"officers-{i}-member"] = member.pk
-        data[f"officers-{i}-position"] = position
-    data.update(extra)
-    return data
-
-
-def test_committee_term_defaults_and_officers(client, alice, branch_a1):
-    a, b, c = MemberFactory.create_batch(3, organization=branch_a1)
-    login(client, alice)
-    response = client.post(
-        reverse("branches:committee_create", args=[branch_a1.pk]),
-        _committee_data([(a, "secretary"), (b, "deputy"), (c, "committee_member")]),
-    )
-    assert response.status_code == 302
-    term = CommitteeTerm.objects.get()
-    assert term.ends_on == dt.date(2029, 3, 1)  # a village branch serves 5 years
-    assert {(o.member, o.position) for o in term.officers.all()} == {
-        (a, "secretary"),
-        (b, "deputy"),
-        (c, "committee_member"),
-    }
-    # Edit: the deputy leaves (DELETE ticked), the committee member becomes deputy.
-    page = client.get(reverse("branches:committee_edit", args=[term.pk]))
-    assert page.context["formset"].initial_form_count() == 3
-    officers = list(officers_in_order().filter(term=term))
-    data = _committee_data(
-        [(o.member, o.position) for o in officers],
-        **{
-            "officers-TOTAL_FORMS": "6",
-            "officers-INITIAL_FORMS": "3",
-            "officers-1-DELETE": "on",
-            "officers-2-position": "deputy",
-        },
-    )
-    response = client.post(reverse("branches:committee_edit", args=[term.pk]), data)
-    assert response.status_code == 302
-    assert {(o.member, o.position) for o in term.officers.all()} == {(a, "secretary"), (c, "deputy")}
-
-
-def test_committee_refuses_two_secretaries_and_outsiders(client, alice, branch_a1, branch_a2):
-    a, b = MemberFactory.create_batch(2, organization=branch_a1)
-    stranger = MemberFactory(organization=branch_a2)
-    login(client, alice)
-    response = client.post(
-        reverse("branches:committee_create", args=[branch_a1.pk]),
-        _committee_data([(a, "secretary"), (b, "secretary")]),
-    )
-    assert response.status_code == 200 and response.context["formset"].non_form_errors()
-    response = client.post(
-        reverse("branches:committee_create", args=[branch_a1.pk]), _committee_data([(stranger, "secretary")])
-    )
-    assert response.status_code == 200
-    assert not CommitteeTerm.objects.exists()
-
-
-# -- the committee rule, set-based -------------------------------------------------------------------------
-
-
-def test_committee_rule_seven_full_members(township_a, django_assert_num_queries):
-    small, big, edge = make_branch(township_a), make_branch(township_a), make_branch(township_a)
-    MemberFactory.create_batch(6, organization=small)
-    MemberFactory.create_batch(3, organization=small, probationary=True)
-    MemberFactory.create_batch(8, organization=big)
-    MemberFactory.create_batch(7, organization=edge)
-    MemberFactory(organization=edge, died_on=dt.date(2020, 1, 1))
-    today = dt.date.today()
-    with django_assert_num_queries(1):
-        having = set(organizations_having_committee(Organization.objects.filter(kind="branch"), as_of=today))
-    assert having == {big, edge}
-    counts = {
-        o.pk: (o.member_count, o.full_count)
-        for o in organizations_with_counts(Organization.objects.all(), as_of=today)
-    }
-    assert counts[small.pk] == (9, 6)
-    # On a date before they became full members, nobody has a committee.
-    assert not organizations_having_committee(
-        Organization.objects.filter(kind="branch"), as_of=dt.date(1990, 1, 1)
-    ).exists()

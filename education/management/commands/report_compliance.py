@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from branches.models import Organization
+from branches.paths import subtree_q
 from common.commands import date_option
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             root = Organization.objects.filter(code=org).first()
             if root is None:
                 raise CommandError(f"No organization with the code {org!r}.")
-            orgs = orgs.filter(path__startswith=root.path)
+            orgs = orgs.filter(subtree_q(root, ""))
         if format == "xlsx" and not output:
             raise CommandError("--format xlsx needs --output FILE.")
         rows = compliance_grid(orgs, year=year, as_of=as_of_date)

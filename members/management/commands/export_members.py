@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.paths import subtree_q
 from members.exports import members_export
 from members.models import Member
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             org = Organization.objects.filter(code=options["org"]).first()
             if org is None:
                 raise CommandError(_("Unknown organization code “%(code)s”.") % {"code": options["org"]})
-            queryset = queryset.filter(organization__path__startswith=org.path)
+            queryset = queryset.filter(subtree_q(org))
         fmt = options["format"]
         if fmt == "xlsx" and not options["output"]:
             raise CommandError(_("--output FILE is required for xlsx."))

@@ -1,0 +1,67 @@
+"""Members' parts of the organization page (common.panels): the member counts and the committee rule, the
+committee term, the party groups with their members; and the members / full members figures beside each
+organization on the tree (branches.tree). A bounded number of queries each."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from branches.tree import TreeFigures, organization_children
+from common.panels import Panel
+
+from . import selectors
+
+
+def tree_figures(*, as_of) -> TreeFigures:
+    return TreeFigures(
+        annotate=lambda queryset: selectors.organizations_with_counts(queryset, as_of=as_of),
+        totals={"member_count": "total_members", "full_count": "total_full"},
+        template="members/_tree_figures.html",
+        legend=_("Numbers: members / full members, including the organizations below."),
+    )
+
+
+def organization_panels(*, org, scope, as_of) -> list[Panel]:
+    """Members (1 query, none on the organization page, which has counted them with its children), and for
+    a basic organization the committee (2 queries) and the party groups (1 query)."""
+    if not scope.covers(org):
+        return []
+    if not hasattr(org, "total_members"):
+        organization_children(org=org, as_of=as_of)  # sets the organization's own figures
+    can_write = scope.can_write(org)
+    panels = [
+        Panel(
+            title=_("Members"),
+            template="members/panels/organization.html",
+            context={"org": org, "can_write": can_write, "min_full": selectors.COMMITTEE_MIN_FULL_MEMBERS},
+            order=5,
+        )
+    ]
+    if org.is_basic:
+        term = selectors.committee_term_current(org=org, as_of=as_of)
+        panels.append(
+            Panel(
+                title=_("Committee"),
+                template="members/panels/committee.html",
+                context={
+                    "org": org,
+                    "term": term,
+                    "term_expired": term is not None and term.ends_on < as_of,
+                    "can_write": can_write,
+                },
+                order=6,
+            )
+        )
+        panels.append(
+            Panel(
+                title=_("Party groups"),
+                template="members/panels/party_groups.html",
+                context={
+                    "org": org,
+                    "party_groups": selectors.party_groups_with_counts(org=org),
+                    "can_write": can_write,
+                },
+                order=7,
+            )
+        )
+    return panels
