@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches import paths
 from branches.models import Organization
 from branches.selectors import organization_township, scope_for
 from members.models import Member
@@ -29,7 +30,7 @@ def township_index() -> list[tuple[str, int]]:
 
 def township_for_path(path: str, index: list[tuple[str, int]]) -> int | None:
     for prefix, pk in index:
-        if path.startswith(prefix):
+        if paths.is_within(path, prefix):
             return pk
     return None
 
@@ -167,7 +168,7 @@ def grants_approve(*, grants: list[Grant], by) -> int:
     todo = [g for g in grants if g.status == Grant.Status.PLANNED]
     for g in todo:
         approving = _approving_org_path(g, county)
-        if not (scope.is_superuser or any(approving.startswith(p) for p in scope.write_paths)):
+        if not (scope.is_superuser or any(paths.is_within(approving, p) for p in scope.write_paths)):
             raise PermissionDenied(
                 _("Grants are approved by the level above (the township or the county office).")
             )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import RoleAssignment
 from members.models import Member
+from members.selectors import living_on_q
 
 from ..models import (
     Pairing,
@@ -149,7 +150,7 @@ def responsible_users(
         rows = (
             Pairing.objects.filter(helped_id__in=member_ids, starts_on__lte=on, helper__user__isnull=False)
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-            .filter(Q(helper__died_on__isnull=True) | Q(helper__died_on__gt=on))
+            .filter(living_on_q(on, "helper__"))
             .order_by("-starts_on", "pk")
             .values_list("helped_id", "helper__user_id")
         )
