@@ -37,14 +37,6 @@ LEVEL = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 # "module:function -> imported module": why it is imported inside the function.
 LAZY_IMPORTS: dict[str, str] = {}
 
-# Violations being removed by the layering work (issue 8). Remove a line when its edge is gone; the list must
-# end empty. "path:line imports module" strings for wrong edges, "module:function -> module" for lazy ones.
-PENDING: set[str] = {
-    "dashboard.templatetags.site_tags:mask_id -> members.idnumbers",
-    "members.admin:scope_for_accesses -> branches.selectors",
-    "members.services:party_group_for -> branches.services",
-}
-
 
 def _python_files():
     for app in LEVEL:
@@ -98,8 +90,6 @@ def test_no_import_points_up_a_layer_or_between_the_remedies():
             target = name.split(".")[0]
             if target == source:
                 continue
-            if f"{path.relative_to(ROOT)} imports {name}" in PENDING:
-                continue
             if LEVEL[target] > LEVEL[source]:
                 wrong.append(f"{path.relative_to(ROOT)}:{line} imports {name} (a layer above {source})")
             elif source in SIDE_BY_SIDE and target in SIDE_BY_SIDE:
@@ -115,7 +105,7 @@ def test_imports_inside_functions_are_listed_with_their_reason():
         for _line, name, function in _imports(path):
             if function is not None and name.split(".")[0] != _app_of(path):
                 lazy.add(f"{_module_of(path)}:{function} -> {name}")
-    unlisted = sorted(lazy - set(LAZY_IMPORTS) - PENDING)
+    unlisted = sorted(lazy - set(LAZY_IMPORTS))
     stale = sorted(set(LAZY_IMPORTS) - lazy)
     assert not unlisted, "imports inside functions without a reason in LAZY_IMPORTS:\n" + "\n".join(unlisted)
     assert not stale, "LAZY_IMPORTS lists imports that no longer exist:\n" + "\n".join(stale)

@@ -1,3 +1,7 @@
+"""The site's template tags: the navigation (every app's nav.py through common.navigation, by the user's
+scope), Bootstrap form rendering, and the scope filters that show an action only to those who may take it.
+In branches because the scope is branches'; every app's templates may `{% load site_tags %}`."""
+
 from django import template
 
 from branches.selectors import scope_for
@@ -12,13 +16,6 @@ def navigation(context):
     if request is None or not request.user.is_authenticated:
         return []
     return nav_items(scope_for(request.user))
-
-
-@register.filter
-def mask_id(value: str) -> str:
-    from members.idnumbers import mask
-
-    return mask(value or "")
 
 
 _BS_CLASS = {
