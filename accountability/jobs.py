@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import FollowUp, Organization, RoleAssignment
 from branches.selectors import officer_assignments_active
+from common import periods
 from members.models import CommitteeTerm
 from notifications.jobs import periodic_job
 from notifications.services import notify
@@ -256,8 +257,7 @@ def _overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> d
 
 
 def _week(as_of: dt.date) -> str:
-    iso = as_of.isocalendar()
-    return f"{iso[0]}-W{iso[1]:02d}"
+    return periods.week(as_of).label
 
 
 @periodic_job("officer_weekly_digest")

@@ -4,7 +4,6 @@ and every rule in force becomes one boolean annotation of a single query over th
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from branches.models import Organization
+from common import periods
 from members.ages import years_before
 from members.models import Member
 
@@ -393,11 +393,10 @@ def spring_festival(year: int) -> dt.date | None:
 
 
 def month_bounds(on: dt.date) -> tuple[dt.date, dt.date]:
-    return on.replace(day=1), on.replace(day=calendar.monthrange(on.year, on.month)[1])
+    month = periods.period_containing(on, periods.MONTH)
+    return month.start, month.end
 
 
 def quarter_bounds(on: dt.date) -> tuple[dt.date, dt.date, str]:
-    q = (on.month - 1) // 3 + 1
-    start = dt.date(on.year, 3 * q - 2, 1)
-    end = dt.date(on.year, 3 * q, calendar.monthrange(on.year, 3 * q)[1])
-    return start, end, f"{on.year}-Q{q}"
+    quarter = periods.period_containing(on, periods.QUARTER)
+    return quarter.start, quarter.end, quarter.label
