@@ -18,12 +18,17 @@ from common.forms import add_service_errors
 from members import selectors as member_selectors
 from members import services as member_services
 from members.forms import CommitteeTermForm, OfficerFormSet
-from members.models import CommitteeTerm, Member
+from members.models import CommitteeTerm
 
 from . import services
 from .forms import OrganizationForm, OrganizationSearchForm, PartyGroupForm
 from .models import Organization, PartyGroup
-from .selectors import organization_ancestors, scope_for
+from .selectors import (
+    organization_ancestors,
+    organization_get_stored,
+    organization_writable_get,
+    scope_for,
+)
 
 
 @login_required
@@ -82,7 +87,7 @@ def organization_create(request):
         raise Http404
     initial = {}
     if request.GET.get("parent"):
-        initial["parent"] = scope.organizations(write=True).filter(pk=request.GET["parent"]).first()
+        initial["parent"] = organization_writable_get(scope=scope, pk=request.GET["parent"])
     form = OrganizationForm(request.POST or None, scope=scope, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.fields}
@@ -100,7 +105,7 @@ def organization_create(request):
 def organization_edit(request, pk: int):
     scope = scope_for(request.user)
     org = scope.get_object_or_404(Organization.objects.select_related("parent"), "", write=True, pk=pk)
-    stored = Organization.objects.get(pk=org.pk)  # the form edits `org`; the service compares with this
+    stored = organization_get_stored(org=org)  # the form edits `org`; the service compares with this
     form = OrganizationForm(request.POST or None, instance=org, scope=scope)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.fields}
@@ -163,12 +168,12 @@ def party_group_delete(request, pk: int):
 
 
 def _committee_form(request, *, org: Organization, term: CommitteeTerm | None):
-    members = Member.objects.filter(organization=org, died_on__isnull=True).order_by("name")
+    members = member_selectors.members_living_in(org=org)
     if term is not None:
         term_initial = {"elected_on": term.elected_on, "ends_on": term.ends_on}
         officers_initial = [
             {"member": o.member_id, "position": o.position, "duty": o.duty}
-            for o in member_selectors.officers_in_order().filter(term=term)
+            for o in member_selectors.officers_of_term(term=term)
         ]
     else:
         term_initial, officers_initial = {}, []

@@ -59,6 +59,16 @@ def member_get_for_user(*, user, pk: int, write: bool = False) -> Member:
     return member
 
 
+def members_for_list(*, user) -> QuerySet[Member]:
+    """The members the user may see, with what the list shows (filter them, then members_in_list_order)."""
+    return members_visible_to(user).select_related("organization", "party_group")
+
+
+def members_in_list_order(queryset: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Member]:
+    """The (filtered) members with their ages on `as_of`, by organization and name."""
+    return members_with_ages(queryset, as_of=as_of).order_by("organization__path", "name", "pk")
+
+
 def member_of_user(*, user) -> Member:
     """The signed-in user's own member record (members:me); 404 when the account has none."""
     member = (
@@ -246,6 +256,20 @@ def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -
         .order_by("-elected_on")
         .first()
     )
+
+
+def member_transfers(*, member: Member) -> QuerySet:
+    """The member's transfers between organizations (as the model orders them)."""
+    return member.transfers.select_related("from_organization", "to_organization", "created_by")
+
+
+def members_living_in(*, org: Organization) -> QuerySet[Member]:
+    """The organization's own living members (not its subtree's), by name."""
+    return Member.objects.filter(organization=org, died_on__isnull=True).order_by("name")
+
+
+def officers_of_term(*, term: CommitteeTerm) -> QuerySet[BranchOfficer]:
+    return officers_in_order().filter(term=term)
 
 
 def member_offices(*, member: Member) -> QuerySet[BranchOfficer]:
