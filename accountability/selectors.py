@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,10 +142,6 @@ def indicator_get(*, year: int, pk: int) -> Indicator | None:
     return Indicator.objects.filter(pk=pk, group__year=year).first()
 
 
-def library_indicators(*, year: int) -> QuerySet[Indicator]:
-    return Indicator.objects.filter(group__year=year).select_related("group")
-
-
 def library_total(*, year: int) -> Decimal:
     return Indicator.objects.filter(group__year=year).aggregate(t=Coalesce(Sum("weight"), Decimal("0")))["t"]
 
@@ -256,20 +251,6 @@ def evaluation_rows(*, year: int, organization: Organization | None = None) -> Q
     return qs.select_related("parent", "organization", "grade").order_by("parent__path", "organization__code")
 
 
-@dataclass
-class SigningRow:
-    organization: Organization
-    contract_id: int | None
-    status: str | None
-    signed_on: dt.date | None
-    children: int
-    children_signed: int
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status in (Contract.Status.SIGNED, Contract.Status.EVALUATED)
-
-
 def signing_issuer(*, scope: Scope, issuer_id: str | None = None) -> Organization | None:
     """The county or township whose signing the page shows: `issuer_id` if the scope reads it, else the
     highest one the scope reads."""
@@ -342,10 +323,6 @@ def duty_report_overview(*, scope: Scope, year: int, state: str = "") -> QuerySe
     elif state == "late":
         qs = qs.filter(Exists(report.filter(late=True)))
     return qs
-
-
-def duty_reports_visible(*, scope: Scope) -> QuerySet[DutyReport]:
-    return scope.filter(DutyReport.objects.all(), "organization").select_related("organization", "author")
 
 
 def duty_report_attachments(*, report: DutyReport) -> list[DutyReportAttachment]:

@@ -176,11 +176,6 @@ def organization_get_stored(*, org: Organization) -> Organization:
     return Organization.objects.get(pk=org.pk)
 
 
-def organization_subtree(org: Organization, *, include_self: bool = True) -> QuerySet[Organization]:
-    qs = Organization.objects.filter(path__startswith=org.path)
-    return qs if include_self else qs.exclude(pk=org.pk)
-
-
 def organization_ancestors(org: Organization) -> QuerySet[Organization]:
     """Ancestors from the county down, by the ids in the path (one query)."""
     ids = [int(s) for s in org.path.split(".") if s][:-1]
@@ -196,10 +191,6 @@ def organization_township(org: Organization) -> Organization | None:
 
 def organization_get_by_code(code: str) -> Organization | None:
     return Organization.objects.filter(code=code).first()
-
-
-def organizations_for_user(user, *, write: bool = False) -> QuerySet[Organization]:
-    return scope_for(user).organizations(write=write)
 
 
 def officer_assignments_active(*, on: dt.date) -> QuerySet[OfficerAssignment]:

@@ -33,7 +33,6 @@ from .models import (
     BenefitRule,
     Condolence,
     Grant,
-    LunarNewYear,
     Pairing,
     RuleCondition,
     RuleVersion,
@@ -430,11 +429,6 @@ def service_points_for_member(*, member: Member) -> list[ServicePoint]:
         .select_related("organization")
         .order_by("-organization__depth")
     )
-
-
-def spring_festival(year: int) -> dt.date | None:
-    row = LunarNewYear.objects.filter(year=year).values_list("date", flat=True).first()
-    return row
 
 
 def month_bounds(on: dt.date) -> tuple[dt.date, dt.date]:

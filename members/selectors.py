@@ -122,12 +122,6 @@ def living(prefix: str = "") -> Q:
     return Q(**{f"{prefix}died_on__isnull": True})
 
 
-def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}full_member_on__lte": as_of}) & (
-        Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": as_of})
-    )
-
-
 # -- organizations: counts and the committee rule -------------------------------------------------------
 
 
@@ -160,10 +154,6 @@ def organizations_having_committee(
     """The organizations among `queryset` that have a committee on `as_of` (set-based, for jobs and reports:
     e.g. which branches owe a monthly 支委会)."""
     return organizations_with_counts(queryset, as_of=as_of).filter(has_committee=True)
-
-
-def organization_has_committee(*, org: Organization, as_of: dt.date) -> bool:
-    return organizations_having_committee(Organization.objects.filter(pk=org.pk), as_of=as_of).exists()
 
 
 def rollup_counts(orgs: list[Organization]) -> list[Organization]:

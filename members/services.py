@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import Organization, PartyGroup
+from branches.models import Organization
 from branches.selectors import scope_for
 
 from . import idnumbers
@@ -253,12 +253,6 @@ def committee_term_save(
         [BranchOfficer(term=term, member=m, position=p, duty=d or "") for m, p, d in officers]
     )
     return term
-
-
-def party_group_for(*, organization: Organization, name: str) -> PartyGroup:
-    from branches.services import party_group_get_or_create
-
-    return party_group_get_or_create(organization=organization, name=name)
 
 
 def members_export_recorded(*, by, count: int, detail: str = "") -> SensitiveAccess:

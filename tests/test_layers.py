@@ -58,10 +58,8 @@ PENDING: set[str] = {
     "care.services:member_record_death -> members.services",
     "care.services:member_record_illness -> members.services",
     "care.services:visits_remind -> notifications.models",
-    "dashboard.templatetags.site_tags:mask_id -> members.idnumbers",
     "members.admin:scope_for_accesses -> branches.selectors",
     "members.importers:apply -> users.services",
-    "members.services:party_group_for -> branches.services",
     "users.services:user_invite -> notifications.services",
     "users.services:user_preferences_update -> notifications.models",
 }

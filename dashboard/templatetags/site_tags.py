@@ -14,13 +14,6 @@ def navigation(context):
     return nav_items(scope_for(request.user))
 
 
-@register.filter
-def mask_id(value: str) -> str:
-    from members.idnumbers import mask
-
-    return mask(value or "")
-
-
 _BS_CLASS = {
     "select": "form-select",
     "selectmultiple": "form-select",
