@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from branches.models import Organization
+from branches.selectors import Scope
 from common import periods
 from members.ages import years_before
 from members.models import Member
@@ -359,7 +360,7 @@ def grants_for(*, org: Organization, scope, status: str = "", year: int | None =
     )
 
 
-def grants_writable(*, scope, ids: list[int]) -> list[Grant]:
+def grants_writable(*, scope: Scope, ids: list[int]) -> list[Grant]:
     """The grants among `ids` that the scope may change (the others are left out silently)."""
     return list(
         scope.filter(Grant.objects.filter(pk__in=ids), "organization", write=True).select_related("township")
@@ -415,7 +416,7 @@ def service_point_of(*, org: Organization) -> ServicePoint | None:
     return ServicePoint.objects.filter(organization=org).first()
 
 
-def service_points_visible(*, scope) -> QuerySet[ServicePoint]:
+def service_points_visible(*, scope: Scope) -> QuerySet[ServicePoint]:
     return scope.filter(ServicePoint.objects.select_related("organization"), "organization").order_by(
         "organization__path"
     )
@@ -446,7 +447,7 @@ def quarter_bounds(on: dt.date) -> tuple[dt.date, dt.date, str]:
 VISIT_VIEWS = ("open", "overdue", "done", "all")
 
 
-def visit_counts(*, org: Organization, scope, as_of: dt.date) -> dict[str, int]:
+def visit_counts(*, org: Organization, scope: Scope, as_of: dt.date) -> dict[str, int]:
     """Visits in the organization's subtree that the scope reads: planned (not yet due), overdue, and done
     this year (one aggregate query)."""
     return scope.filter(
@@ -458,7 +459,7 @@ def visit_counts(*, org: Organization, scope, as_of: dt.date) -> dict[str, int]:
     )
 
 
-def visits_for(*, org: Organization, scope, show: str = "open", as_of: dt.date) -> QuerySet[Visit]:
+def visits_for(*, org: Organization, scope: Scope, show: str = "open", as_of: dt.date) -> QuerySet[Visit]:
     """Visits in the organization's subtree that the scope reads: `open` (planned), `overdue`, `done`
     (latest first) or `all`."""
     qs = scope.filter(
@@ -477,7 +478,7 @@ def member_visits(*, member: Member, limit: int = 50) -> list[Visit]:
     return list(member.care_visits.select_related("assigned_to").order_by("-due_on", "-pk")[:limit])
 
 
-def pairings_current(*, org: Organization, scope, as_of: dt.date) -> QuerySet[Pairing]:
+def pairings_current(*, org: Organization, scope: Scope, as_of: dt.date) -> QuerySet[Pairing]:
     """Pairings of helped members in the organization's subtree that the scope reads, not ended by `as_of`."""
     return (
         scope.filter(
@@ -498,7 +499,7 @@ def member_pairings(*, member: Member, limit: int = 20) -> list[Pairing]:
     )
 
 
-def pairing_helpers(*, scope, helped: Member) -> QuerySet[Member]:
+def pairing_helpers(*, scope: Scope, helped: Member) -> QuerySet[Member]:
     """Who may help `helped`: the living members of the same organization that the scope reads."""
     return (
         scope.filter(

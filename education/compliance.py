@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
@@ -161,11 +162,8 @@ def compliance_grid(
 
 
 Measured = tuple[KindRules, periods.Period, Rule]
-_TYPE_ORDER = {
-    Period.YEAR: 2,
-    Period.QUARTER: 1,
-    Period.MONTH: 0,
-}  # a month before its quarter before its year
+# a month before its quarter before its year
+_TYPE_ORDER: dict[str, int] = {Period.YEAR: 2, Period.QUARTER: 1, Period.MONTH: 0}
 _NO_MEETINGS = [0] * 13
 
 
@@ -195,14 +193,14 @@ def _full_member_counts(unit_ids: list[int], eval_dates: list[dt.date]) -> dict[
     annotations = {
         f"d{i}": Count("pk", filter=Q(full_member_on__lte=d) & living_on(d)) for i, d in enumerate(eval_dates)
     }
-    for row in (
+    for organization_id, *numbers in (
         Member.objects.filter(organization__in=unit_ids)
         .order_by()
         .values("organization_id")
         .annotate(**annotations)
+        .values_list("organization_id", *annotations)
     ):
-        for i, d in enumerate(eval_dates):
-            full_counts[row["organization_id"]][d] = row[f"d{i}"]
+        full_counts[organization_id] = dict(zip(eval_dates, numbers, strict=True))
     return full_counts
 
 
@@ -237,20 +235,18 @@ def _held_by_month(
         .annotate(n=Count("pk"))
         .values_list("organization_id", "party_group_id", "kinds__code", "month", "n")
     ):
-        if code in group_kinds:
-            if group_id is None:
-                continue
-        else:
-            group_id = None
-        by_month = held.get((org_id, code, group_id))
+        if code in group_kinds and group_id is None:
+            continue
+        key = (org_id, code, group_id if code in group_kinds else None)
+        by_month = held.get(key)
         if by_month is None:
-            by_month = held[(org_id, code, group_id)] = [0] * 13
+            by_month = held[key] = [0] * 13
         by_month[month] += n
     return held
 
 
 def _unit_rows(
-    unit: dict, measured: list[Measured], counts: Counts, *, as_of: dt.date
+    unit: Mapping[str, Any], measured: list[Measured], counts: Counts, *, as_of: dt.date
 ) -> list[ComplianceRow]:
     """The rows of one compliance unit: one per measured period that applies to it (and per party group)."""
     oid = unit["pk"]

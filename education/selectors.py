@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from branches.models import Organization
+from branches.selectors import Scope
 from members.models import BranchOfficer, Member
 
 from .compliance import ComplianceRow, compliance_grid, living_on, status_counts
@@ -328,7 +329,7 @@ def with_study_hours(members: QuerySet[Member], *, year: int) -> QuerySet[Member
 
 
 def members_progress(
-    scope, *, organization: Organization, year: int, as_of: dt.date, order: str = "absence"
+    *, scope: Scope, organization: Organization, year: int, as_of: dt.date, order: str = "absence"
 ) -> QuerySet[Member]:
     """The living members of the organization's subtree that the scope reads, with their absence streaks
     (with_absence) and study hours of `year`: longest streak first, or fewest hours first (`order="study"`)."""
@@ -337,10 +338,11 @@ def members_progress(
         "organization",
     )
     members = with_study_hours(with_absence(members, as_of=as_of), year=year)
+    # F(): the ordering is on annotations
     if order == "study":
-        members = members.order_by("study_hours", "name", "pk")
+        members = members.order_by(F("study_hours").asc(), "name", "pk")
     else:
-        members = members.order_by("-absence_streak", "study_hours", "name", "pk")
+        members = members.order_by(F("absence_streak").desc(), F("study_hours").asc(), "name", "pk")
     return members.select_related("organization", "party_group")
 
 
@@ -353,7 +355,7 @@ def study_records_of(*, member: Member, year: int) -> QuerySet[StudyRecord]:
     return StudyRecord.objects.filter(member=member, date__year=year).order_by("-date", "-pk")
 
 
-def members_writable_in(scope, *, organization: Organization) -> QuerySet[Member]:
+def members_writable_in(*, scope: Scope, organization: Organization) -> QuerySet[Member]:
     """The living members of the organization's subtree that the scope may write, by name."""
     return scope.filter(
         Member.objects.filter(organization__path__startswith=organization.path, died_on__isnull=True),

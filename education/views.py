@@ -454,7 +454,11 @@ def org_members(request, org_id):
     as_of = timezone.localdate()
     order = request.GET.get("order")
     members = selectors.members_progress(
-        scope, organization=org, year=year, as_of=as_of, order="study" if order == "study" else "absence"
+        scope=scope,
+        organization=org,
+        year=year,
+        as_of=as_of,
+        order="study" if order == "study" else "absence",
     )
     return render(
         request,
@@ -512,7 +516,7 @@ def _render_member(request, member: Member, *, can_write: bool):
 def study_create(request, org_id):
     scope = scope_for(request.user)
     org = _org(request, org_id, write=True)
-    members = selectors.members_writable_in(scope, organization=org)
+    members = selectors.members_writable_in(scope=scope, organization=org)
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else None
     form = StudyRecordForm(request.POST or None, members=members, initial=initial)
     if request.method == "POST" and form.is_valid():
