@@ -142,16 +142,11 @@ def compliance_grid(
     if not measured:
         return []
     eval_dates = sorted({min(p.end, as_of) for _k, p, r in measured if r.applies_to == AppliesTo.COMMITTEE})
+    group_kinds = {k.code for k, _p, r in measured if r.applies_to == AppliesTo.GROUP}
     counts = Counts(
         full_members=_full_member_counts(unit_ids, eval_dates),
-        groups=_party_groups(unit_ids)
-        if any(r.applies_to == AppliesTo.GROUP for _k, _p, r in measured)
-        else {},
-        held=_held_by_month(
-            unit_ids,
-            year=year,
-            group_kinds={k.code for k, _p, r in measured if r.applies_to == AppliesTo.GROUP},
-        ),
+        groups=_party_groups(unit_ids) if group_kinds else {},
+        held=_held_by_month(unit_ids, year=year, group_kinds=group_kinds),
     )
     out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of)]
     order = {k.code: k.order for k in rules}
