@@ -16,7 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, RoleAssignment
-from common import overdue
+from common import overdue, periods
 from members.models import CommitteeTerm
 from notifications.jobs import periodic_job
 from notifications.services import Message, delivery_key, notify, notify_many
@@ -121,8 +121,7 @@ def overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> di
 
 
 def _week(as_of: dt.date) -> str:
-    iso = as_of.isocalendar()
-    return f"{iso[0]}-W{iso[1]:02d}"
+    return periods.week(as_of).label
 
 
 @periodic_job("county_escalation_weekly")

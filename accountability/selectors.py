@@ -31,7 +31,16 @@ from branches.selectors import Scope
 from members.models import CommitteeTerm
 from notifications.services import recipients_for
 
-from .models import Contract, DutyReport, GradeBand, Indicator, IndicatorGroup, YearDeadlines
+from .models import (
+    Contract,
+    ContractLine,
+    DutyReport,
+    DutyReportAttachment,
+    GradeBand,
+    Indicator,
+    IndicatorGroup,
+    YearDeadlines,
+)
 
 Role = RoleAssignment.Role
 # Who answers for an organization (述职, signing, evaluating) and who is reminded: its secretaries.
@@ -82,6 +91,29 @@ def organizations_acted_for(*, user) -> QuerySet[Organization]:
     ).distinct()
 
 
+ISSUING_KINDS = (Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP)
+
+
+def organizations_issuing(*, user) -> QuerySet[Organization]:
+    """The county and townships the user answers for: they issue contracts to the level below."""
+    return organizations_acted_for(user=user).filter(kind__in=ISSUING_KINDS)
+
+
+def organizations_contracting(*, user) -> QuerySet[Organization]:
+    """The organizations the user answers for that may be a contract's issuing side."""
+    return organizations_acted_for(user=user).filter(kind__in=[*ISSUING_KINDS, *Organization.BASIC_KINDS])
+
+
+def organizations_reporting_duty(*, user) -> QuerySet[Organization]:
+    """The organizations the user answers for whose secretary gives a 述职 report."""
+    return organizations_acted_for(user=user).filter(kind__in=DUTY_LEVELS)
+
+
+def contract_partners(*, scope: Scope) -> QuerySet[Organization]:
+    """Every organization the user may change except the county (a contract's receiving side), by path."""
+    return scope.organizations(write=True).exclude(kind=Organization.Kind.COUNTY).order_by("path")
+
+
 def contract_children(*, parent: Organization) -> QuerySet[Organization]:
     """Who receives a contract from `parent` (县与乡、乡与村层层签订): the county signs with its townships,
     a township with its basic organizations."""
@@ -112,8 +144,8 @@ def library_get(*, year: int) -> Library:
     return Library(year=year, groups=groups, total=total)
 
 
-def library_indicators(*, year: int) -> QuerySet[Indicator]:
-    return Indicator.objects.filter(group__year=year).select_related("group")
+def indicator_get(*, year: int, pk: int) -> Indicator | None:
+    return Indicator.objects.filter(pk=pk, group__year=year).first()
 
 
 def library_total(*, year: int) -> Decimal:
@@ -131,6 +163,26 @@ def contracts_visible(*, scope: Scope, year: int | None = None) -> QuerySet[Cont
 
 
 RANK_ORDER = [F("vetoed").asc(), F("score").desc(nulls_last=True)]
+
+
+def contracts_listed(*, scope: Scope, year: int, status: str = "") -> QuerySet[Contract]:
+    """The year's contracts the scope reads (of one status if given), with their line counts (one grouped
+    query), by issuer and partner."""
+    qs = contracts_visible(scope=scope, year=year).annotate(lines_n=Count("lines"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("parent__path", "organization__code")
+
+
+def contract_status_counts(*, scope: Scope, year: int) -> dict[str, int]:
+    """How many of the year's contracts the scope reads are in each status."""
+    return dict(
+        contracts_visible(scope=scope, year=year).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+
+
+def contract_lines_of(*, contract: Contract) -> QuerySet[ContractLine]:
+    return ContractLine.objects.filter(contract=contract)
 
 
 def _with_ranks(qs: QuerySet[Contract]) -> QuerySet[Contract]:
@@ -205,21 +257,18 @@ def evaluation_rows(*, year: int, organization: Organization | None = None) -> Q
     return qs.select_related("parent", "organization", "grade").order_by("parent__path", "organization__code")
 
 
-@dataclass
-class SigningRow:
-    organization: Organization
-    contract_id: int | None
-    status: str | None
-    signed_on: dt.date | None
-    children: int
-    children_signed: int
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status in (Contract.Status.SIGNED, Contract.Status.EVALUATED)
+def signing_issuer(*, scope: Scope, issuer_id: str | None = None) -> Organization | None:
+    """The county or township whose signing the page shows: `issuer_id` if the scope reads it, else the
+    highest one the scope reads."""
+    issuers = scope.organizations().filter(kind__in=ISSUING_KINDS)
+    if issuer_id and issuer_id.isdigit():
+        return issuers.filter(pk=issuer_id).first()
+    return issuers.order_by("depth", "path").first()
 
 
-def signing_overview(*, scope: Scope, issuer: Organization, year: int) -> QuerySet[Organization]:
+def signing_overview(
+    *, scope: Scope, issuer: Organization, year: int, unsigned_only: bool = False
+) -> QuerySet[Organization]:
     """Who has not signed (谁还没签): the issuer's contract partners, each with its contract state for the
     year and, for a township, how many of its own basic organizations have signed. Subqueries, one query."""
     mine = Contract.objects.filter(year=year, parent=issuer, organization=OuterRef("pk"))
@@ -250,6 +299,7 @@ def signing_overview(*, scope: Scope, issuer: Organization, year: int) -> QueryS
                 When(contract_status__in=signed, then=Value(1)), default=Value(0), output_field=IntegerField()
             )
         )
+        .filter(**({"signed_first": 0} if unsigned_only else {}))
         .order_by("signed_first", "code")
     )
 
@@ -281,8 +331,8 @@ def duty_report_overview(*, scope: Scope, year: int, state: str = "") -> QuerySe
     return qs
 
 
-def duty_reports_visible(*, scope: Scope) -> QuerySet[DutyReport]:
-    return scope.filter(DutyReport.objects.all(), "organization").select_related("organization", "author")
+def duty_report_attachments(*, report: DutyReport) -> list[DutyReportAttachment]:
+    return list(report.attachments.all())
 
 
 # -- 实绩考核 export --------------------------------------------------------------------------------

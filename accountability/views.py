@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,7 +33,7 @@ from .forms import (
     IssueAllForm,
     SelfEvaluationForm,
 )
-from .models import Contract, ContractLine, DutyReport, DutyReportAttachment, Indicator
+from .models import Contract, DutyReport, DutyReportAttachment
 
 PAGE_SIZE = 50
 
@@ -104,7 +103,7 @@ def indicator_edit(request, year: int, pk: int | None = None):
     _county_only(request)
     indicator = None
     if pk is not None:
-        indicator = Indicator.objects.filter(pk=pk, group__year=year).first()
+        indicator = selectors.indicator_get(year=year, pk=pk)
         if indicator is None:
             raise Http404
     form = IndicatorForm(request.POST or None, instance=indicator, year=year)
@@ -141,46 +140,31 @@ def deadlines(request, year: int):
 def contracts(request):
     scope = _scope(request)
     year = year_or_current(request)
-    qs = selectors.contracts_visible(scope=scope, year=year).annotate(
-        lines_n=Count("lines")
-    )  # one grouped query
     status = request.GET.get("status", "")
-    if status in Contract.Status.values:
-        qs = qs.filter(status=status)
-    counts = dict(
-        selectors.contracts_visible(scope=scope, year=year)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
+    qs = selectors.contracts_listed(
+        scope=scope, year=year, status=status if status in Contract.Status.values else ""
     )
+    counts = selectors.contract_status_counts(scope=scope, year=year)
     return render(
         request,
         "accountability/contracts.html",
         {
-            "page": paginate(request, qs.order_by("parent__path", "organization__code"), per_page=PAGE_SIZE),
+            "page": paginate(request, qs, per_page=PAGE_SIZE),
             "year": year,
             "status": status,
             "statuses": [(s, label, counts.get(s, 0)) for s, label in Contract.Status.choices],
-            "can_issue": selectors.organizations_acted_for(user=request.user)
-            .filter(kind__in=[Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP])
-            .exists(),
+            "can_issue": selectors.organizations_issuing(user=request.user).exists(),
         },
-    )
-
-
-def _issuers(request):
-    return selectors.organizations_acted_for(user=request.user).filter(
-        kind__in=[Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP, *Organization.BASIC_KINDS]
     )
 
 
 @login_required
 def contract_new(request):
     scope = _scope(request)
-    issuers = _issuers(request)
+    issuers = selectors.organizations_contracting(user=request.user)
     # Every organization the user may change is offered; the service says clearly why a pair that is
     # not parent and direct child cannot have a contract.
-    partners = scope.organizations(write=True).exclude(kind=Organization.Kind.COUNTY).order_by("path")
+    partners = selectors.contract_partners(scope=scope)
     form = ContractCreateForm(
         request.POST or None, issuers=issuers, partners=partners, initial={"year": year_or_current(request)}
     )
@@ -198,7 +182,7 @@ def contract_new(request):
 @login_required
 def contracts_issue_all(request):
     _scope(request)
-    issuers = _issuers(request).filter(kind__in=[Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP])
+    issuers = selectors.organizations_issuing(user=request.user)
     if not issuers.exists():
         raise Http404
     year = year_or_current(request)
@@ -233,7 +217,7 @@ def _url(name, **kwargs):
 @login_required
 def contract_detail(request, pk: int):
     contract = _contract(request, pk)
-    lines = list(contract.lines.all())
+    lines = list(selectors.contract_lines_of(contract=contract))
     user = request.user
     acts_parent = selectors.user_acts_for(user=user, organization=contract.parent)
     acts_child = selectors.user_acts_for(user=user, organization=contract.organization)
@@ -256,7 +240,7 @@ def contract_lines(request, pk: int):
     if contract.status != Contract.Status.DRAFT:
         raise Http404
     formset = ContractLineFormSet(
-        request.POST or None, queryset=ContractLine.objects.filter(contract=contract), prefix="lines"
+        request.POST or None, queryset=selectors.contract_lines_of(contract=contract), prefix="lines"
     )
     if request.method == "POST" and formset.is_valid():
         lines = [
@@ -312,7 +296,7 @@ def _evaluation_page(request, pk: int, *, reviewer: bool):
     side = contract.parent if reviewer else contract.organization
     if not selectors.user_acts_for(user=request.user, organization=side):
         raise Http404
-    lines = list(contract.lines.all())
+    lines = list(selectors.contract_lines_of(contract=contract))
     form_class = EvaluationForm if reviewer else SelfEvaluationForm
     extra = {"contract": contract} if reviewer else {}
     form = form_class(request.POST or None, lines=lines, **extra)
@@ -359,18 +343,12 @@ def signing(request):
     """The county sees its townships (and how far each township's villages are); a township its villages."""
     scope = _scope(request)
     year = year_or_current(request)
-    issuers = scope.organizations().filter(kind__in=[Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP])
-    issuer_id = request.GET.get("issuer")
-    issuer = (
-        issuers.filter(pk=issuer_id).first()
-        if issuer_id and issuer_id.isdigit()
-        else issuers.order_by("depth", "path").first()
-    )
+    issuer = selectors.signing_issuer(scope=scope, issuer_id=request.GET.get("issuer"))
     if issuer is None:
         raise Http404
-    qs = selectors.signing_overview(scope=scope, issuer=issuer, year=year)
-    if request.GET.get("unsigned"):
-        qs = qs.filter(signed_first=0)
+    qs = selectors.signing_overview(
+        scope=scope, issuer=issuer, year=year, unsigned_only=bool(request.GET.get("unsigned"))
+    )
     return render(
         request,
         "accountability/signing.html",
@@ -487,9 +465,7 @@ def duty_reports(request):
 @login_required
 def duty_report_new(request):
     _scope(request)
-    organizations = selectors.organizations_acted_for(user=request.user).filter(
-        kind__in=selectors.DUTY_LEVELS
-    )
+    organizations = selectors.organizations_reporting_duty(user=request.user)
     if not organizations.exists():
         raise Http404
     initial = {"year": year_or_current(request), "organization": request.GET.get("organization")}
@@ -519,7 +495,7 @@ def duty_report_detail(request, pk: int):
         "accountability/duty_report_detail.html",
         {
             "report": report,
-            "attachments": list(report.attachments.all()),
+            "attachments": selectors.duty_report_attachments(report=report),
             "can_edit": not report.is_submitted
             and selectors.user_acts_for(user=request.user, organization=report.organization),
             "attachment_form": AttachmentForm(),

@@ -150,9 +150,30 @@ def scope_or_404(user) -> Scope:
     return scope
 
 
-def organization_subtree(org: Organization, *, include_self: bool = True) -> QuerySet[Organization]:
-    qs = Organization.objects.filter(subtree_q(org, ""))
-    return qs if include_self else qs.exclude(pk=org.pk)
+def organization_top(*, scope: Scope) -> Organization | None:
+    """The highest organization the scope reads: where a page starts when none is asked for."""
+    return scope.organizations().order_by("depth", "path").first()
+
+
+def organization_writable_get(*, scope: Scope, pk) -> Organization | None:
+    """The organization `pk` if the scope may write it, else None (for a form's initial value)."""
+    return scope.organizations(write=True).filter(pk=pk).first()
+
+
+def organization_children_visible(*, scope: Scope, org: Organization) -> QuerySet[Organization]:
+    """The organization's children that the scope reads, by code."""
+    return scope.organizations().filter(parent=org).order_by("code")
+
+
+def townships_in(*, scope: Scope, org: Organization) -> QuerySet[Organization]:
+    """The townships in the organization's subtree (itself included) that the scope reads."""
+    return scope.organizations().filter(subtree_q(org, ""), kind=Organization.Kind.TOWNSHIP)
+
+
+def organization_get_stored(*, org: Organization) -> Organization:
+    """The organization as stored (a bound form writes its values onto the instance it edits; a service
+    compares the change with this)."""
+    return Organization.objects.get(pk=org.pk)
 
 
 def organization_ancestors(org: Organization) -> QuerySet[Organization]:
@@ -170,10 +191,6 @@ def organization_township(org: Organization) -> Organization | None:
 
 def organization_get_by_code(code: str) -> Organization | None:
     return Organization.objects.filter(code=code).first()
-
-
-def organizations_for_user(user, *, write: bool = False) -> QuerySet[Organization]:
-    return scope_for(user).organizations(write=write)
 
 
 def officer_assignments_active(*, on: dt.date) -> QuerySet[OfficerAssignment]:

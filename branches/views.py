@@ -20,7 +20,12 @@ from common.forms import add_service_errors
 from . import services, tree
 from .forms import OrganizationForm, OrganizationSearchForm, PartyGroupForm
 from .models import Organization, PartyGroup
-from .selectors import organization_ancestors, scope_for
+from .selectors import (
+    organization_ancestors,
+    organization_get_stored,
+    organization_writable_get,
+    scope_for,
+)
 
 
 @login_required
@@ -74,7 +79,7 @@ def organization_create(request):
         raise Http404
     initial = {}
     if request.GET.get("parent"):
-        initial["parent"] = scope.organizations(write=True).filter(pk=request.GET["parent"]).first()
+        initial["parent"] = organization_writable_get(scope=scope, pk=request.GET["parent"])
     form = OrganizationForm(request.POST or None, scope=scope, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.fields}
@@ -92,7 +97,7 @@ def organization_create(request):
 def organization_edit(request, pk: int):
     scope = scope_for(request.user)
     org = scope.get_object_or_404(Organization.objects.select_related("parent"), "", write=True, pk=pk)
-    stored = Organization.objects.get(pk=org.pk)  # the form edits `org`; the service compares with this
+    stored = organization_get_stored(org=org)  # the form edits `org`; the service compares with this
     form = OrganizationForm(request.POST or None, instance=org, scope=scope)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.fields}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branches.models import Organization
+from common import periods
 from members.models import Member
 
 
@@ -99,8 +100,8 @@ class BenefitRule(models.Model):
         if self.kind == self.Kind.ONCE:
             return "once"
         if self.kind == self.Kind.YEARLY:
-            return f"{on:%Y}"
-        return f"{on:%Y-%m}"
+            return periods.year(on.year).label
+        return periods.month(on.year, on.month).label
 
 
 class RuleVersion(models.Model):

@@ -4,7 +4,6 @@ and every rule in force becomes one boolean annotation of a single query over th
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,11 +26,23 @@ from django.db.models.functions import Coalesce
 
 from branches.models import Organization
 from branches.paths import ancestor_ids, subtree_q
+from branches.selectors import Scope
+from common import periods
 from members.ages import years_before
 from members.models import Member
 from members.selectors import living_on_q
 
-from .models import BenefitRule, Grant, LunarNewYear, RuleCondition, RuleVersion, ServicePoint, TownshipBudget
+from .models import (
+    BenefitRule,
+    Condolence,
+    Grant,
+    Pairing,
+    RuleCondition,
+    RuleVersion,
+    ServicePoint,
+    TownshipBudget,
+    Visit,
+)
 
 NEVER = Q(pk__in=[])
 
@@ -95,6 +106,19 @@ def rules_in_force(*, as_of: dt.date, codes: list[str] | None = None) -> list[Ru
             )
         )
     return result
+
+
+def benefit_rules() -> QuerySet[BenefitRule]:
+    return BenefitRule.objects.order_by("code")
+
+
+def benefit_rule_get(*, code: str) -> BenefitRule | None:
+    return BenefitRule.objects.filter(code=code).first()
+
+
+def rule_versions() -> QuerySet[RuleVersion]:
+    """Every version of every rule, by rule, newest first."""
+    return RuleVersion.objects.select_related("rule", "recorded_by").order_by("rule__code", "-effective_from")
 
 
 def condition_q(condition: RuleCondition, *, as_of: dt.date) -> Q:
@@ -338,6 +362,17 @@ def grants_for(*, org: Organization, scope, status: str = "", year: int | None =
     )
 
 
+def grants_writable(*, scope: Scope, ids: list[int]) -> list[Grant]:
+    """The grants among `ids` that the scope may change (the others are left out silently)."""
+    return list(
+        scope.filter(Grant.objects.filter(pk__in=ids), "organization", write=True).select_related("township")
+    )
+
+
+def member_grants(*, member: Member, limit: int = 50) -> list[Grant]:
+    return list(member.grants.select_related("rule").order_by("-granted_on", "-pk")[:limit])
+
+
 @dataclass
 class BudgetLine:
     township: Organization
@@ -379,6 +414,16 @@ def budget_line(*, township: Organization, year: int) -> BudgetLine:
 # -- service network, calendar -----------------------------------------------------------------------
 
 
+def service_point_of(*, org: Organization) -> ServicePoint | None:
+    return ServicePoint.objects.filter(organization=org).first()
+
+
+def service_points_visible(*, scope: Scope) -> QuerySet[ServicePoint]:
+    return scope.filter(ServicePoint.objects.select_related("organization"), "organization").order_by(
+        "organization__path"
+    )
+
+
 def service_points_for_member(*, member: Member) -> list[ServicePoint]:
     """The member's own village point, township station and county center (one query)."""
     ids = ancestor_ids(member.organization.path, include_self=True)
@@ -389,17 +434,83 @@ def service_points_for_member(*, member: Member) -> list[ServicePoint]:
     )
 
 
-def spring_festival(year: int) -> dt.date | None:
-    row = LunarNewYear.objects.filter(year=year).values_list("date", flat=True).first()
-    return row
-
-
 def month_bounds(on: dt.date) -> tuple[dt.date, dt.date]:
-    return on.replace(day=1), on.replace(day=calendar.monthrange(on.year, on.month)[1])
+    month = periods.period_containing(on, periods.MONTH)
+    return month.start, month.end
 
 
 def quarter_bounds(on: dt.date) -> tuple[dt.date, dt.date, str]:
-    q = (on.month - 1) // 3 + 1
-    start = dt.date(on.year, 3 * q - 2, 1)
-    end = dt.date(on.year, 3 * q, calendar.monthrange(on.year, 3 * q)[1])
-    return start, end, f"{on.year}-Q{q}"
+    quarter = periods.period_containing(on, periods.QUARTER)
+    return quarter.start, quarter.end, quarter.label
+
+
+# -- visits, pairings, condolences ---------------------------------------------------------------------------
+
+VISIT_VIEWS = ("open", "overdue", "done", "all")
+
+
+def visit_counts(*, org: Organization, scope: Scope, as_of: dt.date) -> dict[str, int]:
+    """Visits in the organization's subtree that the scope reads: planned (not yet due), overdue, and done
+    this year (one aggregate query)."""
+    return scope.filter(
+        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
+    ).aggregate(
+        planned=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__gte=as_of)),
+        overdue=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__lt=as_of)),
+        done=Count("pk", filter=Q(status=Visit.Status.DONE, done_on__year=as_of.year)),
+    )
+
+
+def visits_for(*, org: Organization, scope: Scope, show: str = "open", as_of: dt.date) -> QuerySet[Visit]:
+    """Visits in the organization's subtree that the scope reads: `open` (planned), `overdue`, `done`
+    (latest first) or `all`."""
+    qs = scope.filter(
+        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
+    ).select_related("member", "member__organization", "assigned_to")
+    if show == "overdue":
+        return qs.filter(status=Visit.Status.PLANNED, due_on__lt=as_of)
+    if show == "done":
+        return qs.filter(status=Visit.Status.DONE).order_by("-done_on", "-pk")
+    if show == "all":
+        return qs.order_by("-due_on", "-pk")
+    return qs.filter(status=Visit.Status.PLANNED)
+
+
+def member_visits(*, member: Member, limit: int = 50) -> list[Visit]:
+    return list(member.care_visits.select_related("assigned_to").order_by("-due_on", "-pk")[:limit])
+
+
+def pairings_current(*, org: Organization, scope: Scope, as_of: dt.date) -> QuerySet[Pairing]:
+    """Pairings of helped members in the organization's subtree that the scope reads, not ended by `as_of`."""
+    return (
+        scope.filter(
+            Pairing.objects.filter(helped__organization__path__startswith=org.path), "helped__organization"
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=as_of))
+        .select_related("helper", "helped", "helped__organization")
+        .order_by("helped__organization__path", "helped__name", "pk")
+    )
+
+
+def member_pairings(*, member: Member, limit: int = 20) -> list[Pairing]:
+    """The member's pairings as helper or helped, latest first."""
+    return list(
+        Pairing.objects.filter(Q(helped=member) | Q(helper=member))
+        .select_related("helper", "helped")
+        .order_by("-starts_on")[:limit]
+    )
+
+
+def pairing_helpers(*, scope: Scope, helped: Member) -> QuerySet[Member]:
+    """Who may help `helped`: the living members of the same organization that the scope reads."""
+    return (
+        scope.filter(
+            Member.objects.filter(organization=helped.organization, died_on__isnull=True), "organization"
+        )
+        .exclude(pk=helped.pk)
+        .order_by("name")
+    )
+
+
+def member_condolence(*, member: Member) -> Condolence | None:
+    return Condolence.objects.filter(member=member).first()

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
-from branches.selectors import scope_for
+from branches.selectors import organization_children_visible, organization_top, scope_for, townships_in
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
 from common.params import year_param
 from members.models import Member
-from members.selectors import member_get_for_user
+from members.selectors import member_get_for_user, member_of_user
 
 from . import forms, selectors, services
-from .models import BenefitRule, Condolence, Grant, Pairing, RuleVersion, ServicePoint, Visit
+from .models import Condolence, Grant, ServicePoint, Visit
 
 # -- access helpers: one per kind of object; missing and forbidden are the same 404 --------------------
 
@@ -76,7 +75,7 @@ def _as_of(request) -> dt.date:
 @login_required
 def home(request):
     scope = _scope(request)
-    top = scope.organizations().order_by("depth", "path").first()
+    top = organization_top(scope=scope)
     if top is not None:
         return redirect("care:org", top.pk)
     if getattr(request.user, "member", None) is not None:
@@ -87,9 +86,7 @@ def home(request):
 @login_required
 def mine(request):
     """A member's own service points (village point, township station, county center) and benefits."""
-    member = Member.objects.select_related("organization").filter(user=request.user).first()
-    if member is None:
-        raise Http404
+    member = member_of_user(user=request.user)
     today = timezone.localdate()
     return render(
         request,
@@ -111,15 +108,9 @@ def org_detail(request, pk):
     org = _org(request, pk)
     today = timezone.localdate()
     rules = selectors.rules_in_force(as_of=today)
-    point = ServicePoint.objects.filter(organization=org).first()
-    visit_counts = scope.filter(
-        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
-    ).aggregate(
-        planned=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__gte=today)),
-        overdue=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__lt=today)),
-        done=Count("pk", filter=Q(status=Visit.Status.DONE, done_on__year=today.year)),
-    )
-    townships = scope.organizations().filter(path__startswith=org.path, kind=Organization.Kind.TOWNSHIP)
+    point = selectors.service_point_of(org=org)
+    visit_counts = selectors.visit_counts(org=org, scope=scope, as_of=today)
+    townships = townships_in(scope=scope, org=org)
     return render(
         request,
         "care/org_detail.html",
@@ -132,7 +123,7 @@ def org_detail(request, pk):
             "year": today.year,
             "can_write": scope.can_write(org),
             "is_county": scope.is_county,
-            "children": scope.organizations().filter(parent=org).order_by("code"),
+            "children": organization_children_visible(scope=scope, org=org),
         },
     )
 
@@ -207,11 +198,7 @@ def grant_list(request, pk):
     if request.method == "POST":
         org = _org(request, pk, write=True)
         ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
-        chosen = list(
-            scope.filter(Grant.objects.filter(pk__in=ids), "organization", write=True).select_related(
-                "township"
-            )
-        )
+        chosen = selectors.grants_writable(scope=scope, ids=ids)
         try:
             n = services.grants_approve(grants=chosen, by=request.user)
         except (PermissionDenied, ValidationError) as e:
@@ -327,18 +314,9 @@ def visit_list(request, pk):
     org = _org(request, pk)
     today = timezone.localdate()
     show = request.GET.get("show", "open")
-    qs = scope.filter(
-        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
-    ).select_related("member", "member__organization", "assigned_to")
-    if show == "overdue":
-        qs = qs.filter(status=Visit.Status.PLANNED, due_on__lt=today)
-    elif show == "done":
-        qs = qs.filter(status=Visit.Status.DONE).order_by("-done_on", "-pk")
-    elif show == "all":
-        qs = qs.order_by("-due_on", "-pk")
-    else:
+    if show not in selectors.VISIT_VIEWS:
         show = "open"
-        qs = qs.filter(status=Visit.Status.PLANNED)
+    qs = selectors.visits_for(org=org, scope=scope, show=show, as_of=today)
     return render(
         request,
         "care/visit_list.html",
@@ -357,14 +335,7 @@ def pairing_list(request, pk):
     scope = _scope(request)
     org = _org(request, pk)
     today = timezone.localdate()
-    qs = (
-        scope.filter(
-            Pairing.objects.filter(helped__organization__path__startswith=org.path), "helped__organization"
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .select_related("helper", "helped", "helped__organization")
-        .order_by("helped__organization__path", "helped__name", "pk")
-    )
+    qs = selectors.pairings_current(org=org, scope=scope, as_of=today)
     return render(
         request, "care/pairing_list.html", {"org": org, "page": paginate(request, qs), "querystring": ""}
     )
@@ -375,16 +346,14 @@ def network(request):
     scope = _scope(request)
     if not scope.sees_anything:
         return redirect("care:mine")
-    qs = scope.filter(ServicePoint.objects.select_related("organization"), "organization").order_by(
-        "organization__path"
-    )
+    qs = selectors.service_points_visible(scope=scope)
     return render(request, "care/network.html", {"page": paginate(request, qs), "querystring": ""})
 
 
 @login_required
 def service_point_edit(request, pk):
     org = _org(request, pk, write=True)
-    point = ServicePoint.objects.filter(organization=org).first()
+    point = selectors.service_point_of(org=org)
     form = forms.ServicePointForm(
         request.POST or None,
         instance=point or ServicePoint(organization=org, level=ServicePoint.level_for(org), name=org.name),
@@ -415,14 +384,10 @@ def member_detail(request, pk):
         {
             "member": member,
             "benefits": selectors.member_eligibility(member=member, as_of=today),
-            "grants": list(member.grants.select_related("rule").order_by("-granted_on", "-pk")[:50]),
-            "visits": list(member.care_visits.select_related("assigned_to").order_by("-due_on", "-pk")[:50]),
-            "pairings": list(
-                Pairing.objects.filter(Q(helped=member) | Q(helper=member))
-                .select_related("helper", "helped")
-                .order_by("-starts_on")[:20]
-            ),
-            "condolence": Condolence.objects.filter(member=member).first(),
+            "grants": selectors.member_grants(member=member),
+            "visits": selectors.member_visits(member=member),
+            "pairings": selectors.member_pairings(member=member),
+            "condolence": selectors.member_condolence(member=member),
             "points": selectors.service_points_for_member(member=member),
             "can_write": scope.can_write(member.organization),
             "today": today,
@@ -526,12 +491,7 @@ def visit_complete(request, pk):
 @login_required
 def pairing_create(request, pk):
     helped = _member(request, pk, write=True)
-    helpers = (
-        _scope(request)
-        .filter(Member.objects.filter(organization=helped.organization, died_on__isnull=True), "organization")
-        .exclude(pk=helped.pk)
-        .order_by("name")
-    )
+    helpers = selectors.pairing_helpers(scope=_scope(request), helped=helped)
     form = forms.PairingForm(request.POST or None, helpers=helpers)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -598,10 +558,8 @@ def rule_list(request):
         "care/rule_list.html",
         {
             "rules": selectors.rules_in_force(as_of=today),
-            "all_rules": BenefitRule.objects.order_by("code"),
-            "versions": RuleVersion.objects.select_related("rule", "recorded_by").order_by(
-                "rule__code", "-effective_from"
-            ),
+            "all_rules": selectors.benefit_rules(),
+            "versions": selectors.rule_versions(),
             "is_county": _scope(request).is_county,
             "today": today,
         },
@@ -612,7 +570,7 @@ def rule_list(request):
 def rule_version_create(request, code):
     if not _scope(request).is_county:
         raise Http404
-    rule = BenefitRule.objects.filter(code=code).first()
+    rule = selectors.benefit_rule_get(code=code)
     if rule is None:
         raise Http404
     today = timezone.localdate()

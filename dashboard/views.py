@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from branches.selectors import scope_for
-from notifications.selectors import inbox_for, unread_count
+from notifications.selectors import unread_count, unread_recent
 
 from . import selectors
 
@@ -24,6 +24,6 @@ def home(request):
             "as_of": as_of,
             "member_id": selectors.own_member_id(user=request.user),
             "unread_count": unread_count(user=request.user),
-            "recent": list(inbox_for(user=request.user, unread_only=True)[:RECENT_NOTIFICATIONS]),
+            "recent": unread_recent(user=request.user, limit=RECENT_NOTIFICATIONS),
         },
     )

@@ -20,16 +20,17 @@ Decisions (documented in README of the app, tested):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 
 from branches.models import Organization, PartyGroup
+from common import periods
 from members.models import Member
 from members.selectors import living_on_q
 
@@ -41,51 +42,6 @@ OK = "ok"
 MISSING = "missing"
 DUE = "due"
 STATUSES = (OK, MISSING, DUE)
-
-
-@dataclass(frozen=True)
-class PeriodSpan:
-    type: str  # Period.MONTH / QUARTER / YEAR
-    start: dt.date
-    end: dt.date
-    label: str  # 2026-03, 2026-Q1, 2026
-
-    @property
-    def months(self) -> range:
-        return range(self.start.month, self.end.month + 1)
-
-
-def month_span(year: int, month: int) -> PeriodSpan:
-    last = calendar.monthrange(year, month)[1]
-    return PeriodSpan(
-        Period.MONTH, dt.date(year, month, 1), dt.date(year, month, last), f"{year}-{month:02d}"
-    )
-
-
-def quarter_span(year: int, quarter: int) -> PeriodSpan:
-    first = 3 * (quarter - 1) + 1
-    end = month_span(year, first + 2).end
-    return PeriodSpan(Period.QUARTER, dt.date(year, first, 1), end, f"{year}-Q{quarter}")
-
-
-def year_span(year: int) -> PeriodSpan:
-    return PeriodSpan(Period.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}")
-
-
-def periods_of_year(year: int) -> list[PeriodSpan]:
-    return (
-        [year_span(year)]
-        + [quarter_span(year, q) for q in range(1, 5)]
-        + [month_span(year, m) for m in range(1, 13)]
-    )
-
-
-def period_containing(day: dt.date, period_type: str) -> PeriodSpan:
-    if period_type == Period.MONTH:
-        return month_span(day.year, day.month)
-    if period_type == Period.QUARTER:
-        return quarter_span(day.year, (day.month - 1) // 3 + 1)
-    return year_span(day.year)
 
 
 @dataclass(frozen=True)
@@ -136,7 +92,7 @@ class ComplianceRow:
     kind_label: str
     party_group_id: int | None
     party_group: str
-    period: PeriodSpan
+    period: periods.Period
     required: int
     held: int
     status: str
@@ -167,9 +123,15 @@ def compliance_grid(
     rules: list[KindRules] | None = None,
 ) -> list[ComplianceRow]:
     """Every (organization, kind, period, group) row for `year`, for all compliance units among
-    `organizations` (any queryset: a subtree, a list of ids). Six queries, whatever the number of rows."""
-    units_qs = compliance_units(organizations, as_of=as_of)
-    units = list(units_qs.order_by("path").values("pk", "code", "name", "established_on"))
+    `organizations` (any queryset: a subtree, a list of ids). Six queries, whatever the number of rows.
+
+    Three steps: load (the units, the rules), measure (which periods each kind is measured in, the counts
+    the rules need: full members, party groups, held meetings), build the rows."""
+    units = list(
+        compliance_units(organizations, as_of=as_of)
+        .order_by("path")
+        .values("pk", "code", "name", "established_on")
+    )
     if not units:
         return []
     # the ids themselves (a few hundred in a county): a plain IN list plans better than a subquery
@@ -178,47 +140,85 @@ def compliance_grid(
     if kinds is not None:
         wanted = set(kinds)
         rules = [r for r in rules if r.code in wanted]
-    periods = periods_of_year(year)
+    measured = measured_periods(rules, year=year)
+    if not measured:
+        return []
+    eval_dates = sorted({min(p.end, as_of) for _k, p, r in measured if r.applies_to == AppliesTo.COMMITTEE})
+    group_kinds = {k.code for k, _p, r in measured if r.applies_to == AppliesTo.GROUP}
+    counts = Counts(
+        full_members=_full_member_counts(unit_ids, eval_dates),
+        groups=_party_groups(unit_ids) if group_kinds else {},
+        held=_held_by_month(unit_ids, year=year, group_kinds=group_kinds),
+    )
+    out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of)]
+    order = {k.code: k.order for k in rules}
+    out.sort(
+        key=lambda r: (r.org_code, order[r.kind], r.party_group, r.period.start, _TYPE_ORDER[r.period.type])
+    )
+    return out
 
-    # Which periods each kind is measured in, with the rule in force on the period's first day.
-    measured: list[tuple[KindRules, PeriodSpan, Rule]] = []
+
+Measured = tuple[KindRules, periods.Period, Rule]
+# a month before its quarter before its year
+_TYPE_ORDER: dict[str, int] = {Period.YEAR: 2, Period.QUARTER: 1, Period.MONTH: 0}
+_NO_MEETINGS = [0] * 13
+
+
+@dataclass(frozen=True)
+class Counts:
+    full_members: dict[int, dict[dt.date, int]]  # organization -> evaluation date -> full living members
+    groups: dict[int, list[tuple[int, str]]]  # organization -> [(party group id, name)]
+    held: dict[tuple[int, str, int | None], list[int]]  # (organization, kind, group) -> held per month (1-12)
+
+
+def measured_periods(rules: list[KindRules], *, year: int) -> list[Measured]:
+    """Which periods of `year` each kind is measured in, with the rule in force on the period's first day."""
+    measured: list[Measured] = []
     for kind in rules:
-        for p in periods:
+        for p in periods.periods_of_year(year):
             rule = kind.in_force(p.start)
             if rule and rule.period == p.type and rule.minimum > 0:
                 measured.append((kind, p, rule))
-    if not measured:
-        return []
+    return measured
 
-    # Full living members per organization at each evaluation date (one aggregate query).
-    eval_dates = sorted({min(p.end, as_of) for _k, p, r in measured if r.applies_to == AppliesTo.COMMITTEE})
+
+def _full_member_counts(unit_ids: list[int], eval_dates: list[dt.date]) -> dict[int, dict[dt.date, int]]:
+    """Full living members per organization at each evaluation date (one aggregate query, none without dates)."""
     full_counts: dict[int, dict[dt.date, int]] = defaultdict(dict)
-    if eval_dates:
-        annotations = {
-            f"d{i}": Count("pk", filter=Q(full_member_on__lte=d) & living_on(d))
-            for i, d in enumerate(eval_dates)
-        }
-        for row in (
-            Member.objects.filter(organization__in=unit_ids)
-            .order_by()
-            .values("organization_id")
-            .annotate(**annotations)
-        ):
-            for i, d in enumerate(eval_dates):
-                full_counts[row["organization_id"]][d] = row[f"d{i}"]
+    if not eval_dates:
+        return full_counts
+    annotations = {
+        f"d{i}": Count("pk", filter=Q(full_member_on__lte=d) & living_on(d)) for i, d in enumerate(eval_dates)
+    }
+    for organization_id, *numbers in (
+        Member.objects.filter(organization__in=unit_ids)
+        .order_by()
+        .values("organization_id")
+        .annotate(**annotations)
+        .values_list("organization_id", *annotations)
+    ):
+        full_counts[organization_id] = dict(zip(eval_dates, numbers, strict=True))
+    return full_counts
 
+
+def _party_groups(unit_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """The party groups of each organization, by name (one query)."""
     groups: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if any(r.applies_to == AppliesTo.GROUP for _k, _p, r in measured):
-        for g in (
-            PartyGroup.objects.filter(organization__in=unit_ids)
-            .order_by("name", "pk")
-            .values("pk", "organization_id", "name")
-        ):
-            groups[g["organization_id"]].append((g["pk"], g["name"]))
+    for g in (
+        PartyGroup.objects.filter(organization__in=unit_ids)
+        .order_by("name", "pk")
+        .values("pk", "organization_id", "name")
+    ):
+        groups[g["organization_id"]].append((g["pk"], g["name"]))
+    return groups
 
-    # Held meetings per (org, kind, group): a list indexed by month (one aggregate query).
+
+def _held_by_month(
+    unit_ids: list[int], *, year: int, group_kinds: set[str]
+) -> dict[tuple[int, str, int | None], list[int]]:
+    """Held meetings per (organization, kind, group): a list indexed by month (one aggregate query). Only the
+    group-meeting kinds keep the group; their meetings without a group count for nothing."""
     held: dict[tuple[int, str, int | None], list[int]] = {}
-    group_kinds = {k.code for k, _p, r in measured if r.applies_to == AppliesTo.GROUP}
     for org_id, group_id, code, month, n in (
         Meeting.objects.filter(
             organization__in=unit_ids,
@@ -232,67 +232,61 @@ def compliance_grid(
         .annotate(n=Count("pk"))
         .values_list("organization_id", "party_group_id", "kinds__code", "month", "n")
     ):
-        if code in group_kinds:
-            if group_id is None:
-                continue
-        else:
-            group_id = None
-        by_month = held.get((org_id, code, group_id))
+        if code in group_kinds and group_id is None:
+            continue
+        key = (org_id, code, group_id if code in group_kinds else None)
+        by_month = held.get(key)
         if by_month is None:
-            by_month = held[(org_id, code, group_id)] = [0] * 13
+            by_month = held[key] = [0] * 13
         by_month[month] += n
-    no_meetings = [0] * 13
+    return held
 
+
+def _unit_rows(
+    unit: Mapping[str, Any], measured: list[Measured], counts: Counts, *, as_of: dt.date
+) -> list[ComplianceRow]:
+    """The rows of one compliance unit: one per measured period that applies to it (and per party group)."""
+    oid = unit["pk"]
+    established = unit["established_on"]
     out: list[ComplianceRow] = []
-    for unit in units:
-        oid = unit["pk"]
-        established = unit["established_on"]
-        for kind, p, rule in measured:
-            if established and p.end < established:
+    for kind, p, rule in measured:
+        if established and p.end < established:
+            continue
+        targets: list[tuple[int | None, str]]
+        if rule.applies_to == AppliesTo.COMMITTEE:
+            if counts.full_members.get(oid, {}).get(min(p.end, as_of), 0) < COMMITTEE_THRESHOLD:
                 continue
-            if rule.applies_to == AppliesTo.COMMITTEE:
-                if full_counts.get(oid, {}).get(min(p.end, as_of), 0) < COMMITTEE_THRESHOLD:
-                    continue
-                targets = [(None, "")]
-            elif rule.applies_to == AppliesTo.GROUP:
-                targets = groups.get(oid, [])
-            else:
-                targets = [(None, "")]
-            for group_id, group_name in targets:
-                n = sum(held.get((oid, kind.code, group_id), no_meetings)[p.start.month : p.end.month + 1])
-                if n >= rule.minimum:
-                    status = OK
-                elif p.end < as_of:
-                    status = MISSING
-                else:
-                    status = DUE
-                out.append(
-                    ComplianceRow(
-                        organization_id=oid,
-                        org_code=unit["code"],
-                        org_name=unit["name"],
-                        kind=kind.code,
-                        kind_label=kind.label,
-                        party_group_id=group_id,
-                        party_group=group_name,
-                        period=p,
-                        required=rule.minimum,
-                        held=n,
-                        status=status,
-                    )
+            targets = [(None, "")]
+        elif rule.applies_to == AppliesTo.GROUP:
+            targets = list(counts.groups.get(oid, []))
+        else:
+            targets = [(None, "")]
+        for group_id, group_name in targets:
+            n = sum(
+                counts.held.get((oid, kind.code, group_id), _NO_MEETINGS)[p.start.month : p.end.month + 1]
+            )
+            out.append(
+                ComplianceRow(
+                    organization_id=oid,
+                    org_code=unit["code"],
+                    org_name=unit["name"],
+                    kind=kind.code,
+                    kind_label=kind.label,
+                    party_group_id=group_id,
+                    party_group=group_name,
+                    period=p,
+                    required=rule.minimum,
+                    held=n,
+                    status=_status(held=n, required=rule.minimum, period=p, as_of=as_of),
                 )
-    order = {k.code: k.order for k in rules}
-    type_order = {Period.YEAR: 2, Period.QUARTER: 1, Period.MONTH: 0}
-    out.sort(
-        key=lambda r: (
-            r.org_code,
-            order[r.kind],
-            r.party_group,
-            r.period.start,
-            type_order[r.period.type],
-        )
-    )
+            )
     return out
+
+
+def _status(*, held: int, required: int, period: periods.Period, as_of: dt.date) -> str:
+    if held >= required:
+        return OK
+    return MISSING if period.end < as_of else DUE
 
 
 def status_counts(rows: Iterable[ComplianceRow]) -> dict[int, dict[str, int]]:

@@ -73,10 +73,6 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
         return data
 
 
-class AttendanceReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
-
-
 class AttachmentForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(label=_("Photo or scanned sign-in sheet (JPG, PNG or PDF, at most 5 MB)"))
 
@@ -130,7 +126,3 @@ class RequirementForm(BootstrapFormMixin, forms.ModelForm):
             self.initial.setdefault(
                 "effective_from", dt.date(today.year + (today.month == 12), today.month % 12 + 1, 1)
             )
-
-
-class YearForm(forms.Form):
-    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)

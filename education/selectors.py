@@ -27,11 +27,21 @@ from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
+from branches.selectors import Scope
 from members.models import BranchOfficer, Member
 from notifications.services import recipients_above, recipients_for
 
 from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
-from .models import Attendance, Meeting, MeetingKind, StudyRecord
+from .models import (
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingPlan,
+    MeetingRequirement,
+    StudyRecord,
+)
 
 
 def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date) -> dict[int, dict[str, int]]:
@@ -92,6 +102,64 @@ def meetings_visible(
             n_absent=Count("attendances", filter=Q(attendances__status=Attendance.Status.ABSENT)),
         )
         .order_by("-date", "-start_time", "-pk")
+    )
+
+
+def meeting_attachments(*, meeting: Meeting) -> list[MeetingAttachment]:
+    return list(meeting.attachments.all())
+
+
+def meeting_kinds() -> QuerySet[MeetingKind]:
+    return MeetingKind.objects.all()
+
+
+def meeting_get_stored(*, meeting: Meeting) -> Meeting:
+    """The meeting as stored (a bound form writes its values onto the instance it edits; a service compares
+    the change with this)."""
+    return Meeting.objects.select_related("organization").get(pk=meeting.pk)
+
+
+def meetings_upcoming(*, organization: Organization, as_of: dt.date, limit: int = 20) -> list[Meeting]:
+    """The organization's planned meetings from `as_of` on, soonest first."""
+    return list(
+        Meeting.objects.filter(organization=organization, status=Meeting.Status.PLANNED, date__gte=as_of)
+        .select_related("party_group")
+        .prefetch_related("kinds")
+        .order_by("date", "start_time")[:limit]
+    )
+
+
+def plans_of(*, organization: Organization) -> QuerySet[MeetingPlan]:
+    """The organization's regular schedules (kinds prefetched)."""
+    return (
+        MeetingPlan.objects.filter(organization=organization)
+        .select_related("party_group")
+        .prefetch_related("kinds")
+    )
+
+
+def plan_get_stored(*, plan: MeetingPlan) -> MeetingPlan:
+    """The plan as stored (see meeting_get_stored)."""
+    return MeetingPlan.objects.get(pk=plan.pk)
+
+
+def calendar_feed_active(*, organization: Organization) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(organization=organization, revoked_at__isnull=True).first()
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
+    """The live feed behind a secret calendar URL (the token is the only credential)."""
+    return (
+        CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("organization")
+        .first()
+    )
+
+
+def requirement_history() -> QuerySet[MeetingRequirement]:
+    """Every version of every meeting rule, by kind, newest first."""
+    return MeetingRequirement.objects.select_related("kind", "created_by").order_by(
+        "kind__order", "-effective_from"
     )
 
 
@@ -265,17 +333,40 @@ def with_study_hours(members: QuerySet[Member], *, year: int) -> QuerySet[Member
     )
 
 
-def study_progress(scope, *, organization: Organization, year: int, as_of: dt.date) -> QuerySet[Member]:
-    """The organization's living members with their study hours of `year`, fewest first."""
+def members_progress(
+    *, scope: Scope, organization: Organization, year: int, as_of: dt.date, order: str = "absence"
+) -> QuerySet[Member]:
+    """The living members of the organization's subtree that the scope reads, with their absence streaks
+    (with_absence) and study hours of `year`: longest streak first, or fewest hours first (`order="study"`)."""
     members = scope.filter(
         Member.objects.filter(subtree_q(organization)).filter(living_on(as_of)),
         "organization",
     )
-    return (
-        with_study_hours(members, year=year)
-        .select_related("organization")
-        .order_by("study_hours", "name", "pk")
-    )
+    members = with_study_hours(with_absence(members, as_of=as_of), year=year)
+    # F(): the ordering is on annotations
+    if order == "study":
+        members = members.order_by(F("study_hours").asc(), "name", "pk")
+    else:
+        members = members.order_by(F("absence_streak").desc(), F("study_hours").asc(), "name", "pk")
+    return members.select_related("organization", "party_group")
+
+
+def member_stats(*, member: Member, year: int, as_of: dt.date) -> Member:
+    """The member with with_absence and with_study_hours annotations (one query)."""
+    return with_study_hours(with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=year).get()
+
+
+def study_records_of(*, member: Member, year: int) -> QuerySet[StudyRecord]:
+    return StudyRecord.objects.filter(member=member, date__year=year).order_by("-date", "-pk")
+
+
+def members_writable_in(*, scope: Scope, organization: Organization) -> QuerySet[Member]:
+    """The living members of the organization's subtree that the scope may write, by name."""
+    return scope.filter(
+        Member.objects.filter(organization__path__startswith=organization.path, died_on__isnull=True),
+        "organization",
+        write=True,
+    ).order_by("name", "pk")
 
 
 # -- compliance pages --------------------------------------------------------------------------------------------

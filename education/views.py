@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
-from branches.selectors import scope_for
+from branches.selectors import organization_top, scope_for
 from common.forms import add_service_errors
 from common.pagination import paginate
 from common.params import year_or_current, year_param
@@ -29,15 +29,7 @@ from .forms import (
     RequirementForm,
     StudyRecordForm,
 )
-from .models import (
-    CalendarFeed,
-    Meeting,
-    MeetingAttachment,
-    MeetingKind,
-    MeetingPlan,
-    MeetingRequirement,
-    StudyRecord,
-)
+from .models import Meeting, MeetingAttachment, MeetingPlan
 
 MONTH_LABELS = [str(m) for m in range(1, 13)]
 
@@ -63,7 +55,7 @@ def _top_org(request) -> Organization | None:
             return _org(request, int(request.GET["org"]))
         except ValueError:
             raise Http404 from None
-    return scope.organizations().order_by("depth", "path").first()
+    return organization_top(scope=scope)
 
 
 # -- meetings ------------------------------------------------------------------------------------------------
@@ -85,7 +77,7 @@ def meeting_list(request):
         {
             "org": org,
             "page": paginate(request, meetings),
-            "kinds": MeetingKind.objects.all(),
+            "kinds": selectors.meeting_kinds(),
             "statuses": Meeting.Status.choices,
             "filters": {"year": year or "", "kind": kind or "", "status": status or ""},
             "can_write": scope.can_write(org) and org.is_basic,
@@ -126,7 +118,7 @@ def meeting_edit(request, pk):
         kinds, group = data.pop("kinds"), data.pop("party_group")
         try:
             # the form wrote its values onto the instance; reload so the service sees the stored state
-            stored = Meeting.objects.select_related("organization").get(pk=meeting.pk)
+            stored = selectors.meeting_get_stored(meeting=meeting)
             services.meeting_update(meeting=stored, kinds=kinds, party_group=group, by=request.user, **data)
         except ValidationError as e:
             add_service_errors(form, e)
@@ -158,7 +150,7 @@ def meeting_detail(request, pk):
     context = _sheet_context(meeting)
     context.update(
         {
-            "attachments": list(meeting.attachments.all()),
+            "attachments": selectors.meeting_attachments(meeting=meeting),
             "attachment_form": AttachmentForm(),
             "can_write": scope.can_write(meeting.organization),
         }
@@ -375,17 +367,8 @@ def plan_list(request, org_id):
             else:
                 messages.success(request, _("The schedule was saved; its planned meetings were added."))
                 return redirect("education:plan_list", org_id=org.pk)
-    plans = (
-        MeetingPlan.objects.filter(organization=org).select_related("party_group").prefetch_related("kinds")
-    )
-    upcoming = (
-        Meeting.objects.filter(
-            organization=org, status=Meeting.Status.PLANNED, date__gte=timezone.localdate()
-        )
-        .select_related("party_group")
-        .prefetch_related("kinds")
-        .order_by("date", "start_time")[:20]
-    )
+    plans = selectors.plans_of(organization=org)
+    upcoming = selectors.meetings_upcoming(organization=org, as_of=timezone.localdate())
     return render(
         request,
         "education/plan_list.html",
@@ -404,7 +387,7 @@ def plan_edit(request, pk):
         try:
             services.plan_save(
                 organization=plan.organization,
-                plan=MeetingPlan.objects.get(pk=plan.pk),
+                plan=selectors.plan_get_stored(plan=plan),
                 kinds=data.pop("kinds"),
                 party_group=data.pop("party_group"),
                 by=request.user,
@@ -443,18 +426,14 @@ def calendar_manage(request, org_id):
             services.calendar_feed_renew(organization=org, by=request.user)
             messages.success(request, _("A new calendar link was made; the old one no longer works."))
         return redirect("education:calendar_manage", org_id=org.pk)
-    feed = CalendarFeed.objects.filter(organization=org, revoked_at__isnull=True).first()
+    feed = selectors.calendar_feed_active(organization=org)
     url = request.build_absolute_uri(reverse("education:calendar_feed", args=[feed.token])) if feed else None
     return render(request, "education/calendar_manage.html", {"org": org, "feed": feed, "url": url})
 
 
 def calendar_ics(request, token):
     """The secret URL a calendar app subscribes to: no login, only the token (revocable)."""
-    feed = (
-        CalendarFeed.objects.filter(token=token, revoked_at__isnull=True)
-        .select_related("organization")
-        .first()
-    )
+    feed = selectors.calendar_feed_by_token(token=token)
     if feed is None:
         raise Http404
     body = calendar_feed.render_feed(organization=feed.organization, as_of=timezone.localdate())
@@ -473,16 +452,14 @@ def org_members(request, org_id):
     org = _org(request, org_id)
     year = year_or_current(request)
     as_of = timezone.localdate()
-    members = scope.filter(
-        Member.objects.filter(organization__path__startswith=org.path).filter(selectors.living_on(as_of)),
-        "organization",
-    )
-    members = selectors.with_study_hours(selectors.with_absence(members, as_of=as_of), year=year)
     order = request.GET.get("order")
-    if order == "study":
-        members = members.order_by("study_hours", "name", "pk")
-    else:
-        members = members.order_by("-absence_streak", "study_hours", "name", "pk")
+    members = selectors.members_progress(
+        scope=scope,
+        organization=org,
+        year=year,
+        as_of=as_of,
+        order="study" if order == "study" else "absence",
+    )
     return render(
         request,
         "education/org_members.html",
@@ -490,7 +467,7 @@ def org_members(request, org_id):
             "org": org,
             "year": year,
             "as_of": as_of,
-            "page": paginate(request, members.select_related("organization", "party_group")),
+            "page": paginate(request, members),
             "target": services.study_target_for(year),
             "order": order or "absence",
             "can_write": scope.can_write(org),
@@ -516,11 +493,9 @@ def my_record(request):
 def _render_member(request, member: Member, *, can_write: bool):
     year = year_or_current(request)
     as_of = timezone.localdate()
-    annotated = selectors.with_study_hours(
-        selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=year
-    ).get()
+    annotated = selectors.member_stats(member=member, year=year, as_of=as_of)
     history = selectors.member_attendance_history(member=member, limit=24)
-    study = StudyRecord.objects.filter(member=member, date__year=year).order_by("-date", "-pk")
+    study = selectors.study_records_of(member=member, year=year)
     return render(
         request,
         "education/member_record.html",
@@ -541,11 +516,7 @@ def _render_member(request, member: Member, *, can_write: bool):
 def study_create(request, org_id):
     scope = scope_for(request.user)
     org = _org(request, org_id, write=True)
-    members = scope.filter(
-        Member.objects.filter(organization__path__startswith=org.path, died_on__isnull=True),
-        "organization",
-        write=True,
-    ).order_by("name", "pk")
+    members = selectors.members_writable_in(scope=scope, organization=org)
     initial = {"member": request.GET.get("member")} if request.GET.get("member") else None
     form = StudyRecordForm(request.POST or None, members=members, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -586,9 +557,7 @@ def rules(request):
         "education/rules.html",
         {
             "rules": load_rules(),
-            "history": MeetingRequirement.objects.select_related("kind", "created_by").order_by(
-                "kind__order", "-effective_from"
-            ),
+            "history": selectors.requirement_history(),
             "form": form,
             "can_change": scope.is_county,
         },

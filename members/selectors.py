@@ -65,6 +65,16 @@ def member_get_for_user(*, user, pk: int, write: bool = False) -> Member:
     return member
 
 
+def members_for_list(*, user) -> QuerySet[Member]:
+    """The members the user may see, with what the list shows (filter them, then members_in_list_order)."""
+    return members_visible_to(user).select_related("organization", "party_group")
+
+
+def members_in_list_order(queryset: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Member]:
+    """The (filtered) members with their ages on `as_of`, by organization and name."""
+    return members_with_ages(queryset, as_of=as_of).order_by("organization__path", "name", "pk")
+
+
 def member_of_user(*, user) -> Member:
     """The signed-in user's own member record (members:me); 404 when the account has none."""
     member = (
@@ -171,10 +181,6 @@ def organizations_having_committee(
     return organizations_with_counts(queryset, as_of=as_of).filter(has_committee=True)
 
 
-def organization_has_committee(*, org: Organization, as_of: dt.date) -> bool:
-    return organizations_having_committee(Organization.objects.filter(pk=org.pk), as_of=as_of).exists()
-
-
 def party_groups_with_counts(*, org: Organization) -> QuerySet[PartyGroup]:
     return PartyGroup.objects.filter(organization=org).annotate(
         member_count=Count("members", filter=Q(members__died_on__isnull=True))
@@ -211,6 +217,15 @@ def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -
         .order_by("-elected_on")
         .first()
     )
+
+
+def member_transfers(*, member: Member) -> QuerySet:
+    """The member's transfers between organizations (as the model orders them)."""
+    return member.transfers.select_related("from_organization", "to_organization", "created_by")
+
+
+def officers_of_term(*, term: CommitteeTerm) -> QuerySet[BranchOfficer]:
+    return officers_in_order().filter(term=term)
 
 
 def member_offices(*, member: Member) -> QuerySet[BranchOfficer]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
-from branches.selectors import scope_for
+from branches.selectors import organization_writable_get, scope_for
 from common import panels as panel_registry
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
@@ -33,11 +33,9 @@ def member_list(request):
     if not scope.sees_anything:
         return redirect("members:me")
     today = timezone.localdate()
-    queryset = selectors.members_visible_to(request.user).select_related("organization", "party_group")
+    queryset = selectors.members_for_list(user=request.user)
     member_filter = MemberFilter(request.GET or None, queryset=queryset, scope=scope)
-    members = selectors.members_with_ages(member_filter.qs, as_of=today).order_by(
-        "organization__path", "name", "pk"
-    )
+    members = selectors.members_in_list_order(member_filter.qs, as_of=today)
     page = paginate(request, members)
     return render(
         request,
@@ -60,7 +58,7 @@ def _detail_context(request, member, *, own: bool = False) -> dict:
         "can_write": scope.can_write(member.organization) and not own,
         "age": member.age_on(today),
         "party_age": member.party_age_on(today),
-        "transfers": member.transfers.select_related("from_organization", "to_organization", "created_by"),
+        "transfers": selectors.member_transfers(member=member),
         "offices": selectors.member_offices(member=member),
         "history": selectors.member_history(member=member),
         "panels": panel_registry.member_panels(member=member, scope=scope, as_of=today),
@@ -99,7 +97,7 @@ def member_create(request):
         raise Http404
     initial = {}
     if request.GET.get("organization"):
-        org = scope.organizations(write=True).filter(pk=request.GET["organization"]).first()
+        org = organization_writable_get(scope=scope, pk=request.GET["organization"])
         if org:
             initial["organization"] = org
     form = MemberForm(request.POST or None, scope=scope, initial=initial)
@@ -212,7 +210,7 @@ def _committee_form(request, *, org: Organization, term: CommitteeTerm | None):
         term_initial = {"elected_on": term.elected_on, "ends_on": term.ends_on}
         officers_initial = [
             {"member": o.member_id, "position": o.position, "duty": o.duty}
-            for o in selectors.officers_in_order().filter(term=term)
+            for o in selectors.officers_of_term(term=term)
         ]
     else:
         term_initial, officers_initial = {}, []

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common import periods
 from users.models import User
 
 from .models import Delivery
@@ -28,8 +29,7 @@ WEEKLY_DIGEST_WEEKDAY = 0  # Monday, as the beat schedule in settings
 
 def digest_period(*, frequency: str, as_of: dt.date) -> str:
     if frequency == Frequency.WEEKLY:
-        year, week, _day = as_of.isocalendar()
-        return f"{year}-W{week:02d}"
+        return periods.week(as_of).label
     return as_of.isoformat()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from .models import Delivery
 
@@ -17,3 +18,13 @@ def inbox_for(*, user, unread_only: bool = False) -> QuerySet[Delivery]:
 
 def unread_count(*, user) -> int:
     return inbox_for(user=user, unread_only=True).count()
+
+
+def unread_recent(*, user, limit: int) -> list[Delivery]:
+    """The user's latest unread notifications."""
+    return list(inbox_for(user=user, unread_only=True)[:limit])
+
+
+def delivery_get_own(*, user, pk: int) -> Delivery:
+    """The user's own delivery; someone else's is the same 404 as a missing one."""
+    return get_object_or_404(Delivery.objects.only("pk", "user_id", "url", "read_at"), pk=pk, user=user)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,9 +17,7 @@ PAGE_SIZE = 30
 
 def _own_delivery(request, pk: int) -> Delivery:
     """The user's own delivery; someone else's is the same 404 as a missing one."""
-    return get_object_or_404(
-        Delivery.objects.only("pk", "user_id", "url", "read_at"), pk=pk, user=request.user
-    )
+    return selectors.delivery_get_own(user=request.user, pk=pk)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from common.spreadsheets.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, writ
 from . import services
 from .forms import UploadForm
 from .models import ImportUpload
+from .selectors import upload_get_own, uploads_recent
 
 
 def _importer_or_404(request, kind: str):
@@ -38,7 +39,7 @@ def import_index(request):
     kinds = importers_for(scope)
     if not kinds:
         raise Http404
-    uploads = ImportUpload.objects.filter(user=request.user)[:10]
+    uploads = uploads_recent(user=request.user)
     return render(request, "spreadsheets/index.html", {"kinds": kinds, "uploads": uploads})
 
 
@@ -62,7 +63,7 @@ def _run(request, upload: ImportUpload, *, commit: bool) -> tuple[type, ImportRe
 
 @login_required
 def import_preview(request, pk: int):
-    upload = get_object_or_404(ImportUpload, pk=pk, user=request.user)
+    upload = upload_get_own(user=request.user, pk=pk)
     if upload.applied_at:
         importer_cls, _scope = _importer_or_404(request, upload.kind)
         return render(
@@ -95,7 +96,7 @@ def _summary(summary: dict) -> list[tuple[str, int]]:
 @login_required
 @require_POST
 def import_confirm(request, pk: int):
-    get_object_or_404(ImportUpload, pk=pk, user=request.user)
+    upload_get_own(user=request.user, pk=pk)
     with transaction.atomic():
         # The row lock makes a double click apply the file once (PostgreSQL; SQLite serializes writes).
         upload = ImportUpload.objects.select_for_update().filter(pk=pk, applied_at__isnull=True).first()
