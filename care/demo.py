@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 from branches.models import Organization, RoleAssignment
+from common import periods
 from members.models import Member
 
 from . import selectors, services
@@ -161,9 +162,10 @@ def _visits(rng: random.Random, as_of: dt.date) -> None:
     # what the scheduler plans today (hardship this quarter, festivals, cup ceremonies, recent illness)
     services.visits_plan(as_of=as_of)
     alive = selectors.alive_member_q(as_of=as_of)
-    start, _end, _period = selectors.quarter_bounds(as_of)
+    start = periods.period_containing(as_of, periods.QUARTER).start
     prev_end = start - dt.timedelta(days=1)
-    prev_start, _e, prev_period = selectors.quarter_bounds(prev_end)
+    previous = periods.period_containing(prev_end, periods.QUARTER)
+    prev_start, prev_period = previous.start, previous.label
     rows = list(Member.objects.filter(alive, hardship=True).values_list("pk", "organization_id"))
     assigned = services.responsible_users(members=rows, on=as_of)
     visits = []

@@ -27,7 +27,6 @@ from django.db.models.functions import Coalesce
 from branches.models import Organization
 from branches.paths import ancestor_ids, subtree_q
 from branches.selectors import Scope
-from common import periods
 from members.ages import years_before
 from members.models import Member
 from members.selectors import living_on_q
@@ -432,16 +431,6 @@ def service_points_for_member(*, member: Member) -> list[ServicePoint]:
         .select_related("organization")
         .order_by("-organization__depth")
     )
-
-
-def month_bounds(on: dt.date) -> tuple[dt.date, dt.date]:
-    month = periods.period_containing(on, periods.MONTH)
-    return month.start, month.end
-
-
-def quarter_bounds(on: dt.date) -> tuple[dt.date, dt.date, str]:
-    quarter = periods.period_containing(on, periods.QUARTER)
-    return quarter.start, quarter.end, quarter.label
 
 
 # -- visits, pairings, condolences ---------------------------------------------------------------------------

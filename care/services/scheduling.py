@@ -7,6 +7,7 @@ import logging
 
 from django.db.models import Q
 
+from common import periods
 from members.ages import years_before
 from members.models import Member
 from notifications.services import (
@@ -72,7 +73,8 @@ def visits_plan(*, as_of: dt.date) -> int:
     for policy in VisitPolicy.objects.filter(is_active=True).order_by("pk"):
         T = VisitPolicy.Target
         if policy.target == T.HARDSHIP:
-            start, end, period = selectors.quarter_bounds(as_of)
+            this_quarter = periods.period_containing(as_of, periods.QUARTER)
+            end, period = this_quarter.end, this_quarter.label
             planned += _plan(
                 policy=policy,
                 candidates=members.filter(hardship=True),
@@ -124,7 +126,8 @@ def visits_plan(*, as_of: dt.date) -> int:
                     as_of=as_of,
                 )
         elif policy.target == T.PARTY_AGE and policy.party_age_years:
-            first, last = selectors.month_bounds(as_of)
+            this_month = periods.period_containing(as_of, periods.MONTH)
+            first, last = this_month.start, this_month.end
             n = policy.party_age_years
             # the anniversary add_years(full_member_on, n) falls in this month (29 Feb → 1 Mar, like years_between)
             reaching = members.filter(
