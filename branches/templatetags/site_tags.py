@@ -6,6 +6,7 @@ from django import template
 
 from branches.selectors import scope_for
 from common.navigation import nav_items
+from common.pagination import querystring_without_page
 
 register = template.Library()
 
@@ -34,6 +35,13 @@ def bs(field):
     existing = field.field.widget.attrs.get("class", "")
     classes = " ".join(c for c in (existing, css, "is-invalid" if field.errors else "") if c)
     return field.as_widget(attrs={"class": classes} if classes else None)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context) -> str:
+    """The current query string without `page`, for pagination links."""
+    request = context.get("request")
+    return querystring_without_page(request) if request is not None else ""
 
 
 @register.filter
