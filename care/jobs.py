@@ -7,6 +7,7 @@ import logging
 
 from members.models import Member
 from notifications.jobs import periodic_job
+from users.services import system_user
 
 from .services import member_died, visits_plan, visits_remind
 
@@ -39,6 +40,6 @@ def condolences_start_missing(*, as_of: dt.date) -> int:
     ).select_related("organization")
     started = 0
     for member in recent:
-        member_died(member=member, died_on=member.died_on, by=None)
+        member_died(member=member, died_on=member.died_on, by=system_user())
         started += 1
     return started

@@ -19,6 +19,7 @@ from branches.models import Organization, RoleAssignment
 from branches.selectors import organization_township, scope_for
 from members.ages import years_before
 from members.models import Member
+from users.models import User
 
 from . import selectors
 from .models import (
@@ -43,7 +44,7 @@ CONDOLENCE_DAYS = 3
 # -- service network ---------------------------------------------------------------------------------
 
 
-def service_point_save(*, organization: Organization, by=None, **fields) -> ServicePoint:
+def service_point_save(*, organization: Organization, by: User, **fields) -> ServicePoint:
     """Create or update the service point of an organization; its level follows the organization's level
     (县 → 服务中心, 乡镇 → 服务站, 村 → 服务点)."""
     point = ServicePoint.objects.filter(organization=organization).first() or ServicePoint(
@@ -67,7 +68,7 @@ def rule_version_create(
     rule: BenefitRule,
     effective_from: dt.date,
     groups: list[list[dict]],
-    by,
+    by: User,
     amount: Decimal | None = None,
     in_kind: str = "",
     note: str = "",
@@ -161,7 +162,7 @@ def grant_create(
     member: Member,
     rule: BenefitRule,
     granted_on: dt.date,
-    by,
+    by: User,
     amount: Decimal | None = None,
     in_kind: str | None = None,
     override_reason: str = "",
@@ -219,7 +220,7 @@ def grant_create(
 
 
 def grants_create_for_eligible(
-    *, org: Organization, granted_on: dt.date, by, codes: list[str] | None = None
+    *, org: Organization, granted_on: dt.date, by: User, codes: list[str] | None = None
 ) -> int:
     """批量: a planned grant for every member of `org`'s subtree (within the user's write scope) eligible on
     `granted_on` and not yet granted this period. A constant number of queries per rule; bulk insert."""
@@ -257,10 +258,10 @@ def grants_create_for_eligible(
 
 
 def _approving_org_path(grant: Grant, county_path: str) -> str:
-    return grant.township.path if grant.township_id else county_path
+    return grant.township.path if grant.township else county_path
 
 
-def grants_approve(*, grants: list[Grant], by) -> int:
+def grants_approve(*, grants: list[Grant], by: User) -> int:
     """Approve planned grants. Approval comes from the level above: a township approves the grants of its
     villages, the county office those outside any township. Refused beyond the township's yearly budget."""
     scope = scope_for(by)
@@ -324,7 +325,7 @@ def grant_mark_paid(
     paid_on: dt.date,
     method: str,
     handed_over_by: str,
-    by,
+    by: User,
     amount: Decimal | None = None,
 ) -> Grant:
     """Record that an approved grant was paid or handed over: how much, when, how, by whom."""
@@ -349,7 +350,7 @@ def grant_mark_paid(
     return grant
 
 
-def grant_cancel(*, grant: Grant, reason: str, by) -> Grant:
+def grant_cancel(*, grant: Grant, reason: str, by: User) -> Grant:
     """Cancel a planned or approved grant (a paid one stays: it happened). The period is free again."""
     if grant.status not in (Grant.Status.PLANNED, Grant.Status.APPROVED):
         raise ValidationError(_("A paid grant cannot be cancelled."))
@@ -361,7 +362,9 @@ def grant_cancel(*, grant: Grant, reason: str, by) -> Grant:
     return grant
 
 
-def budget_set(*, township: Organization, year: int, amount: Decimal, by, note: str = "") -> TownshipBudget:
+def budget_set(
+    *, township: Organization, year: int, amount: Decimal, by: User, note: str = ""
+) -> TownshipBudget:
     """The county office sets a township's yearly care budget (recorded with history)."""
     if not scope_for(by).is_county:
         raise PermissionDenied(_("Budgets are set by the county organization department."))
@@ -408,7 +411,7 @@ def visit_create(
     member: Member,
     kind: str,
     planned_on: dt.date,
-    by,
+    by: User,
     due_on: dt.date | None = None,
     assigned_to=None,
     visitors: str = "",
@@ -439,7 +442,7 @@ def visit_create(
 
 
 def visit_complete(
-    *, visit: Visit, done_on: dt.date, visitors: str, by, notes: str = "", follow_up: str = ""
+    *, visit: Visit, done_on: dt.date, visitors: str, by: User, notes: str = "", follow_up: str = ""
 ) -> Visit:
     """Record a visit as done (who went, what was said, what follows)."""
     if visit.status == Visit.Status.CANCELLED:
@@ -458,7 +461,7 @@ def visit_complete(
     return visit
 
 
-def visit_cancel(*, visit: Visit, by) -> Visit:
+def visit_cancel(*, visit: Visit, by: User) -> Visit:
     if visit.status != Visit.Status.PLANNED:
         raise ValidationError(_("Only a planned visit can be cancelled."))
     visit.status = Visit.Status.CANCELLED
@@ -467,7 +470,13 @@ def visit_cancel(*, visit: Visit, by) -> Visit:
 
 
 def pairing_create(
-    *, helper: Member, helped: Member, starts_on: dt.date, by, ends_on: dt.date | None = None, note: str = ""
+    *,
+    helper: Member,
+    helped: Member,
+    starts_on: dt.date,
+    by: User,
+    ends_on: dt.date | None = None,
+    note: str = "",
 ) -> Pairing:
     """结对帮扶: a living member helps another living member for a period."""
     if helper.pk == helped.pk:
@@ -494,7 +503,7 @@ def pairing_create(
     )
 
 
-def pairing_end(*, pairing: Pairing, ends_on: dt.date, by) -> Pairing:
+def pairing_end(*, pairing: Pairing, ends_on: dt.date, by: User) -> Pairing:
     if ends_on < pairing.starts_on:
         raise ValidationError({"ends_on": _("The pairing cannot end before it starts.")})
     pairing.ends_on = ends_on
@@ -539,7 +548,7 @@ def _policy(target: str) -> VisitPolicy | None:
     return VisitPolicy.objects.filter(target=target, is_active=True).order_by("pk").first()
 
 
-def member_fell_ill(*, member: Member, since: dt.date, by) -> Visit | None:
+def member_fell_ill(*, member: Member, since: dt.date, by: User) -> Visit | None:
     """患病探望: plan an illness visit within the policy's number of days (7 by default) of `since`,
     assigned to the pairing helper or the branch secretary, who is told at once. Idempotent per episode."""
     if member.died_on and member.died_on <= since:
@@ -576,7 +585,7 @@ def member_fell_ill(*, member: Member, since: dt.date, by) -> Visit | None:
     return visit
 
 
-def member_record_illness(*, member: Member, illness: str, since: dt.date, by) -> Visit | None:
+def member_record_illness(*, member: Member, illness: str, since: dt.date, by: User) -> Visit | None:
     """The care page's "record illness": set the member's illness fields, then plan the visit."""
     if since > timezone.localdate():
         raise ValidationError({"since": _("The illness cannot start in the future.")})
@@ -591,7 +600,7 @@ def member_record_illness(*, member: Member, illness: str, since: dt.date, by) -
         return member_fell_ill(member=member, since=since, by=by)
 
 
-def member_died(*, member: Member, died_on: dt.date, by) -> Condolence:
+def member_died(*, member: Member, died_on: dt.date, by: User) -> Condolence:
     """For a deceased member: start the condolence process (a wreath from the organization and people sent
     to the memorial, both to be confirmed; 赠送花圈并委派人员参加悼念) and end everything planned for them:
     planned visits cancelled, pending grants cancelled, pairings ended, unsent reminders withdrawn.
@@ -648,7 +657,7 @@ def member_died(*, member: Member, died_on: dt.date, by) -> Condolence:
     return condolence
 
 
-def member_record_death(*, member: Member, died_on: dt.date, by) -> Condolence:
+def member_record_death(*, member: Member, died_on: dt.date, by: User) -> Condolence:
     """The care page's "record death": the roster records the date of death (members.services), then
     member_died starts the condolence process and ends what was planned."""
     if died_on > timezone.localdate():
@@ -670,7 +679,7 @@ def member_record_death(*, member: Member, died_on: dt.date, by) -> Condolence:
 def condolence_confirm(
     *,
     condolence: Condolence,
-    by,
+    by: User,
     memorial_on: dt.date | None = None,
     attendees: str | None = None,
     wreath_confirmed_on: dt.date | None = None,
@@ -801,6 +810,7 @@ def visits_plan(*, as_of: dt.date) -> int:
                 .values_list("ill_since", flat=True)
                 .distinct()
             ):
+                assert since is not None  # ill_since__isnull=False
                 planned += _plan(
                     policy=policy,
                     candidates=members.filter(ill_since=since),
