@@ -12,7 +12,7 @@ from .models import Organization, PartyGroup, RoleAssignment
 
 
 def _set_path(org: Organization) -> None:
-    parent_path = org.parent.path if org.parent_id else ""
+    parent_path = org.parent.path if org.parent else ""
     org.path = parent_path + Organization.path_segment(org.pk)
     org.depth = org.path.count(".") - 1
 

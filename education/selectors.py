@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     Count,
@@ -27,6 +28,9 @@ from members.models import BranchOfficer, Member
 
 from .compliance import ComplianceRow, compliance_grid, living_on, status_counts
 from .models import Attendance, Meeting, MeetingKind, StudyRecord
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date) -> dict[int, dict[str, int]]:
@@ -159,20 +163,31 @@ def attendance_totals(sheet: list[SheetLine]) -> dict[str, int]:
     return totals
 
 
-def ledger_meetings(*, organization: Organization, year: int) -> list[Meeting]:
+class AttendanceLists(TypedDict):
+    present: list[Attendance]
+    excused: list[Attendance]
+    absent: list[Attendance]
+
+
+def ledger_meetings(
+    *, organization: Organization, year: int
+) -> list[WithAnnotations[Meeting, AttendanceLists]]:
     """The held meetings of a year for the ledger (台账), each with `present`/`excused`/`absent` lists
     (three queries: meetings, kinds, attendance with members)."""
-    meetings = list(
-        Meeting.objects.filter(organization=organization, date__year=year, status=Meeting.Status.HELD)
-        .select_related("party_group")
-        .prefetch_related(
-            "kinds",
-            Prefetch(
-                "attendances",
-                queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
-            ),
-        )
-        .order_by("date", "start_time", "pk")
+    meetings = cast(
+        "list[WithAnnotations[Meeting, AttendanceLists]]",
+        list(
+            Meeting.objects.filter(organization=organization, date__year=year, status=Meeting.Status.HELD)
+            .select_related("party_group")
+            .prefetch_related(
+                "kinds",
+                Prefetch(
+                    "attendances",
+                    queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
+                ),
+            )
+            .order_by("date", "start_time", "pk")
+        ),
     )
     for m in meetings:
         rows = list(m.attendances.all())
@@ -266,10 +281,11 @@ def study_progress(scope, *, organization: Organization, year: int, as_of: dt.da
         Member.objects.filter(organization__path__startswith=organization.path).filter(living_on(as_of)),
         "organization",
     )
+    # study_hours is annotated by with_study_hours: django-stubs does not follow annotations across functions.
     return (
         with_study_hours(members, year=year)
         .select_related("organization")
-        .order_by("study_hours", "name", "pk")
+        .order_by("study_hours", "name", "pk")  # type: ignore[misc]
     )
 
 

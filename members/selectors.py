@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Field,
     IntegerField,
     Prefetch,
     Q,
@@ -28,6 +29,20 @@ from branches.selectors import scope_for
 
 from . import idnumbers
 from .models import BranchOfficer, CommitteeTerm, Member
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class OrgCounts(TypedDict):
+    """What organizations_with_counts annotates, and the subtree totals that rollup_counts adds to them."""
+
+    member_count: int
+    full_count: int
+    has_committee: bool
+    total_members: int
+    total_full: int
+
 
 # A branch with 7 or more full members elects a committee (支部委员会); a smaller one has a secretary and
 # perhaps a deputy instead (中国共产党支部工作条例, art. 8).
@@ -121,7 +136,9 @@ def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
 # -- organizations: counts and the committee rule -------------------------------------------------------
 
 
-def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.date) -> QuerySet[Organization]:
+def organizations_with_counts(
+    queryset: QuerySet[Organization], *, as_of: dt.date
+) -> QuerySet[WithAnnotations[Organization, OrgCounts]]:
     """Annotate each organization's own living members (`member_count`), full members (`full_count`) and
     whether it has a committee (`has_committee`), in ONE grouped query for any number of organizations.
 
@@ -131,7 +148,7 @@ def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.dat
     """
     alive_on = Q(members__died_on__isnull=True) | Q(members__died_on__gt=as_of)
     full = Q(members__full_member_on__lte=as_of) & alive_on
-    return queryset.annotate(
+    counted = queryset.annotate(
         member_count=Count("members", filter=alive_on & Q(members__admitted_on__lte=as_of)),
         full_count=Count("members", filter=full),
     ).annotate(
@@ -142,6 +159,8 @@ def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.dat
             output_field=BooleanField(),
         )
     )
+    # The totals of OrgCounts come later, from rollup_counts.
+    return cast("QuerySet[WithAnnotations[Organization, OrgCounts]]", counted)
 
 
 def organizations_having_committee(
@@ -156,7 +175,9 @@ def organization_has_committee(*, org: Organization, as_of: dt.date) -> bool:
     return organizations_having_committee(Organization.objects.filter(pk=org.pk), as_of=as_of).exists()
 
 
-def rollup_counts(orgs: list[Organization]) -> list[Organization]:
+def rollup_counts(
+    orgs: list[WithAnnotations[Organization, OrgCounts]],
+) -> list[WithAnnotations[Organization, OrgCounts]]:
     """Add subtree totals (`total_members`, `total_full`) to organizations annotated by
     organizations_with_counts, ordered by path. Linear in the number of organizations; no query."""
     by_path = {o.path: o for o in orgs}
@@ -206,12 +227,8 @@ def organization_children_with_counts(*, org: Organization, as_of: dt.date) -> l
     rollup_counts(subtree)
     for o in subtree:
         if o.pk == org.pk:
-            org.member_count, org.full_count, org.has_committee = (
-                o.member_count,
-                o.full_count,
-                o.has_committee,
-            )
-            org.total_members, org.total_full = o.total_members, o.total_full
+            for name in OrgCounts.__annotations__:  # the caller's object gets its row's counts
+                setattr(org, name, getattr(o, name))
     return [o for o in subtree if o.parent_id == org.pk]
 
 
@@ -297,7 +314,10 @@ def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
     records = list(
         member.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
-    fk_fields = {"organization": Organization, "party_group": PartyGroup}
+    fk_fields: dict[str, type[Organization] | type[PartyGroup]] = {
+        "organization": Organization,
+        "party_group": PartyGroup,
+    }
     ids: dict[str, set[int]] = {name: set() for name in fk_fields}
     pairs = []
     for i, record in enumerate(records[:limit]):
@@ -319,6 +339,7 @@ def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
         readable = []
         for change in changes:
             model_field = Member._meta.get_field(change.field)
+            assert isinstance(model_field, Field)  # history diffs are of concrete fields
             if change.field == "user":
                 readable.append(Change(str(model_field.verbose_name), "", _("account linked or changed")))
                 continue
