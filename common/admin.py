@@ -8,10 +8,14 @@ service from `save_model` and shows its ValidationError as form errors."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 
 class ReadOnlyAdminMixin:
-    """View only: no add, change or delete (the pages write through the services)."""
+    """View only: no add, change or delete (the pages write through the services).
+
+    save_model and delete_model refuse as well, for the paths that do not ask the permissions first:
+    django-simple-history's history form saves an old version on POST ("revert") for anyone who may view."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -21,6 +25,12 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        raise PermissionDenied
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

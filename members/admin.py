@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.admin import ScopedAdminMixin
+from branches.selectors import scope_for
 from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 from . import idnumbers
@@ -86,7 +87,5 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
 
 
 def scope_for_accesses(request, qs):
-    from branches.selectors import scope_for
-
     scope = scope_for(request.user)
     return qs.filter(scope.q("member__organization")) if scope.is_county is False else qs
