@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.admin import ScopedAdminMixin
+from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 from .models import (
     Contract,
@@ -43,15 +44,16 @@ class IndicatorGroupAdmin(admin.ModelAdmin):
     inlines = [IndicatorInline]
 
 
-class ContractLineInline(admin.TabularInline):
+class ContractLineInline(ReadOnlyInline):
     model = ContractLine
-    extra = 0
     fields = ["group", "name", "weight", "self_score", "score", "reason"]
+    readonly_fields = fields
 
 
 @admin.register(Contract)
-class ContractAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Read mostly: contracts change through the pages (and their services), which enforce the rules."""
+class ContractAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only: contracts, their indicators, signatures and evaluations change through the pages (and their
+    services), which enforce the rules (weights add up to 100, who issues, signs and evaluates, when)."""
 
     list_display = ["year", "parent", "organization", "status", "score", "vetoed", "grade"]
     list_filter = ["year", "status", "vetoed"]
@@ -61,15 +63,16 @@ class ContractAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     inlines = [ContractLineInline]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = DutyReportAttachment
-    extra = 0
     fields = ["original_name", "size", "uploaded_at"]
     readonly_fields = fields
 
 
 @admin.register(DutyReport)
-class DutyReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class DutyReportAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only: reports are written, submitted (late or not) and attached to on their pages."""
+
     list_display = ["year", "organization", "author", "submitted_at", "late"]
     list_filter = ["year", "late"]
     search_fields = ["organization__name", "title"]

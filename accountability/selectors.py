@@ -221,7 +221,8 @@ def contracts_ranked(*, scope: Scope, year: int, parent_id: int | None = None) -
                 partition_by=[F("pk")],
             )
         ).filter(of_parent=1)
-    return qs.select_related("parent", "organization", "grade").order_by(
+    # rank_in_parent is annotated by _with_ranks: django-stubs does not follow annotations across functions.
+    return qs.select_related("parent", "organization", "grade").order_by(  # type: ignore[misc]
         "parent__depth", "parent__path", "rank_in_parent", "organization__code"
     )
 

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from branches.models import Organization
 from common.files import content_matches, upload_name
+from users.models import User
 
 from .models import (
     Contract,
@@ -32,7 +33,7 @@ HUNDRED = Decimal("100")
 ZERO = Decimal("0")
 
 
-def _require_acts_for(user, organization: Organization) -> None:
+def _require_acts_for(user: User, organization: Organization) -> None:
     if not user_acts_for(user=user, organization=organization):
         raise PermissionDenied(_("Only the office of %(org)s may do this.") % {"org": organization})
 
@@ -163,7 +164,7 @@ def _library_lines(year: int) -> list[ContractLine]:
     ]
 
 
-def contract_create(*, parent: Organization, organization: Organization, year: int, by) -> Contract:
+def contract_create(*, parent: Organization, organization: Organization, year: int, by: User) -> Contract:
     """A draft contract between `parent` and its direct child, its indicators copied from the year's
     library (a snapshot). One contract per pair and year (also a database constraint)."""
     _require_acts_for(by, parent)
@@ -183,7 +184,7 @@ def contract_create(*, parent: Organization, organization: Organization, year: i
 
 
 @transaction.atomic
-def contract_lines_set(*, contract: Contract, lines: list[dict], by) -> list[ContractLine]:
+def contract_lines_set(*, contract: Contract, lines: list[dict], by: User) -> list[ContractLine]:
     """Replace a draft's indicators; their weights must add up to 100 (nothing is saved otherwise)."""
     _require_acts_for(by, contract.parent)
     if contract.status != Contract.Status.DRAFT:
@@ -205,7 +206,7 @@ def contract_lines_set(*, contract: Contract, lines: list[dict], by) -> list[Con
     return ContractLine.objects.bulk_create(objs)
 
 
-def contract_issue(*, contract: Contract, by, on: dt.date) -> Contract:
+def contract_issue(*, contract: Contract, by: User, on: dt.date) -> Contract:
     """draft → issued; the issuer's side is signed by whoever issues it, on that day."""
     _require_acts_for(by, contract.parent)
     if contract.status != Contract.Status.DRAFT:
@@ -219,7 +220,7 @@ def contract_issue(*, contract: Contract, by, on: dt.date) -> Contract:
 
 
 @transaction.atomic
-def contracts_issue_to_children(*, parent: Organization, year: int, by, on: dt.date) -> list[Contract]:
+def contracts_issue_to_children(*, parent: Organization, year: int, by: User, on: dt.date) -> list[Contract]:
     """Issue the year's library to every contract partner of `parent` that has no contract yet, in one
     step (the county to all its townships; a township to all its basic organizations)."""
     _require_acts_for(by, parent)
@@ -271,7 +272,7 @@ def contracts_issue_to_children(*, parent: Organization, year: int, by, on: dt.d
     return contracts
 
 
-def contract_sign(*, contract: Contract, by, on: dt.date) -> Contract:
+def contract_sign(*, contract: Contract, by: User, on: dt.date) -> Contract:
     """issued → signed, by the receiving organization's own office."""
     _require_acts_for(by, contract.organization)
     if contract.status != Contract.Status.ISSUED:
@@ -304,7 +305,9 @@ def _score(value, *, line: ContractLine, field: str) -> Decimal:
 
 
 @transaction.atomic
-def contract_self_evaluate(*, contract: Contract, by, on: dt.date, scores: dict[int, tuple]) -> Contract:
+def contract_self_evaluate(
+    *, contract: Contract, by: User, on: dt.date, scores: dict[int, tuple]
+) -> Contract:
     """自评: the receiving organization scores each indicator (0 … weight) with its evidence.
     `scores` maps line id → (score, evidence)."""
     _require_acts_for(by, contract.organization)
@@ -313,12 +316,14 @@ def contract_self_evaluate(*, contract: Contract, by, on: dt.date, scores: dict[
             _("A contract is self-evaluated after it is signed and before it is evaluated.")
         )
     lines = list(contract.lines.all())
+    total = ZERO
     for line in lines:
         score, evidence = scores.get(line.pk, (None, ""))
-        line.self_score = _score(score, line=line, field="self_score")
+        line.self_score = self_score = _score(score, line=line, field="self_score")
         line.self_evidence = evidence or ""
+        total += self_score
     ContractLine.objects.bulk_update(lines, ["self_score", "self_evidence"])
-    contract.self_score = sum((line.self_score for line in lines), ZERO)
+    contract.self_score = total
     contract.self_evaluated_on = on
     contract.save(update_fields=["self_score", "self_evaluated_on"])
     return contract
@@ -328,7 +333,7 @@ def contract_self_evaluate(*, contract: Contract, by, on: dt.date, scores: dict[
 def contract_evaluate(
     *,
     contract: Contract,
-    by,
+    by: User,
     on: dt.date,
     scores: dict[int, tuple],
     vetoed: bool = False,
@@ -345,18 +350,19 @@ def contract_evaluate(
     if vetoed and not veto_reason:
         raise ValidationError({"veto_reason": _("Give the reason for the one-vote veto.")})
     lines = list(contract.lines.all())
+    total = ZERO
     for line in lines:
         score, reason = scores.get(line.pk, (None, ""))
-        line.score = _score(score, line=line, field="score")
+        line.score = given = _score(score, line=line, field="score")
         line.reason = (reason or "").strip()
-        deducted = line.score < line.weight
-        raised = line.self_score is not None and line.score > line.self_score
+        total += given
+        deducted = given < line.weight
+        raised = line.self_score is not None and given > line.self_score
         if (deducted or raised) and not line.reason:
             raise ValidationError(
                 {"reason": _("%(name)s: give the reason for the deduction or raise.") % {"name": line.name}}
             )
     ContractLine.objects.bulk_update(lines, ["score", "reason"])
-    total = sum((line.score for line in lines), ZERO)
     contract.score = total
     contract.vetoed = vetoed
     contract.veto_reason = veto_reason if vetoed else ""
@@ -386,7 +392,13 @@ MAX_ATTACHMENTS = 10
 
 
 def duty_report_save(
-    *, organization: Organization, year: int, by, title: str, text: str, report: DutyReport | None = None
+    *,
+    organization: Organization,
+    year: int,
+    by: User,
+    title: str,
+    text: str,
+    report: DutyReport | None = None,
 ) -> DutyReport:
     """Write or edit the year's 述职 report of an organization; only its own office, and only until it
     is submitted."""
@@ -406,7 +418,7 @@ def duty_report_save(
     return report
 
 
-def duty_report_submit(*, report: DutyReport, by, now: dt.datetime | None = None) -> DutyReport:
+def duty_report_submit(*, report: DutyReport, by: User, now: dt.datetime | None = None) -> DutyReport:
     """Submitted on or before the year's deadline, or marked late."""
     _require_acts_for(by, report.organization)
     if report.is_submitted:
@@ -418,7 +430,7 @@ def duty_report_submit(*, report: DutyReport, by, now: dt.datetime | None = None
     return report
 
 
-def duty_report_attach(*, report: DutyReport, by, upload: UploadedFile) -> DutyReportAttachment:
+def duty_report_attach(*, report: DutyReport, by: User, upload: UploadedFile) -> DutyReportAttachment:
     """Attach a document: only common office formats whose content matches the extension, ≤ 10 MB."""
     _require_acts_for(by, report.organization)
     if report.is_submitted:
@@ -433,16 +445,17 @@ def duty_report_attach(*, report: DutyReport, by, upload: UploadedFile) -> DutyR
                 % {"types": ", ".join(sorted(ALLOWED_ATTACHMENTS))}
             }
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    size = upload.size or 0  # set for every upload; None only for a file object that cannot tell
+    if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("A file may be at most 10 MB.")})
     if not content_matches(upload, ALLOWED_ATTACHMENTS[ext]):
         raise ValidationError({"file": _("The file's content does not match its type.")})
     return DutyReportAttachment.objects.create(
-        report=report, file=upload, original_name=name[:255], size=upload.size, uploaded_by=by
+        report=report, file=upload, original_name=name[:255], size=size, uploaded_by=by
     )
 
 
-def duty_attachment_delete(*, attachment: DutyReportAttachment, by) -> None:
+def duty_attachment_delete(*, attachment: DutyReportAttachment, by: User) -> None:
     _require_acts_for(by, attachment.report.organization)
     if attachment.report.is_submitted:
         raise ValidationError(_("A submitted report cannot be changed."))

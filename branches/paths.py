@@ -17,8 +17,8 @@ SEGMENT_WIDTH = 7  # digits per id; with the separator a segment is 8 characters
 
 
 class HasPath(Protocol):
-    pk: int | None
-    path: str
+    @property
+    def path(self) -> str: ...
 
 
 def segment(pk: int) -> str:

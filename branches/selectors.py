@@ -104,7 +104,10 @@ def _minimal_prefixes(paths: set[str]) -> tuple[str, ...]:
 
 
 def scope_for(user, *, on: dt.date | None = None) -> Scope:
-    """The user's scope, computed once per user object (two small queries) and cached on it."""
+    """The user's scope, computed once per user object (two small queries) and cached on it.
+
+    `on` asks for the scope on another day (officer assignments are dated): computed afresh and not cached,
+    so that a later `scope_for(user)` is still today's."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS_SCOPE
     cached = getattr(user, "_scope_cache", None)
@@ -113,7 +116,7 @@ def scope_for(user, *, on: dt.date | None = None) -> Scope:
     if user.is_superuser:
         scope = Scope(user_id=user.pk, is_superuser=True, roles=frozenset(Role.values))
     else:
-        on = on or timezone.localdate()
+        day = on or timezone.localdate()
         read: set[str] = set()
         write: set[str] = set()
         roles: set[str] = set()
@@ -125,8 +128,8 @@ def scope_for(user, *, on: dt.date | None = None) -> Scope:
             elif role == Role.OFFICER:
                 read.add(path)
         assigned = (
-            OfficerAssignment.objects.filter(officer=user, starts_on__lte=on)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+            OfficerAssignment.objects.filter(officer=user, starts_on__lte=day)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
             .values_list("organization__path", flat=True)
         )
         for path in assigned:
@@ -138,7 +141,8 @@ def scope_for(user, *, on: dt.date | None = None) -> Scope:
             write_paths=_minimal_prefixes(write),
             roles=frozenset(roles),
         )
-    user._scope_cache = scope
+    if on is None:
+        user._scope_cache = scope
     return scope
 
 

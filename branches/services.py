@@ -13,7 +13,7 @@ from .models import Organization, PartyGroup, RoleAssignment
 
 
 def _set_path(org: Organization) -> None:
-    parent_path = org.parent.path if org.parent_id else ""
+    parent_path = org.parent.path if org.parent is not None else ""
     org.path = parent_path + paths.segment(org.pk)
     org.depth = paths.depth(org.path)
 

@@ -1,11 +1,14 @@
-"""Admin: reference data (policies, Spring Festival dates, service points) and read access to the rest.
+"""Admin: reference data (policies, Spring Festival dates) and read access to the rest.
 Rule changes go through the "record a change" page (care:rule_change) so that a rule without conditions
-is refused and every change is a dated version; here versions are read-only."""
+is refused and every change is a dated version; here versions are read-only. Grants, budgets, visits,
+pairings, condolences and service points change through the pages and their services (approval by the
+level above, budgets by the county, one grant per period, ...): read-only here."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from branches.admin import ScopedAdminMixin
+from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 from .models import (
     BenefitRule,
@@ -20,17 +23,6 @@ from .models import (
     Visit,
     VisitPolicy,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RuleVersionInline(ReadOnlyInline):
@@ -69,7 +61,7 @@ class RuleVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ServicePointAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "organization", "contact_person", "phone", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["name", "organization__name"]
@@ -77,7 +69,7 @@ class ServicePointAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Grant)
-class GrantAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class GrantAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "rule", "period_key", "status", "amount", "organization", "paid_on"]
     list_filter = ["status", "rule", "year"]
     search_fields = ["member__name"]
@@ -86,7 +78,7 @@ class GrantAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TownshipBudget)
-class TownshipBudgetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TownshipBudgetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     scope_field = "township"
     list_display = ["township", "year", "amount"]
     list_filter = ["year"]
@@ -94,7 +86,7 @@ class TownshipBudgetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class VisitAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "kind", "status", "due_on", "done_on", "assigned_to"]
     list_filter = ["kind", "status"]
     search_fields = ["member__name"]
@@ -103,13 +95,13 @@ class VisitAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class PairingAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["helper", "helped", "starts_on", "ends_on"]
     raw_id_fields = ["helper", "helped", "organization"]
 
 
 @admin.register(Condolence)
-class CondolenceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CondolenceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "died_on", "wreath_confirmed_on", "attendance_confirmed_on"]
     raw_id_fields = ["member", "organization", "started_by"]
 

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from notifications.jobs import periodic_job
+from users.services import system_user
 
 from .services import condolences_start_missing, visits_plan, visits_remind
 
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 def care_visits(as_of: dt.date) -> int:
     """Idempotent for a day: planned visits have a unique key per member, policy and period; reminders a
     unique delivery key per visit, step and person. Returns the deliveries created."""
-    condolences_start_missing(as_of=as_of)
+    condolences_start_missing(as_of=as_of, by=system_user())
     planned = visits_plan(as_of=as_of)
     sent = visits_remind(as_of=as_of)
     logger.info("care_visits %s: %s visits planned, %s messages", as_of, planned, sent)

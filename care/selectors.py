@@ -5,10 +5,12 @@ and every rule in force becomes one boolean annotation of a single query over th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -22,6 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce
 
 from branches.models import Organization
@@ -120,14 +123,20 @@ def rule_versions() -> QuerySet[RuleVersion]:
     return RuleVersion.objects.select_related("rule", "recorded_by").order_by("rule__code", "-effective_from")
 
 
+def _years(condition: RuleCondition) -> int:
+    if condition.number is None:  # rule_version_create refuses an age condition without its number
+        raise ValueError(f"condition {condition.pk} ({condition.kind}) has no number of years")
+    return condition.number
+
+
 def condition_q(condition: RuleCondition, *, as_of: dt.date) -> Q:
     """One condition as a Q on Member. "以上" includes the number: born ON the threshold date qualifies."""
     kind = condition.kind
     K = RuleCondition.Kind
     if kind == K.MIN_AGE:
-        return Q(birth_date__lte=years_before(as_of, condition.number))
+        return Q(birth_date__lte=years_before(as_of, _years(condition)))
     if kind == K.MIN_PARTY_AGE:  # 党龄 from full membership (转正); a probationary member has none
-        return Q(full_member_on__isnull=False, full_member_on__lte=years_before(as_of, condition.number))
+        return Q(full_member_on__isnull=False, full_member_on__lte=years_before(as_of, _years(condition)))
     if kind == K.VETERAN_CADRE:
         return Q(veteran_cadre=True)
     if kind == K.HARDSHIP:
@@ -174,8 +183,7 @@ def annotate_eligibility(
     """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group, and the grant
     status `grant_<code>` for the rule's current period); filtered to living members
     eligible for at least one rule unless `only_eligible` is False."""
-    as_of = rules[0].as_of if rules else None
-    annotations = {}
+    annotations: dict[str, BaseExpression] = {}
     for r in rules:
         annotations[r.flag] = _bool(rule_q(r))
         if with_groups:
@@ -190,7 +198,7 @@ def annotate_eligibility(
     if only_eligible:
         if not rules:
             return qs.none()
-        qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in rules)))
+        qs = qs.filter(alive_member_q(as_of=rules[0].as_of) & reduce(or_, (rule_q(r) for r in rules)))
     return qs
 
 
@@ -304,7 +312,7 @@ def member_eligibility(
     rules = rules if rules is not None else rules_in_force(as_of=as_of)
     if not rules:
         return []
-    row = (
+    row: Mapping[str, Any] | None = (
         annotate_eligibility(
             Member.objects.filter(pk=member.pk), rules=rules, with_groups=True, only_eligible=False
         )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import ForeignKey, Model
 
 from branches.models import OfficerAssignment, Organization, PartyGroup, RoleAssignment
 from branches.services import organizations_rebuild_paths
@@ -91,7 +92,7 @@ def demo_reset() -> None:
     for _name, module in _app_demo_modules():
         if hasattr(module, "reset"):  # an app's own demo-only rows that hang on nothing erased here
             module.reset()
-    erased: set[type] = {Organization, Member}
+    erased: set[type[Model]] = {Organization, Member}
     all_models = apps.get_models(include_auto_created=True)
     changed = True
     while changed:
@@ -108,8 +109,9 @@ def demo_reset() -> None:
                         break
     try:
         from simple_history.models import registered_models
+        from simple_history.utils import get_history_model_for_model
 
-        erased |= {m.history.model for m in list(erased) if m in registered_models.values()}
+        erased |= {get_history_model_for_model(m) for m in list(erased) if m in registered_models.values()}
     except ImportError:  # pragma: no cover
         pass
     with transaction.atomic():
@@ -117,7 +119,8 @@ def demo_reset() -> None:
             if model in erased:
                 continue
             for f in model._meta.concrete_fields:
-                if not (f.null and (f.many_to_one or f.one_to_one)) or not f.db_constraint:
+                # db_constraint is missing from django-stubs' ForeignKey (OneToOneField is one too)
+                if not (f.null and isinstance(f, ForeignKey)) or not f.db_constraint:  # type: ignore[attr-defined]
                     continue
                 if f.related_model in erased:
                     model._base_manager.exclude(**{f.attname: None}).update(**{f.attname: None})
@@ -185,6 +188,7 @@ class _Builder:
         self.result = Result()
         self.leaves: list[Organization] = []  # organizations that hold members directly
         self.id_numbers: set[str] = set()
+        self.villages: dict[str, str] = {}  # organization code → village name, for addresses
         self._t = time.perf_counter()
         self._code_seq = 0
 
@@ -228,7 +232,7 @@ class _Builder:
         level2: list[Organization] = []
         parents_of_subs: list[tuple[Organization, list[str], str]] = []
         big_villages = set(rng.sample(range(s.townships), min(s.village_general_branches, s.townships)))
-        used_names: set[str] = set()
+        used_names: set[tuple[str, str]] = set()
         for t_index, township in enumerate(townships):
             tname = township.name.removesuffix("党委")
             n_villages = rng.randint(*s.villages)
@@ -242,7 +246,7 @@ class _Builder:
                     parents_of_subs.append((org, ["第一", "第二", "第三"], "党支部"))
                 else:
                     org = self._org(f"{tname}{village}党支部", Kind.BRANCH, Sector.RURAL, township, code)
-                org.village = village  # for addresses
+                self.villages[org.code] = village
                 level2.append(org)
             level2.append(
                 self._org(f"{tname}机关党支部", Kind.BRANCH, Sector.ORGAN, township, f"{township.code}J01")
@@ -290,7 +294,7 @@ class _Builder:
                     parent,
                     f"{parent.code}-{j + 1:02d}",
                 )
-                org.village = getattr(parent, "village", "")
+                self.villages[org.code] = self.villages.get(parent.code, "")
                 level3.append(org)
         level3 = self._insert(level3)
         organizations_rebuild_paths()
@@ -304,7 +308,7 @@ class _Builder:
         self._transfers()
         self._accounts()
 
-    def _village_name(self, used: set[str], tname: str) -> str:
+    def _village_name(self, used: set[tuple[str, str]], tname: str) -> str:
         for _ in range(100):
             name = (
                 self.rng.choice(data.VILLAGE_PREFIX)
@@ -365,7 +369,7 @@ class _Builder:
             for _ in range(n):
                 members.append(self._member(org, lo, hi))
             if org.sector == Sector.RURAL and n >= 20:
-                village = getattr(org, "village", "")
+                village = self.villages.get(org.code, "")
                 names = rng.sample(data.NATURAL_VILLAGE, min(len(data.NATURAL_VILLAGE), max(2, n // 10)))
                 base = len(groups)
                 for g, gname in enumerate(names):
@@ -416,9 +420,8 @@ class _Builder:
             start = add_years(birth, 18)
             end = min(add_years(birth, 45), as_of - dt.timedelta(days=1))
             admitted = start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
-        full = add_years(admitted, 1) + dt.timedelta(days=rng.randint(0, 30))
-        if full > as_of:
-            full = None  # still probationary (预备党员)
+        becomes_full = add_years(admitted, 1) + dt.timedelta(days=rng.randint(0, 30))
+        full = becomes_full if becomes_full <= as_of else None  # None: still probationary (预备党员)
         age_now = as_of.year - birth.year
         died = None
         if age_now >= 75 and rng.random() < 0.01:
@@ -426,7 +429,7 @@ class _Builder:
         ill = age_now >= 65 and rng.random() < 0.08
         hardship = org.sector in (Sector.RURAL, Sector.COMMUNITY) and rng.random() < 0.05
         retired = "离退休" in org.name or (org.sector in (Sector.ORGAN, Sector.INSTITUTION) and age_now >= 60)
-        village = getattr(org, "village", "")
+        village = self.villages.get(org.code, "")
         return Member(
             name=self._name(male),
             gender=Member.Gender.MALE if male else Member.Gender.FEMALE,
@@ -462,8 +465,9 @@ class _Builder:
                 by_org.setdefault(m.organization_id, []).append(m)
         parent_pool: dict[int, list[Member]] = {}
         for org in self.leaves:
-            if org.parent_id and org.parent.kind in (Kind.GENERAL_BRANCH, Kind.PARTY_COMMITTEE):
-                parent_pool.setdefault(org.parent_id, []).extend(by_org.get(org.pk, []))
+            parent = org.parent
+            if parent is not None and parent.kind in (Kind.GENERAL_BRANCH, Kind.PARTY_COMMITTEE):
+                parent_pool.setdefault(parent.pk, []).extend(by_org.get(org.pk, []))
         terms, plans = [], []
         for org in self.basic:
             pool = by_org.get(org.pk) or parent_pool.get(org.pk) or []

@@ -1,7 +1,14 @@
+"""Admin for reference data (meeting kinds, study targets) and read access to the rest: meetings, plans,
+study records, attachments and calendar feeds change through the pages and their services. A new version
+of a meeting requirement is added through `services.requirement_change`."""
+
+from django import forms
 from django.contrib import admin
 
 from branches.admin import ScopedAdminMixin
+from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
+from . import services
 from .models import (
     Attendance,
     CalendarFeed,
@@ -15,13 +22,12 @@ from .models import (
 )
 
 
-class RequirementInline(admin.TabularInline):
-    model = MeetingRequirement
-    extra = 0
-    readonly_fields = ["created_by", "created_at"]
+class RequirementInline(ReadOnlyInline):
+    """The versions of a kind's rule, read-only: a new one is added on its own page (through the service)."""
 
-    def has_change_permission(self, request, obj=None):
-        return False  # versions are appended, never edited (the history stays as applied)
+    model = MeetingRequirement
+    fields = ["effective_from", "period", "minimum", "applies_to", "note", "created_by", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(MeetingKind)
@@ -30,17 +36,35 @@ class MeetingKindAdmin(admin.ModelAdmin):
     inlines = [RequirementInline]
 
 
+class RequirementForm(forms.ModelForm):
+    class Meta:
+        model = MeetingRequirement
+        fields = ["kind", "effective_from", "period", "minimum", "applies_to", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and data.get("effective_from"):
+            services.requirement_check(kind=data["kind"], effective_from=data["effective_from"])
+        return data
+
+
 @admin.register(MeetingRequirement)
 class MeetingRequirementAdmin(admin.ModelAdmin):
+    """Versions are appended, never edited or deleted (the history stays as applied)."""
+
+    form = RequirementForm
     list_display = ["kind", "effective_from", "period", "minimum", "applies_to", "created_by"]
     list_filter = ["kind"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        created = services.requirement_change(by=request.user, **form.cleaned_data)
+        obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
 
 
 @admin.register(StudyTarget)
@@ -48,14 +72,17 @@ class StudyTargetAdmin(admin.ModelAdmin):
     list_display = ["effective_from", "hours", "note"]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
-    extra = 0
-    raw_id_fields = ["member"]
+    fields = ["member", "status", "reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "organization", "topic", "status", "source"]
     list_filter = ["status", "source", "kinds"]
     search_fields = ["topic", "organization__name", "organization__code"]
@@ -66,27 +93,27 @@ class MeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MeetingPlan)
-class MeetingPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MeetingPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "frequency", "day", "month_of_period", "is_active"]
     raw_id_fields = ["organization", "party_group", "created_by"]
 
 
 @admin.register(StudyRecord)
-class StudyRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StudyRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "member__organization"
     list_display = ["member", "date", "hours", "channel"]
     raw_id_fields = ["member", "created_by"]
 
 
 @admin.register(MeetingAttachment)
-class MeetingAttachmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MeetingAttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "meeting__organization"
     list_display = ["name", "meeting", "size", "uploaded_at"]
     raw_id_fields = ["meeting", "uploaded_by"]
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CalendarFeedAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "created_at", "revoked_at"]
     raw_id_fields = ["organization", "created_by"]
     exclude = ["token"]

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Count,
@@ -24,11 +24,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
 from members.models import BranchOfficer, Member
+from members.selectors import living_on_q
 from notifications.services import recipients_above, recipients_for
 
 from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
@@ -42,6 +44,9 @@ from .models import (
     MeetingRequirement,
     StudyRecord,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date) -> dict[int, dict[str, int]]:
@@ -232,20 +237,31 @@ def attendance_totals(sheet: list[SheetLine]) -> dict[str, int]:
     return totals
 
 
-def ledger_meetings(*, organization: Organization, year: int) -> list[Meeting]:
+class AttendanceLists(TypedDict):
+    present: list[Attendance]
+    excused: list[Attendance]
+    absent: list[Attendance]
+
+
+def ledger_meetings(
+    *, organization: Organization, year: int
+) -> list[WithAnnotations[Meeting, AttendanceLists]]:
     """The held meetings of a year for the ledger (台账), each with `present`/`excused`/`absent` lists
     (three queries: meetings, kinds, attendance with members)."""
-    meetings = list(
-        Meeting.objects.filter(organization=organization, date__year=year, status=Meeting.Status.HELD)
-        .select_related("party_group")
-        .prefetch_related(
-            "kinds",
-            Prefetch(
-                "attendances",
-                queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
-            ),
-        )
-        .order_by("date", "start_time", "pk")
+    meetings = cast(
+        "list[WithAnnotations[Meeting, AttendanceLists]]",
+        list(
+            Meeting.objects.filter(organization=organization, date__year=year, status=Meeting.Status.HELD)
+            .select_related("party_group")
+            .prefetch_related(
+                "kinds",
+                Prefetch(
+                    "attendances",
+                    queryset=Attendance.objects.select_related("member").order_by("member__name", "pk"),
+                ),
+            )
+            .order_by("date", "start_time", "pk")
+        ),
     )
     for m in meetings:
         rows = list(m.attendances.all())
@@ -363,7 +379,7 @@ def study_records_of(*, member: Member, year: int) -> QuerySet[StudyRecord]:
 def members_writable_in(*, scope: Scope, organization: Organization) -> QuerySet[Member]:
     """The living members of the organization's subtree that the scope may write, by name."""
     return scope.filter(
-        Member.objects.filter(organization__path__startswith=organization.path, died_on__isnull=True),
+        Member.objects.filter(subtree_q(organization), living_on_q(timezone.localdate())),
         "organization",
         write=True,
     ).order_by("name", "pk")

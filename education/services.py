@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from branches.models import Organization, PartyGroup
 from common.files import content_matches, upload_name
 from members.models import Member
+from users.models import User
 
 from .models import (
     Attendance,
@@ -85,7 +86,7 @@ def meeting_create(
     organization: Organization,
     kinds: Iterable[MeetingKind],
     date: dt.date,
-    by=None,
+    by: User,
     party_group: PartyGroup | None = None,
     **fields,
 ) -> Meeting:
@@ -108,7 +109,7 @@ def meeting_update(
     meeting: Meeting,
     kinds: Iterable[MeetingKind],
     party_group: PartyGroup | None = None,
-    by=None,
+    by: User,
     **fields,
 ) -> Meeting:
     """Change a meeting (moving a planned one keeps its plan occurrence, so regeneration does not duplicate
@@ -134,7 +135,7 @@ def meeting_update(
     return meeting
 
 
-def meeting_cancel(*, meeting: Meeting, by=None) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
     if meeting.status == Meeting.Status.HELD:
         raise ValidationError(_("A held meeting cannot be cancelled."))
     meeting.status = Meeting.Status.CANCELLED
@@ -149,7 +150,9 @@ def _check_not_future(meeting: Meeting) -> None:
         raise ValidationError(_("A cancelled meeting has no attendance."))
 
 
-def attendance_set(*, meeting: Meeting, member_id: int, status: str, reason: str = "", by=None) -> Attendance:
+def attendance_set(
+    *, meeting: Meeting, member_id: int, status: str, reason: str = "", by: User
+) -> Attendance:
     """One exception on the sheet (everyone is present unless marked): absent, or excused with a reason."""
     _check_not_future(meeting)
     if status not in Attendance.Status.values:
@@ -165,14 +168,14 @@ def attendance_set(*, meeting: Meeting, member_id: int, status: str, reason: str
     return attendance
 
 
-ATTENDANCE_CYCLE = {
+ATTENDANCE_CYCLE: dict[str, str] = {
     Attendance.Status.PRESENT: Attendance.Status.ABSENT,
     Attendance.Status.ABSENT: Attendance.Status.EXCUSED,
     Attendance.Status.EXCUSED: Attendance.Status.PRESENT,
 }
 
 
-def attendance_toggle(*, meeting: Meeting, member_id: int, by=None) -> Attendance:
+def attendance_toggle(*, meeting: Meeting, member_id: int, by: User) -> Attendance:
     """One tap: present → absent → excused → present."""
     current = (
         Attendance.objects.filter(meeting=meeting, member_id=member_id)
@@ -184,7 +187,7 @@ def attendance_toggle(*, meeting: Meeting, member_id: int, by=None) -> Attendanc
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, by=None) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting, by: User) -> Meeting:
     """Planned → held: the date has come, the minutes are written, and everyone not marked otherwise is
     recorded present (one bulk insert)."""
     _check_not_future(meeting)
@@ -207,25 +210,27 @@ def meeting_mark_held(*, meeting: Meeting, by=None) -> Meeting:
     return meeting
 
 
-def attachment_add(*, meeting: Meeting, file: UploadedFile, by=None) -> MeetingAttachment:
+def attachment_add(*, meeting: Meeting, file: UploadedFile, by: User) -> MeetingAttachment:
     """A photo or scanned sign-in sheet: jpg/png/pdf by extension AND content, at most 5 MB."""
     name, ext = upload_name(file)
     content_type = MeetingAttachment.ALLOWED_TYPES.get(ext)
     if content_type is None:
         raise ValidationError({"file": _("Only JPG, PNG and PDF files can be attached.")})
-    if file.size > MeetingAttachment.MAX_BYTES:
+    size = file.size or 0  # set for every upload; None only for a file object that cannot tell
+    if size > MeetingAttachment.MAX_BYTES:
         raise ValidationError({"file": _("The file is larger than 5 MB.")})
     if not content_matches(file, _SIGNATURES[content_type]):
         raise ValidationError({"file": _("The file's content is not a JPG, PNG or PDF.")})
     return MeetingAttachment.objects.create(
-        meeting=meeting, file=file, name=name[:200], content_type=content_type, size=file.size, uploaded_by=by
+        meeting=meeting, file=file, name=name[:200], content_type=content_type, size=size, uploaded_by=by
     )
 
 
-def attachment_delete(*, attachment: MeetingAttachment, by=None) -> None:
+def attachment_delete(*, attachment: MeetingAttachment, by: User) -> None:
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(path))
+    if path:
+        transaction.on_commit(lambda: storage.delete(path))
 
 
 # -- recurring plans ---------------------------------------------------------------------------------------
@@ -261,17 +266,17 @@ def plans_generate(*, plans: QuerySet[MeetingPlan], as_of: dt.date, months: int 
     """Create the planned meetings of the coming months for active plans; an occurrence that exists
     (even moved to another date or cancelled) is never created again. A few queries for any number of
     plans. Returns how many meetings were created."""
-    plans = list(plans.filter(is_active=True).select_related("organization").prefetch_related("kinds"))
-    if not plans:
+    active = list(plans.filter(is_active=True).select_related("organization").prefetch_related("kinds"))
+    if not active:
         return 0
     horizon_end = dt.date(*_add_months(as_of.year, as_of.month, months), 28)
     existing = set(
         Meeting.objects.filter(
-            plan__in=plans, occurrence__gte=as_of, occurrence__lte=horizon_end + dt.timedelta(days=4)
+            plan__in=active, occurrence__gte=as_of, occurrence__lte=horizon_end + dt.timedelta(days=4)
         ).values_list("plan_id", "occurrence")
     )
     new: list[tuple[MeetingPlan, Meeting]] = []
-    for plan in plans:
+    for plan in active:
         for day in plan_occurrences(plan=plan, start=as_of, months=months):
             if (plan.pk, day) in existing:
                 continue
@@ -318,7 +323,7 @@ def plan_save(
     month_of_period: int = 1,
     party_group: PartyGroup | None = None,
     plan: MeetingPlan | None = None,
-    by=None,
+    by: User,
     as_of: dt.date | None = None,
     **fields,
 ) -> MeetingPlan:
@@ -347,7 +352,7 @@ def plan_save(
     return plan
 
 
-def plan_deactivate(*, plan: MeetingPlan, as_of: dt.date | None = None, by=None) -> MeetingPlan:
+def plan_deactivate(*, plan: MeetingPlan, as_of: dt.date | None = None, by: User) -> MeetingPlan:
     """Stop a schedule; its future planned meetings that nobody touched go with it."""
     as_of = as_of or _today()
     plan.is_active = False
@@ -361,18 +366,8 @@ def plan_deactivate(*, plan: MeetingPlan, as_of: dt.date | None = None, by=None)
 # -- rules ---------------------------------------------------------------------------------------------------
 
 
-def requirement_change(
-    *,
-    kind: MeetingKind,
-    effective_from: dt.date,
-    period: str,
-    minimum: int,
-    applies_to: str,
-    note: str = "",
-    by=None,
-) -> MeetingRequirement:
-    """The county office tightens (or changes) a rule from a date on. Versions are appended, never edited:
-    a new version must start after the latest one, so the history stays as it was applied."""
+def requirement_check(*, kind: MeetingKind, effective_from: dt.date) -> None:
+    """A new version of `kind`'s rule must start after the latest one (forms check it before saving)."""
     latest = kind.requirements.order_by("-effective_from").first()
     if latest and effective_from <= latest.effective_from:
         raise ValidationError(
@@ -381,6 +376,21 @@ def requirement_change(
                 % {"date": latest.effective_from.isoformat()}
             }
         )
+
+
+def requirement_change(
+    *,
+    kind: MeetingKind,
+    effective_from: dt.date,
+    period: str,
+    minimum: int,
+    applies_to: str,
+    note: str = "",
+    by: User,
+) -> MeetingRequirement:
+    """The county office tightens (or changes) a rule from a date on. Versions are appended, never edited:
+    a new version must start after the latest one, so the history stays as it was applied."""
+    requirement_check(kind=kind, effective_from=effective_from)
     requirement = MeetingRequirement(
         kind=kind,
         effective_from=effective_from,
@@ -408,7 +418,7 @@ def study_target_for(year: int) -> Decimal:
 
 
 def study_record_create(
-    *, member: Member, date: dt.date, hours: Decimal, channel: str, content: str, by=None
+    *, member: Member, date: dt.date, hours: Decimal, channel: str, content: str, by: User
 ) -> StudyRecord:
     """Concentrated study (集中学习) hours of one member on one day."""
     errors: dict[str, list[str]] = {}
@@ -430,7 +440,7 @@ def study_record_create(
 
 
 @transaction.atomic
-def calendar_feed_renew(*, organization: Organization, by=None) -> CalendarFeed:
+def calendar_feed_renew(*, organization: Organization, by: User) -> CalendarFeed:
     """A new secret iCal URL; the old one stops working at once."""
     CalendarFeed.objects.filter(organization=organization, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -438,7 +448,7 @@ def calendar_feed_renew(*, organization: Organization, by=None) -> CalendarFeed:
     return CalendarFeed.objects.create(organization=organization, created_by=by)
 
 
-def calendar_feed_revoke(*, organization: Organization, by=None) -> int:
+def calendar_feed_revoke(*, organization: Organization, by: User) -> int:
     return CalendarFeed.objects.filter(organization=organization, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

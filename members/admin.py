@@ -4,13 +4,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from branches.admin import ScopedAdminMixin
 from branches.selectors import scope_for
+from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
 
 from . import idnumbers
 from .models import BranchOfficer, CommitteeTerm, Member, SensitiveAccess, Transfer
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only: members change through the roster pages and members.services (ID number rules, transfers
+    with write scope on the source, deaths), each change in the history with who made it."""
+
     list_display = ["name", "masked_id", "gender", "organization", "full_member_on", "phone", "died_on"]
     list_filter = [
         "gender",
@@ -31,7 +35,7 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TransferAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "member__organization"
     list_display = ["member", "from_organization", "to_organization", "transferred_on", "created_by"]
     search_fields = ["member__name", "from_organization__name", "to_organization__name"]
@@ -40,14 +44,16 @@ class TransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
 
 
-class BranchOfficerInline(admin.TabularInline):
+class BranchOfficerInline(ReadOnlyInline):
     model = BranchOfficer
-    extra = 1
-    autocomplete_fields = ["member"]
+    fields = ["member", "position", "duty"]
+    readonly_fields = fields
 
 
 @admin.register(CommitteeTerm)
-class CommitteeTermAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CommitteeTermAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: terms and officers change through committee_term_save (one secretary, living members)."""
+
     list_display = ["organization", "elected_on", "ends_on"]
     search_fields = ["organization__name", "organization__code"]
     autocomplete_fields = ["organization"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Field,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -34,6 +35,18 @@ from notifications.services import recipients_above, recipients_for
 from . import idnumbers
 from .ages import years_before
 from .models import BranchOfficer, CommitteeTerm, Member
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class OrgCounts(TypedDict):
+    """What organizations_with_counts annotates."""
+
+    member_count: int
+    full_count: int
+    has_committee: bool
+
 
 # A branch with 7 or more full members elects a committee (支部委员会); a smaller one has a secretary and
 # perhaps a deputy instead (中国共产党支部工作条例, art. 8).
@@ -152,7 +165,9 @@ def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
 # -- organizations: counts and the committee rule -------------------------------------------------------
 
 
-def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.date) -> QuerySet[Organization]:
+def organizations_with_counts(
+    queryset: QuerySet[Organization], *, as_of: dt.date
+) -> QuerySet[WithAnnotations[Organization, OrgCounts]]:
     """Annotate each organization's own living members (`member_count`), full members (`full_count`) and
     whether it has a committee (`has_committee`), in ONE grouped query for any number of organizations.
 
@@ -160,7 +175,7 @@ def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.dat
     full members; general branches (党总支) and party committees (党委) always elect one; county and
     township committees are 党委 too.
     """
-    return queryset.annotate(
+    counted = queryset.annotate(
         member_count=Count("members", filter=living_on_q(as_of, "members__")),
         full_count=Count("members", filter=full_members_on(as_of, "members__")),
     ).annotate(
@@ -171,6 +186,7 @@ def organizations_with_counts(queryset: QuerySet[Organization], *, as_of: dt.dat
             output_field=BooleanField(),
         )
     )
+    return cast("QuerySet[WithAnnotations[Organization, OrgCounts]]", counted)
 
 
 def organizations_having_committee(
@@ -277,7 +293,10 @@ def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
     records = list(
         member.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
-    fk_fields = {"organization": Organization, "party_group": PartyGroup}
+    fk_fields: dict[str, type[Organization] | type[PartyGroup]] = {
+        "organization": Organization,
+        "party_group": PartyGroup,
+    }
     ids: dict[str, set[int]] = {name: set() for name in fk_fields}
     pairs = []
     for i, record in enumerate(records[:limit]):
@@ -299,6 +318,7 @@ def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
         readable = []
         for change in changes:
             model_field = Member._meta.get_field(change.field)
+            assert isinstance(model_field, Field)  # history diffs are of concrete fields
             if change.field == "user":
                 readable.append(Change(str(model_field.verbose_name), "", _("account linked or changed")))
                 continue

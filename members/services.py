@@ -1,6 +1,6 @@
 """Writes to the roster. Every change to a member is recorded by django-simple-history with the acting
-user (`by`): requests set it through HistoryRequestMiddleware, commands and imports through
-`_history_user`, which these functions always set."""
+user (`by`, required: a signed-in person, or `users.services.system_user()` for commands, command-line
+imports and jobs), which these functions set through `_history_user`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from users.models import User
 
 from . import idnumbers
 from .ages import add_years
@@ -45,12 +46,13 @@ EDITABLE_FIELDS = (
 )
 
 
-def _save(member: Member, by) -> None:
-    member._history_user = by
+def _save(member: Member, by: User) -> None:
+    # django-simple-history records the instance's `_history_user` (its documented way outside a request).
+    member._history_user = by  # type: ignore[attr-defined]
     try:
         member.save()
     finally:
-        del member._history_user
+        del member._history_user  # type: ignore[attr-defined]
 
 
 def _fill_from_id_number(member: Member) -> None:
@@ -63,7 +65,7 @@ def _fill_from_id_number(member: Member) -> None:
 
 
 @transaction.atomic
-def member_create(*, organization: Organization, by=None, **fields: Any) -> Member:
+def member_create(*, organization: Organization, by: User, **fields: Any) -> Member:
     """Add a member to a basic organization (党委/党总支/党支部). The ID number is checked (GB 11643: check
     digit, birth date and gender must match); birth date and gender are taken from it when not given."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -88,7 +90,7 @@ def member_prepare(*, member: Member) -> Member:
 
 
 @transaction.atomic
-def members_bulk_create(*, members: list[Member], by=None, batch_size: int = 500) -> int:
+def members_bulk_create(*, members: list[Member], by: User, batch_size: int = 500) -> int:
     """Insert many new members at once (an import), each with its "created" history row by `by`.
 
     Uniqueness of the ID numbers must have been checked set-based by the caller (MemberImporter does; the
@@ -101,7 +103,7 @@ def members_bulk_create(*, members: list[Member], by=None, batch_size: int = 500
     return len(members)
 
 
-def member_update(*, member: Member, by=None, **fields: Any) -> list[str]:
+def member_update(*, member: Member, by: User, **fields: Any) -> list[str]:
     """Change the given fields; returns the names of those that really changed. Nothing changed → nothing is
     saved and no history row is written (a re-import of the same file is silent)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -125,7 +127,7 @@ def member_update(*, member: Member, by=None, **fields: Any) -> list[str]:
 
 @transaction.atomic
 def member_transfer(
-    *, member: Member, to_organization: Organization, on: dt.date | None = None, reason: str = "", by=None
+    *, member: Member, to_organization: Organization, on: dt.date | None = None, reason: str = "", by: User
 ) -> Transfer:
     """组织关系转接: move the member's organization relation to another basic organization.
 
@@ -133,7 +135,7 @@ def member_transfer(
     organization of the county (a secretary sending a member away does not manage the receiving branch).
     The party group (of the old organization) is cleared; a Transfer row keeps the history."""
     on = on or timezone.localdate()
-    if by is not None and not scope_for(by).can_write(member.organization):
+    if not scope_for(by).can_write(member.organization):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     if not to_organization.is_basic:
@@ -168,7 +170,7 @@ def member_transfer(
 
 
 @transaction.atomic
-def member_record_death(*, member: Member, died_on: dt.date, by=None) -> Member:
+def member_record_death(*, member: Member, died_on: dt.date, by: User) -> Member:
     """Record the date of death (去世日期): the member leaves the living roster and the benefit lists;
     the record and its history stay."""
     if died_on > timezone.localdate():
@@ -181,7 +183,7 @@ def member_record_death(*, member: Member, died_on: dt.date, by=None) -> Member:
     return member
 
 
-def member_reveal_id_number(*, member: Member, by) -> str:
+def member_reveal_id_number(*, member: Member, by: User) -> str:
     """Show the full ID number to a user who may change the member (write scope), and record that they saw
     it (PIPL: a record of who accessed sensitive personal information)."""
     if not scope_for(by).can_write(member.organization):
@@ -190,7 +192,7 @@ def member_reveal_id_number(*, member: Member, by) -> str:
     return member.id_number
 
 
-def member_link_user(*, member: Member, user, by=None) -> bool:
+def member_link_user(*, member: Member, user: User, by: User) -> bool:
     """Link an account to a member record (a `member` role user reads their own record). False if the
     record is linked to another account already."""
     if member.user_id == user.pk:
@@ -255,7 +257,7 @@ def committee_term_save(
     return term
 
 
-def members_export_recorded(*, by, count: int, detail: str = "") -> SensitiveAccess:
+def members_export_recorded(*, by: User, count: int, detail: str = "") -> SensitiveAccess:
     """An export carries full ID numbers: record who took how many (PIPL)."""
     text = _("export of %(count)d members") % {"count": count}
     return SensitiveAccess.objects.create(

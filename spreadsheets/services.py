@@ -42,7 +42,7 @@ def upload_release_file(*, upload: ImportUpload) -> None:
     """Delete the stored file (after the transaction that used it commits); the row keeps the result."""
     if not upload.file:
         return
-    name, storage = upload.file.name, upload.file.storage
+    name, storage = str(upload.file.name), upload.file.storage
     ImportUpload.objects.filter(pk=upload.pk).update(file="")
     upload.file = ""
     transaction.on_commit(lambda: storage.delete(name))

@@ -2,6 +2,10 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The account that commands, command-line imports, demo seeding and periodic jobs act as
+# (users.services.system_user): it never signs in.
+SYSTEM_EMAIL = "system@localhost.invalid"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -60,7 +64,13 @@ class User(AbstractUser):
         ordering = ["email"]
 
     def __str__(self):
+        if self.is_system:
+            return str(_("system"))  # in history and "recorded by" columns, in the reader's language
         return self.name or self.email
+
+    @property
+    def is_system(self) -> bool:
+        return self.email == SYSTEM_EMAIL
 
     def get_full_name(self):
         return self.name or self.email

@@ -4,13 +4,33 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import User
+from .models import SYSTEM_EMAIL, User
+
+
+def system_user() -> User:
+    """The system actor, for writes that no signed-in person makes (commands, command-line imports, demo
+    seeding, Celery jobs): services require a `by`, and history, `created_by` and the like record "system".
+
+    An inactive account with an unusable password (it can never sign in) and the superuser flag, so that its
+    scope is the whole county, like an operator's at the command line (`branches.selectors.COUNTY_SCOPE`).
+    Created on first use."""
+    user, _created = User.objects.get_or_create(
+        email=SYSTEM_EMAIL,
+        defaults={
+            "name": "system",
+            "is_active": False,
+            "is_superuser": True,
+            "password": make_password(None),
+        },
+    )
+    return user
 
 
 def user_create(*, email: str, name: str, password: str | None = None, language: str | None = None) -> User:

@@ -15,6 +15,7 @@ from branches import paths
 from branches.models import Organization
 from branches.selectors import organization_township, scope_for
 from members.models import Member
+from users.models import User
 
 from .. import selectors
 from ..models import (
@@ -58,7 +59,7 @@ def grant_create(
     member: Member,
     rule: BenefitRule,
     granted_on: dt.date,
-    by,
+    by: User,
     amount: Decimal | None = None,
     in_kind: str | None = None,
     override_reason: str = "",
@@ -116,7 +117,7 @@ def grant_create(
 
 
 def grants_create_for_eligible(
-    *, org: Organization, granted_on: dt.date, by, codes: list[str] | None = None
+    *, org: Organization, granted_on: dt.date, by: User, codes: list[str] | None = None
 ) -> int:
     """批量: a planned grant for every member of `org`'s subtree (within the user's write scope) eligible on
     `granted_on` and not yet granted this period. A constant number of queries per rule; bulk insert."""
@@ -154,10 +155,10 @@ def grants_create_for_eligible(
 
 
 def _approving_org_path(grant: Grant, county_path: str) -> str:
-    return grant.township.path if grant.township_id else county_path
+    return grant.township.path if grant.township is not None else county_path
 
 
-def grants_approve(*, grants: list[Grant], by) -> int:
+def grants_approve(*, grants: list[Grant], by: User) -> int:
     """Approve planned grants. Approval comes from the level above: a township approves the grants of its
     villages, the county office those outside any township. Refused beyond the township's yearly budget."""
     scope = scope_for(by)
@@ -221,7 +222,7 @@ def grant_mark_paid(
     paid_on: dt.date,
     method: str,
     handed_over_by: str,
-    by,
+    by: User,
     amount: Decimal | None = None,
 ) -> Grant:
     """Record that an approved grant was paid or handed over: how much, when, how, by whom."""
@@ -246,7 +247,7 @@ def grant_mark_paid(
     return grant
 
 
-def grant_cancel(*, grant: Grant, reason: str, by) -> Grant:
+def grant_cancel(*, grant: Grant, reason: str, by: User) -> Grant:
     """Cancel a planned or approved grant (a paid one stays: it happened). The period is free again."""
     if grant.status not in (Grant.Status.PLANNED, Grant.Status.APPROVED):
         raise ValidationError(_("A paid grant cannot be cancelled."))
@@ -258,7 +259,9 @@ def grant_cancel(*, grant: Grant, reason: str, by) -> Grant:
     return grant
 
 
-def budget_set(*, township: Organization, year: int, amount: Decimal, by, note: str = "") -> TownshipBudget:
+def budget_set(
+    *, township: Organization, year: int, amount: Decimal, by: User, note: str = ""
+) -> TownshipBudget:
     """The county office sets a township's yearly care budget (recorded with history)."""
     if not scope_for(by).is_county:
         raise PermissionDenied(_("Budgets are set by the county organization department."))

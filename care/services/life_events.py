@@ -17,6 +17,7 @@ from members.services import member_update
 from notifications.services import (
     deliveries_withdraw,
 )
+from users.models import User
 
 from ..models import (
     Condolence,
@@ -38,7 +39,7 @@ def _policy(target: str) -> VisitPolicy | None:
     return VisitPolicy.objects.filter(target=target, is_active=True).order_by("pk").first()
 
 
-def member_fell_ill(*, member: Member, since: dt.date, by) -> Visit | None:
+def member_fell_ill(*, member: Member, since: dt.date, by: User) -> Visit | None:
     """患病探望: plan an illness visit within the policy's number of days (7 by default) of `since`,
     assigned to the pairing helper or the branch secretary, who is told at once. Idempotent per episode."""
     if member.died_on and member.died_on <= since:
@@ -75,7 +76,7 @@ def member_fell_ill(*, member: Member, since: dt.date, by) -> Visit | None:
     return visit
 
 
-def member_record_illness(*, member: Member, illness: str, since: dt.date, by) -> Visit | None:
+def member_record_illness(*, member: Member, illness: str, since: dt.date, by: User) -> Visit | None:
     """The care page's "record illness": set the member's illness fields, then plan the visit."""
     if since > timezone.localdate():
         raise ValidationError({"since": _("The illness cannot start in the future.")})
@@ -88,7 +89,7 @@ def member_record_illness(*, member: Member, illness: str, since: dt.date, by) -
         return member_fell_ill(member=member, since=since, by=by)
 
 
-def member_died(*, member: Member, died_on: dt.date, by) -> Condolence:
+def member_died(*, member: Member, died_on: dt.date, by: User) -> Condolence:
     """For a deceased member: start the condolence process (a wreath from the organization and people sent
     to the memorial, both to be confirmed; 赠送花圈并委派人员参加悼念) and end everything planned for them:
     planned visits cancelled, pending grants cancelled, pairings ended, unsent reminders withdrawn.
@@ -132,7 +133,7 @@ def member_died(*, member: Member, died_on: dt.date, by) -> Condolence:
     return condolence
 
 
-def member_record_death(*, member: Member, died_on: dt.date, by) -> Condolence:
+def member_record_death(*, member: Member, died_on: dt.date, by: User) -> Condolence:
     """The care page's "record death": the roster records the date of death (members.services), then
     member_died starts the condolence process and ends what was planned."""
     if died_on > timezone.localdate():
@@ -152,7 +153,7 @@ def member_record_death(*, member: Member, died_on: dt.date, by) -> Condolence:
 def condolence_confirm(
     *,
     condolence: Condolence,
-    by,
+    by: User,
     memorial_on: dt.date | None = None,
     attendees: str | None = None,
     wreath_confirmed_on: dt.date | None = None,
@@ -188,7 +189,7 @@ def condolence_confirm(
     return condolence
 
 
-def condolences_start_missing(*, as_of: dt.date) -> int:
+def condolences_start_missing(*, as_of: dt.date, by: User) -> int:
     """Start the condolence process for members who died in the last CONDOLENCE_LOOKBACK_DAYS days and have
     none yet (a death is rare: one service call each). Returns how many were started."""
     recent = Member.objects.filter(
@@ -200,6 +201,6 @@ def condolences_start_missing(*, as_of: dt.date) -> int:
     started = 0
     for member in recent:
         assert member.died_on is not None  # filtered above
-        member_died(member=member, died_on=member.died_on, by=None)
+        member_died(member=member, died_on=member.died_on, by=by)
         started += 1
     return started

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from users.models import User
 
 from ..models import (
     BenefitRule,
@@ -20,7 +21,7 @@ from ..models import (
 )
 
 
-def service_point_save(*, organization: Organization, by=None, **fields) -> ServicePoint:
+def service_point_save(*, organization: Organization, by: User, **fields) -> ServicePoint:
     """Create or update the service point of an organization; its level follows the organization's level
     (县 → 服务中心, 乡镇 → 服务站, 村 → 服务点)."""
     point = ServicePoint.objects.filter(organization=organization).first() or ServicePoint(
@@ -41,7 +42,7 @@ def rule_version_create(
     rule: BenefitRule,
     effective_from: dt.date,
     groups: list[list[dict]],
-    by,
+    by: User,
     amount: Decimal | None = None,
     in_kind: str = "",
     note: str = "",

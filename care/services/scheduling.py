@@ -117,6 +117,7 @@ def visits_plan(*, as_of: dt.date) -> int:
                 .values_list("ill_since", flat=True)
                 .distinct()
             ):
+                assert since is not None  # filtered above
                 planned += _plan(
                     policy=policy,
                     candidates=members.filter(ill_since=since),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from branches.models import RoleAssignment
 from members.models import Member
 from members.selectors import living_on_q
+from users.models import User
 
 from ..models import (
     Pairing,
@@ -45,7 +46,7 @@ def visit_create(
     member: Member,
     kind: str,
     planned_on: dt.date,
-    by,
+    by: User,
     due_on: dt.date | None = None,
     assigned_to=None,
     visitors: str = "",
@@ -76,7 +77,7 @@ def visit_create(
 
 
 def visit_complete(
-    *, visit: Visit, done_on: dt.date, visitors: str, by, notes: str = "", follow_up: str = ""
+    *, visit: Visit, done_on: dt.date, visitors: str, by: User, notes: str = "", follow_up: str = ""
 ) -> Visit:
     """Record a visit as done (who went, what was said, what follows)."""
     if visit.status == Visit.Status.CANCELLED:
@@ -95,7 +96,7 @@ def visit_complete(
     return visit
 
 
-def visit_cancel(*, visit: Visit, by) -> Visit:
+def visit_cancel(*, visit: Visit, by: User) -> Visit:
     if visit.status != Visit.Status.PLANNED:
         raise ValidationError(_("Only a planned visit can be cancelled."))
     visit.status = Visit.Status.CANCELLED
@@ -104,7 +105,13 @@ def visit_cancel(*, visit: Visit, by) -> Visit:
 
 
 def pairing_create(
-    *, helper: Member, helped: Member, starts_on: dt.date, by, ends_on: dt.date | None = None, note: str = ""
+    *,
+    helper: Member,
+    helped: Member,
+    starts_on: dt.date,
+    by: User,
+    ends_on: dt.date | None = None,
+    note: str = "",
 ) -> Pairing:
     """结对帮扶: a living member helps another living member for a period."""
     if helper.pk == helped.pk:
@@ -131,7 +138,7 @@ def pairing_create(
     )
 
 
-def pairing_end(*, pairing: Pairing, ends_on: dt.date, by) -> Pairing:
+def pairing_end(*, pairing: Pairing, ends_on: dt.date, by: User) -> Pairing:
     if ends_on < pairing.starts_on:
         raise ValidationError({"ends_on": _("The pairing cannot end before it starts.")})
     pairing.ends_on = ends_on

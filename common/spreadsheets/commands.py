@@ -1,5 +1,6 @@
-"""The shared body of the import commands: all-or-nothing, errors to stderr. The caller passes the scope
-(operators act for the whole county: `branches.selectors.COUNTY_SCOPE`)."""
+"""The shared body of the import commands: all-or-nothing, errors to stderr. The caller passes the acting
+user and the scope (operators act for the whole county, as `users.services.system_user()` with
+`branches.selectors.COUNTY_SCOPE`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ def run_import_command(
     importer_cls: type[Importer],
     path: str,
     *,
+    user,
     scope,
     stdout: OutputWrapper,
     stderr: OutputWrapper,
@@ -23,7 +25,7 @@ def run_import_command(
     file = Path(path)
     if not file.is_file():
         raise CommandError(_("%(path)s: no such file") % {"path": path})
-    importer = importer_cls(user=None, scope=scope)
+    importer = importer_cls(user=user, scope=scope)
     with file.open("rb") as fh:
         report = run_import(importer, fh, name=file.name, commit=not dry_run)
     if report.errors:

@@ -162,9 +162,9 @@ class ImportReport:
 class Importer:
     """Base class. Subclasses set `kind`, `label`, `columns`, and implement `validate` and `apply`.
 
-    `__init__(user=, scope=)`: the acting user (None for a command) and their scope (county scope for
-    commands). `validate(rows)` returns RowErrors; `apply(rows, *, user, scope)` writes and returns a summary
-    dict of counts (e.g. {"created": 3, "updated": 1, "unchanged": 6}); it may append to `self.messages`.
+    `__init__(user=, scope=)`: the acting user (`users.services.system_user()` for a command) and their scope
+    (county scope for commands). `validate(rows)` returns RowErrors; `apply(rows, *, user, scope)` writes and
+    returns a summary dict of counts (e.g. {"created": 3, "updated": 1, "unchanged": 6}); it may append to `self.messages`.
     """
 
     kind: ClassVar[str] = ""
@@ -217,9 +217,9 @@ def _normalize_header(text: str) -> str:
 def map_headers(importer: Importer, headers: list[str]) -> tuple[dict[int, str], list[RowError]]:
     """Column index → column key, by Chinese header or English alias; errors for missing or repeated ones."""
     by_name: dict[str, Column] = {}
-    for column in importer.columns:
-        by_name[_normalize_header(column.header)] = column
-        by_name[_normalize_header(column.key)] = column
+    for known in importer.columns:
+        by_name[_normalize_header(known.header)] = known
+        by_name[_normalize_header(known.key)] = known
     index: dict[int, str] = {}
     seen: dict[str, int] = {}
     errors: list[RowError] = []

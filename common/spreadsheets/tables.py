@@ -120,13 +120,12 @@ def _read_csv(data: bytes) -> list[list[Cell]]:
     # Only the delimiter is guessed: a guessed quote character (an apostrophe in a name, or our formula
     # guard) would split quoted cells apart.
     dialect = csv.excel
-    dialect_options = {"delimiter": delimiter}
     limit = limits()
     # The csv module's own field limit (131,072) would raise mid-file with no row: lift it to the size of the
     # text (already in memory) and let `_bounded` refuse a long cell with its row number.
     csv.field_size_limit(max(len(text) + 1, 131_072))
     try:
-        return _bounded(csv.reader(io.StringIO(text), dialect, **dialect_options), limit)
+        return _bounded(csv.reader(io.StringIO(text), dialect, delimiter=delimiter), limit)
     except csv.Error as error:
         raise TableError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
 

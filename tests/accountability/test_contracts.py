@@ -4,6 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accountability import services
 from accountability.models import Contract, ContractLine
@@ -73,7 +75,10 @@ def test_contract_lines_form_shows_weight_error_and_keeps_input(client, bob, tow
     response = client.post(reverse("accountability:contract_lines", args=[contract.pk]), data)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "甲指标" in body and "90" in body
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        error = gettext("The weights add up to %(total)s; they must add up to 100.") % {"total": "90"}
+    assert error in body
+    assert 'value="甲指标"' in body  # what was typed stays
     assert contract.lines.count() == 4
 
 
@@ -105,7 +110,13 @@ def test_second_contract_for_same_pair_and_year(client, bob, township_a, branch_
         {"parent": township_a.pk, "organization": branch_a1.pk, "year": YEAR},
     )
     assert response.status_code == 200
-    assert "已与" in response.content.decode()  # "… already has a 2026 contract with …"
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        error = gettext("%(parent)s already has a %(year)s contract with %(child)s.") % {
+            "parent": township_a,
+            "year": YEAR,
+            "child": branch_a1,
+        }
+    assert error in response.content.decode()
     assert Contract.objects.count() == 1
 
 
@@ -149,7 +160,7 @@ def test_evaluation_form_shows_score_above_weight(client, bob, alice, township_a
     data[f"score_{first.pk}"] = "99"
     response = client.post(reverse("accountability:contract_evaluation", args=[contract.pk]), data)
     assert response.status_code == 200
-    assert "99" in response.content.decode()  # what was typed stays
+    assert f'name="score_{first.pk}" value="99"' in response.content.decode()  # what was typed stays
     contract.refresh_from_db()
     assert contract.status == Status.SIGNED
 
@@ -233,8 +244,9 @@ def test_full_flow_grades_and_veto(
     response = client.get(reverse("accountability:rankings"), {"year": YEAR})
     rows = list(response.context["page"])
     assert [(c.organization, c.rank_in_parent) for c in rows] == [(branch_a1, 1), (branch_a2, 2)]
+    assert [c.grade.label for c in rows] == ["较好", "差"]
     body = response.content.decode()
-    assert "较好" in body and "差" in body
+    assert "<td>较好</td>" in body and '<td>差 <span class="badge text-bg-danger"' in body  # vetoed
 
 
 def test_grade_bands(bob, alice, erin, township_a, branch_a1, branch_a2, library):

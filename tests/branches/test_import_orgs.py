@@ -35,7 +35,7 @@ def import_rows(tmp_path, rows, name="orgs.csv", **kw):
 
 def test_import_builds_the_tree_with_parents_after_children(tmp_path, db):
     out, _err = import_rows(tmp_path, TREE)
-    assert "5" in out
+    assert out.strip() == "orgs.csv: 5 row(s); created: 5, updated: 0, unchanged: 0"
     village = Organization.objects.get(code="V01")
     township = Organization.objects.get(code="T01")
     county = Organization.objects.get(code="C")

@@ -1,10 +1,13 @@
+import datetime as dt
+
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
-from branches.models import Organization
+from branches.models import OfficerAssignment, Organization
 from branches.selectors import scope_for
 from members.models import Member
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +38,19 @@ def test_scope_filters_members_set_based(bob, branch_a1, branch_b1, django_asser
     scope = scope_for(bob)  # two queries: roles and officer assignments
     with django_assert_num_queries(1):
         assert scope.filter(Member.objects.all()).count() == 3
+
+
+def test_a_dated_scope_does_not_replace_todays(branch_a1, branch_b1):
+    today = timezone.localdate()
+    officer = UserFactory()
+    OfficerAssignment.objects.create(
+        officer=officer,
+        organization=branch_b1,
+        kind=OfficerAssignment.Kind.choices[0][0],
+        starts_on=today - dt.timedelta(days=400),
+        ends_on=today - dt.timedelta(days=30),
+    )
+    past = today - dt.timedelta(days=60)
+    assert scope_for(officer, on=past).covers(branch_b1)
+    assert not scope_for(officer).covers(branch_b1)  # today's, not the cached scope of `past`
+    assert scope_for(officer, on=past).covers(branch_b1)  # a dated scope is never served from the cache

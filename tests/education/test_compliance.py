@@ -125,7 +125,7 @@ def test_a_rule_change_applies_from_the_first_period_on_or_after_its_date(branch
 def test_minimum_two_per_month(branch_a1, dora):
     kind = MeetingKind.objects.get(code="themed_day")
     requirement_change(
-        kind=kind, effective_from=dt.date(2026, 1, 1), period="month", minimum=2, applies_to="all"
+        by=dora, kind=kind, effective_from=dt.date(2026, 1, 1), period="month", minimum=2, applies_to="all"
     )
     held(branch_a1, dt.date(2026, 1, 5), "themed_day")
     assert grid(branch_a1, kinds=["themed_day"])[("themed_day", "", "2026-01")] == (2, 1, "missing")

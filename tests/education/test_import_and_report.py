@@ -63,7 +63,8 @@ def test_a_bad_row_writes_nothing_and_names_the_row(tmp_path, branch_a1):
     with pytest.raises(CommandError):
         call_command("import_meetings", path, stderr=err)
     text = err.getvalue()
-    assert "3" in text and "4" in text  # rows 3 and 4 (the header is row 1)
+    # rows 3 and 4 (the header is row 1), each error on its own line
+    assert [line.split("：")[0] for line in text.splitlines()] == ["第 3 行"] + ["第 4 行"] * 4
     assert "NOPE" in text and "茶话会" in text
     assert not Meeting.objects.exists()
 

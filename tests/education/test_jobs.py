@@ -92,10 +92,11 @@ def test_absence_alerts_once_per_streak(alice, branch_a1):
     assert Delivery.objects.filter(key__startswith="edu_absence_six_months:").count() == 1
 
 
-def test_plans_job_is_idempotent(branch_a1):
+def test_plans_job_is_idempotent(branch_a1, alice):
     from education.services import plan_save
 
     plan_save(
+        by=alice,
         organization=branch_a1,
         kinds=kinds("themed_day"),
         frequency="monthly",

@@ -117,11 +117,15 @@ def test_quorum_shown_for_a_voting_general_meeting(client, alice, branch_a1, tod
     for member in full[:2]:
         Attendance.objects.create(meeting=m, member=member, status="absent")
     login(client, alice)
-    page = client.get(reverse("education:meeting_attendance", args=[m.pk])).content.decode()
-    assert "alert-warning" in page and "2" in page  # 2 of 4 full members: no quorum
+    r = client.get(reverse("education:meeting_attendance", args=[m.pk]))
+    q = r.context["quorum"]
+    assert (q.present, q.eligible, q.needed, q.ok) == (2, 4, 3, False)  # 2 of 4 full members: no quorum
+    assert 'class="alert alert-warning py-2 small" id="quorum"' in r.content.decode()
     Attendance.objects.filter(meeting=m, member=full[1]).delete()
-    page = client.get(reverse("education:meeting_attendance", args=[m.pk])).content.decode()
-    assert 'id="quorum"' in page and "alert-success" in page  # 3 of 4
+    r = client.get(reverse("education:meeting_attendance", args=[m.pk]))
+    q = r.context["quorum"]
+    assert (q.present, q.eligible, q.ok) == (3, 4, True)
+    assert 'class="alert alert-success py-2 small" id="quorum"' in r.content.decode()
 
 
 def test_meeting_list_paginates_with_bounded_queries(client, alice, branch_a1, django_assert_num_queries):

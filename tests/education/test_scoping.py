@@ -19,10 +19,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
 
 
 @pytest.fixture
-def objects(branch_a1, today):
+def objects(branch_a1, today, alice):
     member = MemberFactory(organization=branch_a1)
     meeting = held(branch_a1, today, "themed_day")
-    attachment = attachment_add(meeting=meeting, file=SimpleUploadedFile("签到表.png", PNG))
+    attachment = attachment_add(by=alice, meeting=meeting, file=SimpleUploadedFile("签到表.png", PNG))
     plan = MeetingPlan.objects.create(organization=branch_a1, frequency="monthly", day=1)
     return {"member": member, "meeting": meeting, "attachment": attachment, "plan": plan, "org": branch_a1}
 

@@ -16,10 +16,15 @@ from .conftest import attend, held, kinds, member
 pytestmark = pytest.mark.django_db
 
 
-def test_plan_generates_coming_months_without_duplicates(branch_a1):
+def test_plan_generates_coming_months_without_duplicates(branch_a1, alice):
     as_of = dt.date(2026, 1, 20)
     plan = services.plan_save(
-        organization=branch_a1, kinds=kinds("committee_meeting"), frequency="monthly", day=31, as_of=as_of
+        by=alice,
+        organization=branch_a1,
+        kinds=kinds("committee_meeting"),
+        frequency="monthly",
+        day=31,
+        as_of=as_of,
     )
     dates = sorted(Meeting.objects.filter(plan=plan).values_list("date", flat=True))
     assert dates == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31), dt.date(2026, 4, 30)]
@@ -32,8 +37,9 @@ def test_plan_generates_coming_months_without_duplicates(branch_a1):
     assert all(m.kinds.get().code == "committee_meeting" for m in Meeting.objects.filter(plan=plan))
 
 
-def test_quarterly_plan_in_the_first_month(branch_a1):
+def test_quarterly_plan_in_the_first_month(branch_a1, alice):
     plan = services.plan_save(
+        by=alice,
         organization=branch_a1,
         kinds=kinds("party_lecture"),
         frequency="quarterly",
@@ -45,6 +51,7 @@ def test_quarterly_plan_in_the_first_month(branch_a1):
     assert list(Meeting.objects.filter(plan=plan).values_list("date", flat=True)) == [dt.date(2026, 4, 15)]
     with pytest.raises(ValidationError):
         services.plan_save(
+            by=alice,
             organization=branch_a1,
             kinds=kinds("party_lecture"),
             frequency="quarterly",
@@ -53,63 +60,75 @@ def test_quarterly_plan_in_the_first_month(branch_a1):
         )
 
 
-def test_stopping_a_plan_removes_untouched_future_meetings(branch_a1, today):
-    plan = services.plan_save(organization=branch_a1, kinds=kinds("themed_day"), frequency="monthly", day=28)
+def test_stopping_a_plan_removes_untouched_future_meetings(branch_a1, today, alice):
+    plan = services.plan_save(
+        by=alice, organization=branch_a1, kinds=kinds("themed_day"), frequency="monthly", day=28
+    )
     count = Meeting.objects.filter(plan=plan).count()
     assert count >= 3
-    services.plan_deactivate(plan=plan)
+    services.plan_deactivate(by=alice, plan=plan)
     assert Meeting.objects.filter(plan=plan, date__gt=today).count() == 0
 
 
-def test_group_meeting_needs_a_group_and_the_group_of_the_branch(branch_a1, branch_a2, today):
+def test_group_meeting_needs_a_group_and_the_group_of_the_branch(branch_a1, branch_a2, today, alice):
     from tests.factories import make_party_group
 
     with pytest.raises(ValidationError) as e:
-        services.meeting_create(organization=branch_a1, kinds=kinds("group_meeting"), date=today)
+        services.meeting_create(by=alice, organization=branch_a1, kinds=kinds("group_meeting"), date=today)
     assert "party_group" in e.value.message_dict
     other = make_party_group(branch_a2)
     with pytest.raises(ValidationError):
         services.meeting_create(
-            organization=branch_a1, kinds=kinds("group_meeting"), date=today, party_group=other
+            by=alice, organization=branch_a1, kinds=kinds("group_meeting"), date=today, party_group=other
         )
 
 
-def test_group_meeting_attendance_is_the_groups_members(branch_a1, today):
+def test_group_meeting_attendance_is_the_groups_members(branch_a1, today, alice):
     from tests.factories import make_party_group
 
     g = make_party_group(branch_a1)
     inside = member(branch_a1, party_group=g)
     outside = member(branch_a1)
     m = services.meeting_create(
-        organization=branch_a1, kinds=kinds("group_meeting"), date=today, party_group=g, minutes="记录"
+        by=alice,
+        organization=branch_a1,
+        kinds=kinds("group_meeting"),
+        date=today,
+        party_group=g,
+        minutes="记录",
     )
     with pytest.raises(ValidationError):
-        services.attendance_set(meeting=m, member_id=outside.pk, status="absent")
-    services.meeting_mark_held(meeting=m)
+        services.attendance_set(by=alice, meeting=m, member_id=outside.pk, status="absent")
+    services.meeting_mark_held(by=alice, meeting=m)
     assert list(m.attendances.values_list("member_id", flat=True)) == [inside.pk]
 
 
-def test_attachment_type_and_size(branch_a1, today):
+def test_attachment_type_and_size(branch_a1, today, alice):
     m = held(branch_a1, today, "themed_day")
-    services.attachment_add(meeting=m, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 ..."))
+    services.attachment_add(by=alice, meeting=m, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 ..."))
     with pytest.raises(ValidationError, match="JPG"):
-        services.attachment_add(meeting=m, file=SimpleUploadedFile("a.exe", b"MZ"))
+        services.attachment_add(by=alice, meeting=m, file=SimpleUploadedFile("a.exe", b"MZ"))
     with pytest.raises(ValidationError):
-        services.attachment_add(meeting=m, file=SimpleUploadedFile("fake.jpg", b"<html>"))
+        services.attachment_add(by=alice, meeting=m, file=SimpleUploadedFile("fake.jpg", b"<html>"))
     big = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024))
     with pytest.raises(ValidationError, match="5 MB"):
-        services.attachment_add(meeting=m, file=big)
+        services.attachment_add(by=alice, meeting=m, file=big)
     assert m.attachments.count() == 1
 
 
-def test_study_hours_against_target(branch_a1, today):
+def test_study_hours_against_target(branch_a1, today, alice):
     a = member(branch_a1)
     services.study_record_create(
-        member=a, date=today, hours=Decimal("4.5"), channel="remote", content="远程教育"
+        by=alice, member=a, date=today, hours=Decimal("4.5"), channel="remote", content="远程教育"
     )
     with pytest.raises(ValidationError):
         services.study_record_create(
-            member=a, date=today + dt.timedelta(days=1), hours=Decimal("1"), channel="remote", content="x"
+            by=alice,
+            member=a,
+            date=today + dt.timedelta(days=1),
+            hours=Decimal("1"),
+            channel="remote",
+            content="x",
         )
     annotated = selectors.with_study_hours(Member.objects.filter(pk=a.pk), year=today.year).get()
     assert annotated.study_hours == Decimal("4.5")
@@ -134,17 +153,17 @@ def test_absence_streak_counts_unexcused_absences_since_last_present(branch_a1):
     assert selectors.no_organizational_life(row)
 
 
-def test_quorum_probationary_members_have_no_vote(branch_a1, today):
+def test_quorum_probationary_members_have_no_vote(branch_a1, today, alice):
     full = [member(branch_a1) for _ in range(4)]
     member(branch_a1, probationary=True, admitted_on=today - dt.timedelta(days=10))
     m = services.meeting_create(
-        organization=branch_a1, kinds=kinds("general_meeting"), date=today, votes=True
+        by=alice, organization=branch_a1, kinds=kinds("general_meeting"), date=today, votes=True
     )
     for f in full[:2]:
-        services.attendance_set(meeting=m, member_id=f.pk, status="absent")
+        services.attendance_set(by=alice, meeting=m, member_id=f.pk, status="absent")
     q = selectors.meeting_quorum(meeting=m, sheet=selectors.attendance_sheet(meeting=m))
     assert (q.eligible, q.present, q.needed, q.ok) == (4, 2, 3, False)
-    services.attendance_set(meeting=m, member_id=full[1].pk, status="present")
+    services.attendance_set(by=alice, meeting=m, member_id=full[1].pk, status="present")
     q = selectors.meeting_quorum(meeting=m, sheet=selectors.attendance_sheet(meeting=m))
     assert q.ok
     m.votes = False
@@ -152,12 +171,14 @@ def test_quorum_probationary_members_have_no_vote(branch_a1, today):
     assert selectors.meeting_quorum(meeting=m, sheet=selectors.attendance_sheet(meeting=m)) is None
 
 
-def test_meeting_with_attendance_cannot_move_into_the_future(branch_a1, today):
+def test_meeting_with_attendance_cannot_move_into_the_future(branch_a1, today, alice):
     a = member(branch_a1)
-    m = services.meeting_create(organization=branch_a1, kinds=kinds("themed_day"), date=today)
-    services.attendance_set(meeting=m, member_id=a.pk, status="absent")
+    m = services.meeting_create(by=alice, organization=branch_a1, kinds=kinds("themed_day"), date=today)
+    services.attendance_set(by=alice, meeting=m, member_id=a.pk, status="absent")
     with pytest.raises(ValidationError):
-        services.meeting_update(meeting=m, kinds=kinds("themed_day"), date=today + dt.timedelta(days=2))
+        services.meeting_update(
+            by=alice, meeting=m, kinds=kinds("themed_day"), date=today + dt.timedelta(days=2)
+        )
 
 
 def test_seeded_kinds():

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from branches.models import Organization, RoleAssignment
+from common.spreadsheets.importing import SUMMARY_LABELS
 from members.models import Member
 from spreadsheets.models import ImportUpload
 from tests.conftest import login
@@ -41,9 +42,17 @@ def test_upload_preview_confirm(client, alice, branch_a1):
     the_upload.refresh_from_db()
     assert the_upload.applied_at and the_upload.result["summary"]["created"] == 2
     # A second confirm (double click) applies nothing.
+    applied_at = the_upload.applied_at
     client.post(reverse("spreadsheets:confirm", args=[the_upload.pk]))
     assert Member.objects.count() == 2
-    assert "2" in client.get(reverse("spreadsheets:preview", args=[the_upload.pk])).content.decode()
+    the_upload.refresh_from_db()
+    assert the_upload.applied_at == applied_at
+    result = client.get(reverse("spreadsheets:preview", args=[the_upload.pk]))
+    assert "spreadsheets/result.html" in [t.name for t in result.templates]
+    with translation.override(result.wsgi_request.LANGUAGE_CODE):
+        created = str(SUMMARY_LABELS["created"])
+    assert dict(result.context["summary"])[created] == 2  # what the first confirm did
+    assert f"<li>{created}: 2</li>" in result.content.decode()
 
 
 def test_preview_lists_every_error_and_confirm_writes_nothing(client, bob, branch_a1, branch_b1):

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_login_page_is_chinese_by_default(client):
     response = client.get(reverse("account_login"))
     assert response.status_code == 200
-    assert "登录" in response.content.decode()
+    page = response.content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "忘记密码？" in page  # "Forgot your password?" in Chinese
 
 
 def test_sign_in_with_email_and_password_lands_on_home(client):

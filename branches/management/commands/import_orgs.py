@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from branches.importers import OrganizationImporter
 from branches.selectors import COUNTY_SCOPE
 from common.spreadsheets.commands import run_import_command
+from users.services import system_user
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         run_import_command(
             OrganizationImporter,
             options["file"],
+            user=system_user(),
             scope=COUNTY_SCOPE,
             stdout=self.stdout,
             stderr=self.stderr,

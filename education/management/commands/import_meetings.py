@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from branches.selectors import COUNTY_SCOPE
 from common.spreadsheets.commands import run_import_command
+from users.services import system_user
 
 from ...importers import MeetingImporter
 
@@ -15,5 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         run_import_command(
-            MeetingImporter, file, scope=COUNTY_SCOPE, stdout=self.stdout, stderr=self.stderr, dry_run=dry_run
+            MeetingImporter,
+            file,
+            user=system_user(),
+            scope=COUNTY_SCOPE,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            dry_run=dry_run,
         )

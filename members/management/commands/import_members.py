@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from branches.selectors import COUNTY_SCOPE
 from common.spreadsheets.commands import run_import_command
 from members.importers import MemberImporter
+from users.services import system_user
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         run_import_command(
             MemberImporter,
             options["file"],
+            user=system_user(),
             scope=COUNTY_SCOPE,
             stdout=self.stdout,
             stderr=self.stderr,
