@@ -21,7 +21,9 @@ KIND_FOR_SECTOR = {sector: kind for kind, sector in OfficerAssignment.SECTOR_FOR
 OFFICER_SECTORS = tuple(KIND_FOR_SECTOR)
 
 
-def coverage(*, scope: Scope, on: dt.date, sector: str = "") -> QuerySet[Organization]:
+def coverage(
+    *, scope: Scope, on: dt.date, sector: str = "", uncovered_only: bool = False
+) -> QuerySet[Organization]:
     """Basic organizations of the organ, institution and rural sectors, each marked `covered` when an
     officer of the matching kind is assigned to it on `on`; uncovered first. One query."""
     expected = Case(
@@ -42,7 +44,7 @@ def coverage(*, scope: Scope, on: dt.date, sector: str = "") -> QuerySet[Organiz
         .annotate(covered=Exists(active))
         .order_by("covered", "sector", "path")
     )
-    return qs
+    return qs.filter(covered=False) if uncovered_only else qs
 
 
 def coverage_summary(*, scope: Scope, on: dt.date) -> list[dict]:
@@ -70,10 +72,12 @@ def coverage_summary(*, scope: Scope, on: dt.date) -> list[dict]:
     return out
 
 
-def assignments_visible(*, scope: Scope) -> QuerySet[OfficerAssignment]:
-    return scope.filter(OfficerAssignment.objects.all(), "organization").select_related(
-        "officer", "organization"
-    )
+def assignments_visible(*, scope: Scope, active_on: dt.date | None = None) -> QuerySet[OfficerAssignment]:
+    """The assignments the scope reads (only those active on `active_on` when given), by organization."""
+    qs = scope.filter(OfficerAssignment.objects.all(), "organization")
+    if active_on is not None:
+        qs = qs.filter(pk__in=officer_assignments_active(on=active_on).values("pk"))
+    return qs.select_related("officer", "organization").order_by("organization__path", "-starts_on")
 
 
 @dataclass
@@ -126,6 +130,11 @@ def officer_page(*, scope: Scope, officer, on: dt.date) -> list[OfficerOrgRow]:
     ]
 
 
+def officer_get(*, pk: int):
+    """The account whose officer page is asked for (what it shows is still scoped by officer_page)."""
+    return get_user_model().objects.filter(pk=pk).first()
+
+
 def officer_open_follow_ups(*, scope: Scope, officer) -> QuerySet[FollowUp]:
     return (
         scope.filter(FollowUp.objects.filter(visit__officer=officer, done_on__isnull=True), "organization")
@@ -134,14 +143,31 @@ def officer_open_follow_ups(*, scope: Scope, officer) -> QuerySet[FollowUp]:
     )
 
 
-def visits_visible(*, scope: Scope) -> QuerySet[VisitLog]:
+def visits_visible(
+    *, scope: Scope, organization: Organization | None = None, officer=None
+) -> QuerySet[VisitLog]:
+    """The visit logs the scope reads, newest first; of one organization and/or one officer when given."""
+    qs = scope.filter(VisitLog.objects.all(), "organization")
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    if officer is not None:
+        qs = qs.filter(officer=officer)
     return (
-        scope.filter(VisitLog.objects.all(), "organization")
+        qs.order_by("-visited_on", "-pk")
         .select_related("organization", "officer")
         .annotate(
             open_n=Count("follow_ups", filter=Q(follow_ups__done_on__isnull=True)),
             follow_ups_n=Count("follow_ups"),
         )
+    )
+
+
+def organizations_for_assignment(*, scope: Scope) -> QuerySet[Organization]:
+    """The basic organizations of the officers' sectors that the scope may write: where an officer can be assigned."""
+    return (
+        scope.organizations(write=True)
+        .filter(kind__in=Organization.BASIC_KINDS, sector__in=OFFICER_SECTORS)
+        .order_by("path")
     )
 
 

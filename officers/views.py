@@ -4,7 +4,6 @@ Thin: objects through the scope (404 for outsiders), writes through officers.ser
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import OfficerAssignment, Organization, RoleAssignment
-from branches.selectors import officer_assignments_active, scope_or_404
+from branches.selectors import scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
 
@@ -37,9 +36,7 @@ def index(request):
     if not scope.has_role(*MANAGER_ROLES):
         return redirect("officers:officer", user_id=request.user.pk)
     today = timezone.localdate()
-    qs = sel.assignments_visible(scope=scope).order_by("organization__path", "-starts_on")
-    if request.GET.get("active"):
-        qs = qs.filter(pk__in=officer_assignments_active(on=today).values("pk"))
+    qs = sel.assignments_visible(scope=scope, active_on=today if request.GET.get("active") else None)
     return render(
         request,
         "officers/index.html",
@@ -62,9 +59,7 @@ def coverage(request):
     sector = request.GET.get("sector", "")
     if sector not in sel.OFFICER_SECTORS:
         sector = ""
-    qs = sel.coverage(scope=scope, on=today, sector=sector)
-    if request.GET.get("uncovered"):
-        qs = qs.filter(covered=False)
+    qs = sel.coverage(scope=scope, on=today, sector=sector, uncovered_only=bool(request.GET.get("uncovered")))
     return render(
         request,
         "officers/coverage.html",
@@ -83,7 +78,7 @@ def officer(request, user_id: int):
     """An officer's organizations with compliance and follow-ups; the officer sees their own page, the
     offices above see officers assigned within their organizations."""
     scope = _scope(request)
-    person = get_user_model().objects.filter(pk=user_id).first()
+    person = sel.officer_get(pk=user_id)
     if person is None:
         raise Http404
     today = timezone.localdate()
@@ -108,11 +103,7 @@ def _assignment_form(request, assignment: OfficerAssignment | None):
     scope = _scope(request)
     if not scope.has_role(*MANAGER_ROLES):
         raise Http404
-    organizations = (
-        scope.organizations(write=True)
-        .filter(kind__in=Organization.BASIC_KINDS, sector__in=sel.OFFICER_SECTORS)
-        .order_by("path")
-    )
+    organizations = sel.organizations_for_assignment(scope=scope)
     form = AssignmentForm(
         request.POST or None,
         instance=assignment,
@@ -149,14 +140,13 @@ def assignment_edit(request, pk: int):
 @login_required
 def visits(request):
     scope = _scope(request)
-    qs = sel.visits_visible(scope=scope).order_by("-visited_on", "-pk")
     org = None
     org_id = request.GET.get("organization")
     if org_id and org_id.isdigit():
         org = scope.get_object_or_404(Organization.objects.all(), "", pk=int(org_id))
-        qs = qs.filter(organization=org)
-    if request.GET.get("mine"):
-        qs = qs.filter(officer=request.user)
+    qs = sel.visits_visible(
+        scope=scope, organization=org, officer=request.user if request.GET.get("mine") else None
+    )
     can_log = sel.organizations_for_visit(officer=request.user, on=timezone.localdate()).exists()
     return render(
         request,
