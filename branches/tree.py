@@ -91,6 +91,19 @@ def organization_tree(
     return roots, matches, figures
 
 
+def organization_subtree_node(*, scope: Scope, org: Organization, as_of: dt.date) -> TreeNode:
+    """`org` (which the scope reads) as a node with its subtree below it, every app's figures totalled: the
+    tree page opens one level at a time and asks for a node's children when it is expanded. One query."""
+    figures = tree_figures(as_of=as_of)
+    orgs, _names = _load(scope.filter(Organization.objects.filter(paths.subtree_q(org, "")), ""), figures)
+    nodes = {o.path: TreeNode(o) for o in orgs}
+    for o in orgs:
+        parent = nodes.get(paths.parent_path(o.path))
+        if parent is not None:
+            parent.children.append(nodes[o.path])
+    return nodes[org.path]
+
+
 def organization_children(
     *, org: Organization, as_of: dt.date
 ) -> tuple[list[Organization], list[TreeFigures]]:

@@ -52,6 +52,20 @@ def organization_list(request):
 
 
 @login_required
+def organization_tree_children(request, pk: int):
+    """The next level of the tree below one organization (htmx, when its branch of the tree is opened)."""
+    scope = scope_for(request.user)
+    org = scope.get_object_or_404(Organization.objects.all(), "", pk=pk)
+    as_of = timezone.localdate()
+    node = tree.organization_subtree_node(scope=scope, org=org, as_of=as_of)
+    return render(
+        request,
+        "branches/_children.html",
+        {"node": node, "figures": tree.tree_figures(as_of=as_of), "level": 1},
+    )
+
+
+@login_required
 def organization_detail(request, pk: int):
     scope = scope_for(request.user)
     org = scope.get_object_or_404(Organization.objects.select_related("parent"), "", pk=pk)

@@ -216,3 +216,44 @@ def test_party_group_create_edit_delete(client, alice, branch_a1):
     client.post(reverse("branches:group_delete", args=[group.pk]))
     member.refresh_from_db()
     assert member.party_group is None and not PartyGroup.objects.exists()
+
+
+def test_tree_page_renders_two_levels_and_fetches_deeper_ones_on_demand(
+    client, dora, county, township_a, branch_a1, branch_b1
+):
+    page = login(client, dora).get(reverse("branches:list")).content.decode()
+    assert township_a.name in page
+    assert branch_a1.name not in page  # below level 1: fetched when the township is opened
+    assert reverse("branches:tree_children", args=[township_a.pk]) in page
+    part = client.get(reverse("branches:tree_children", args=[township_a.pk]), HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    assert branch_a1.name in part.content.decode() and branch_b1.name not in part.content.decode()
+
+
+def test_tree_children_counts_roll_up(client, dora, county, township_a, township_b, branch_a1, branch_a2):
+    MemberFactory.create_batch(2, organization=branch_a1)
+    MemberFactory(organization=branch_a2)
+    response = login(client, dora).get(reverse("branches:tree_children", args=[county.pk]))
+    totals = {n.org: n.org.total_members for n in response.context["node"].children}
+    assert totals == {township_a: 3, township_b: 0}
+
+
+def test_tree_children_of_another_township_is_404(client, alice, charlie, township_a, branch_a1, branch_b1):
+    assert (
+        login(client, charlie).get(reverse("branches:tree_children", args=[township_a.pk])).status_code == 404
+    )
+    # a branch secretary opening the township above their branch: not theirs to read
+    assert (
+        login(client, alice).get(reverse("branches:tree_children", args=[township_a.pk])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_tree_children_query_count_is_bounded(client, dora, township_a, n, django_assert_num_queries):
+    for _i in range(n):
+        MemberFactory(organization=make_branch(township_a))
+    login(client, dora)
+    url = reverse("branches:tree_children", args=[township_a.pk])
+    client.get(url)
+    with django_assert_num_queries(6):  # session, user, scope (2), the organization, the subtree
+        assert client.get(url).status_code == 200
