@@ -37,8 +37,9 @@ VIEWPORTS = {
     },
 }
 
-# Known defects that show as console errors on every page, with the issue item they belong to. Once fixed,
-# remove them here: a test that expects one and no longer sees it fails (see Browse.known_console_error).
+# Known defects that show as console errors on every page, with the issue item they belong to; remove one
+# once fixed (each has a strict xfail in test_known_defects.py that tells). A defect of one page is expected
+# by the test that meets it, with Browse.known_console_error (strict: not seeing it fails the test).
 KNOWN_EVERYWHERE = {
     r"status of 404.*\(.*/favicon\.ico\)": "issue 15, phone layout: no favicon (/favicon.ico answers 404)",
 }
