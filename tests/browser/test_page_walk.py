@@ -228,7 +228,7 @@ def walk_county() -> County:
     meeting = education.meeting_create(
         organization=v1,
         kinds=MeetingKind.objects.filter(code="general_meeting"),
-        date=today - dt.timedelta(days=3),
+        date=today,  # this period's ✓, whatever the day
         topic="学习党章",
         minutes="传达学习了党章。",
         by=users["branch"],
