@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from branches.admin import ScopedAdminMixin
 
@@ -55,7 +56,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "organization", "topic", "status", "source"]
     list_filter = ["status", "source", "kinds"]
     search_fields = ["topic", "organization__name", "organization__code"]
