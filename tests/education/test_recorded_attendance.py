@@ -252,3 +252,34 @@ def test_data_migration_records_what_old_held_meetings_showed(branch_a1, today):
     migration.record(apps, None)
     assert dict(old.attendances.values_list("member_id", "status")) == {a.pk: "absent", b.pk: "present"}
     assert not imported.attendances.exists() and not planned.attendances.exists()
+
+
+def test_attendance_page_and_download_bounded_queries(
+    client, alice, branch_a1, today, django_assert_num_queries
+):
+    people = [member(branch_a1) for _ in range(3)]
+    day = today - dt.timedelta(days=3)
+    meeting = services.meeting_create(
+        organization=branch_a1, kinds=kinds("themed_day"), date=day, topic="t", minutes="m"
+    )
+    services.meeting_mark_held(meeting=meeting)
+    login(client, alice)
+    sheet = reverse("education:meeting_attendance", args=[meeting.pk])
+    download = reverse("education:ledger_attendance", args=[branch_a1.pk, day.year])
+    client.get(sheet), client.get(download)
+    with django_assert_num_queries(8) as page_queries:
+        assert client.get(sheet).status_code == 200
+    with django_assert_num_queries(8) as download_queries:
+        assert client.get(download).status_code == 200
+    for _ in range(15):
+        people.append(member(branch_a1, admitted_on=dt.date(2001, 1, 1)))
+    for p in people[3:]:
+        services.attendance_add(meeting=meeting, member_id=p.pk, change_reason="补录")
+    for p in people[:3]:
+        services.attendance_set(meeting=meeting, member_id=p.pk, status="absent", change_reason="更正")
+    with django_assert_num_queries(len(page_queries.captured_queries)):
+        r = client.get(sheet)
+    assert len(r.context["sheet"]) == 18
+    with django_assert_num_queries(len(download_queries.captured_queries)):
+        r = client.get(download)
+    assert len(r.content.decode("utf-8-sig").strip().splitlines()) == 19
