@@ -4,6 +4,7 @@ of a meeting requirement is added through `services.requirement_change`."""
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from branches.admin import ScopedAdminMixin
 from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
@@ -82,7 +83,7 @@ class AttendanceInline(ReadOnlyInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "organization", "topic", "status", "source"]
     list_filter = ["status", "source", "kinds"]
     search_fields = ["topic", "organization__name", "organization__code"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organization, PartyGroup
 from common.forms import BootstrapFormMixin, DateInput
 
-from .models import Meeting, MeetingKind, MeetingPlan, MeetingRequirement, StudyRecord
+from .models import Attendance, Meeting, MeetingKind, MeetingPlan, MeetingRequirement, StudyRecord
 
 
 class TimeInput(forms.TimeInput):
@@ -48,6 +48,7 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
             "lecturer",
             "invited",
             "votes",
+            "study_hours",
             "minutes",
         ]
         widgets = {
@@ -64,6 +65,17 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["party_group"].help_text = _("Only for a party group meeting.")
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+        if self.instance.pk and self.instance.status == Meeting.Status.HELD:
+            # A held meeting's expected attendees are fixed: changing them needs a stated reason.
+            self.fields["attendees_reason"] = forms.CharField(
+                label=_("Reason for changing the expected attendees"),
+                required=False,
+                max_length=100,
+                help_text=_(
+                    "Only needed when a new date, party group or kind changes who was expected at this "
+                    "held meeting."
+                ),
+            )
 
     def clean(self):
         data = super().clean()
@@ -71,6 +83,19 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_time", _("The meeting cannot end before it starts."))
         return data
+
+
+class AttendanceCorrectionForm(BootstrapFormMixin, forms.Form):
+    """Add or remove an expected attendee of a held meeting: a stated action with a reason."""
+
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None)
+    status = forms.ChoiceField(label=_("Attendance"), choices=Attendance.Status.choices, required=False)
+    reason = forms.CharField(label=_("Reason for the absence"), max_length=200, required=False)
+    change_reason = forms.CharField(label=_("Reason for the correction"), max_length=100)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
 
 
 class AttachmentForm(BootstrapFormMixin, forms.Form):

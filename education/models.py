@@ -3,7 +3,8 @@
 The rules are data: a MeetingKind (支部党员大会, 支委会, 党小组会, 党课, 主题党日, 组织生活会, 民主评议党员) has
 MeetingRequirement versions (period, minimum count, who it applies to) effective from a date, so a county that
 tightens a rule records the change and the history stays. Meetings are records of one sitting that may count
-as several kinds; attendance is one row per member who should attend.
+as several kinds; attendance is one row per member who should attend, recorded when the meeting is recorded as
+held (the roster changes nothing in it afterwards) and corrected only by stated actions kept in the history.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from branches.models import Organization, PartyGroup
 from members.models import Member
@@ -112,13 +114,26 @@ class MeetingRequirement(models.Model):
         return f"{self.kind} {self.minimum}/{self.get_period_display()} ≥ {self.effective_from}"
 
 
+DEFAULT_STUDY_CHANNELS = "remote,lecture,training"  # concentrated study (集中学习); self-study does not count
+
+
 class StudyTarget(models.Model):
     """The annual concentrated-study target (default 32 hours), versioned like the meeting rules: the
-    target in force on 1 January applies to the whole year."""
+    target in force on 1 January applies to the whole year, with the study channels that count toward it
+    (集中学习: remote education, party lectures and training; self-study does not count)."""
 
     effective_from = models.DateField(_("effective from"), unique=True)
     hours = models.DecimalField(
         _("hours a year"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    channels = models.CharField(
+        _("channels that count"),
+        max_length=100,
+        default=DEFAULT_STUDY_CHANNELS,
+        help_text=_(
+            "Codes of the study channels that count toward the target, separated by commas "
+            "(remote, lecture, training, self_study)."
+        ),
     )
     note = models.CharField(_("reason for the change"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -130,6 +145,18 @@ class StudyTarget(models.Model):
 
     def __str__(self):
         return f"{self.hours} h ≥ {self.effective_from}"
+
+    @property
+    def channel_codes(self) -> list[str]:
+        return [c.strip() for c in self.channels.split(",") if c.strip()]
+
+    def clean(self):
+        unknown = set(self.channel_codes) - set(StudyRecord.Channel.values)
+        if unknown:
+            raise ValidationError(
+                {"channels": _("Unknown study channels: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
+            )
+        self.channels = ",".join(self.channel_codes)
 
 
 class MeetingPlan(models.Model):
@@ -249,7 +276,19 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     occurrence = models.DateField(_("planned occurrence"), null=True, blank=True)  # the plan's original date
-    # For imported ledgers (no attendance rows): 应到人数 / 实到人数.
+    study_hours = models.DecimalField(
+        _("study hours"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.5), MaxValueValidator(24)],
+        help_text=_(
+            "For a party lecture: the study hours it gives each member present. Empty: its duration "
+            "(start to end time)."
+        ),
+    )
+    # For imported ledgers without names (no attendance rows): 应到人数 / 实到人数.
     expected_count = models.PositiveIntegerField(_("expected"), null=True, blank=True)
     attended_count = models.PositiveIntegerField(_("attended"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -262,6 +301,7 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
 
     class Meta:
         verbose_name = _("meeting")
@@ -288,6 +328,9 @@ class Meeting(models.Model):
 
 
 class Attendance(models.Model):
+    """One expected attendee of a meeting (应到), fixed when the meeting is recorded as held; a planned
+    meeting has rows only for the exceptions marked ahead (absent, excused)."""
+
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")  # 出席
         EXCUSED = "excused", _("Excused")  # 请假
@@ -301,6 +344,7 @@ class Attendance(models.Model):
     )
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")

@@ -9,7 +9,6 @@ from members.models import Member
 
 from . import selectors
 from .compliance import compliance_units
-from .services import study_target_for
 
 MONTH_LABELS = [str(m) for m in range(1, 13)]
 
@@ -46,14 +45,17 @@ def organization_panels(*, org, scope, as_of) -> list[Panel]:
 def member_panels(*, member, scope, as_of) -> list[Panel]:
     if not (scope.covers(member.organization) or (scope.user_id and member.user_id == scope.user_id)):
         return []
+    rule = selectors.study_rule(year=as_of.year)
     stats = selectors.with_study_hours(
-        selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=as_of.year
+        selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of),
+        year=as_of.year,
+        channels=rule.channels,
     ).get()
     context = {
         "member": member,
         "stats": stats,
         "no_life": selectors.no_organizational_life(stats),
-        "target": study_target_for(as_of.year),
+        "target": rule.hours,
         "history": selectors.member_attendance_history(member=member, limit=12),
     }
     return [

@@ -9,10 +9,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     DecimalField,
     Exists,
     F,
+    FloatField,
     Max,
     OuterRef,
     Prefetch,
@@ -21,20 +24,24 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractMinute
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
 from members.models import BranchOfficer, Member
+from members.selectors import living_on as members_living_on
 from members.selectors import living_on_q
 from notifications.services import recipients_above, recipients_for
 
 from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
 from .models import (
+    DEFAULT_STUDY_CHANNELS,
     Attendance,
     CalendarFeed,
     Meeting,
@@ -43,6 +50,7 @@ from .models import (
     MeetingPlan,
     MeetingRequirement,
     StudyRecord,
+    StudyTarget,
 )
 
 if TYPE_CHECKING:
@@ -63,21 +71,51 @@ def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date)
 # -- meetings ----------------------------------------------------------------------------------------------
 
 
-def expected_attendees(*, meeting: Meeting) -> QuerySet[Member]:
-    """Who should attend: the party group's members for a group meeting; the committee (支委) for a
-    committee meeting alone; otherwise every member of the organization. Members admitted by the date and
-    living on it. Probationary members attend (they have no vote)."""
-    date = meeting.date
-    base = Member.objects.filter(living_on(date))
-    codes = {k.code for k in meeting.kinds.all()}
-    if meeting.party_group_id:
-        return base.filter(party_group_id=meeting.party_group_id)
-    if codes == {MeetingKind.COMMITTEE_MEETING}:
+def expected_attendees_on(
+    *, organization_id: int, party_group_id: int | None, kind_codes: set[str], date: dt.date
+) -> QuerySet[Member]:
+    """Who should attend a sitting by the roster on `date` (members.selectors.living_on: admitted by then,
+    still a member then), among the organization's own members (not its subtree's): the party group's
+    members for a group meeting; the committee (支委) in office that day for a committee meeting alone;
+    otherwise every member of the organization. Probationary members attend (they have no vote)."""
+    base = members_living_on(on=date)
+    if party_group_id:
+        return base.filter(party_group_id=party_group_id)
+    if kind_codes == {MeetingKind.COMMITTEE_MEETING}:
         committee = BranchOfficer.objects.filter(
-            term__organization_id=meeting.organization_id, term__elected_on__lte=date, term__ends_on__gt=date
+            term__organization_id=organization_id, term__elected_on__lte=date, term__ends_on__gt=date
         ).values("member_id")
-        return base.filter(organization_id=meeting.organization_id, pk__in=committee)
-    return base.filter(organization_id=meeting.organization_id)
+        return base.filter(organization_id=organization_id, pk__in=committee)
+    return base.filter(organization_id=organization_id)
+
+
+def expected_attendees(*, meeting: Meeting) -> QuerySet[Member]:
+    """The roster's expected attendees of a meeting (computed): what a planned meeting shows and what is
+    recorded when it is held. A held meeting's record is its Attendance rows, never this."""
+    return expected_attendees_on(
+        organization_id=meeting.organization_id,
+        party_group_id=meeting.party_group_id,
+        kind_codes={k.code for k in meeting.kinds.all()},
+        date=meeting.date,
+    )
+
+
+def attendance_addable(*, meeting: Meeting) -> QuerySet[Member]:
+    """Whom a correction may add to a held meeting's expected attendees: members on the meeting's date who
+    belong to its organization now or were transferred out of it after that date, not yet recorded."""
+    return (
+        members_living_on(on=meeting.date)
+        .filter(
+            Q(organization_id=meeting.organization_id)
+            | Q(
+                transfers__from_organization_id=meeting.organization_id,
+                transfers__transferred_on__gt=meeting.date,
+            )
+        )
+        .exclude(pk__in=Attendance.objects.filter(meeting=meeting).values("member_id"))
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 def meetings_visible(
@@ -168,10 +206,18 @@ def requirement_history() -> QuerySet[MeetingRequirement]:
     )
 
 
+def attendance_recorded_members(*, meeting: Meeting) -> QuerySet[Member]:
+    """The members recorded as expected at a held meeting."""
+    return Member.objects.filter(attendances__meeting=meeting).order_by("name", "pk")
+
+
+EXPECTED = "expected"  # a planned meeting's attendee with no exception marked: expected, not present
+
+
 @dataclass(frozen=True)
 class SheetLine:
     member: Member
-    status: str
+    status: str  # an Attendance.Status, or EXPECTED on a meeting not yet held
     reason: str
 
     @property
@@ -182,22 +228,27 @@ class SheetLine:
 
 
 def attendance_sheet(*, meeting: Meeting) -> list[SheetLine]:
-    """Everyone who should attend, with the recorded exception or "present" by default (two queries).
-    After the meeting is held, members recorded but no longer expected (e.g. transferred) stay listed."""
-    recorded = {a.member_id: a for a in meeting.attendances.select_related("member")}
-    expected = list(expected_attendees(meeting=meeting).order_by("party_group__name", "name", "pk"))
-    seen = {m.pk for m in expected}
-    members = expected + sorted(
-        (a.member for k, a in recorded.items() if k not in seen), key=lambda m: m.name
-    )
+    """A held meeting: its recorded attendance, exactly (one query): the roster changes nothing in it.
+    A planned meeting: who is expected by the roster on its date (computed), each EXPECTED unless an
+    exception (absent, excused) was marked ahead; nobody is present before the meeting is held.
+    A cancelled meeting has no attendance."""
+    if meeting.status == Meeting.Status.HELD:
+        rows = meeting.attendances.select_related("member").order_by(
+            "member__party_group__name", "member__name", "member_id"
+        )
+        return [SheetLine(member=a.member, status=a.status, reason=a.reason, on=meeting.date) for a in rows]
+    if meeting.status == Meeting.Status.CANCELLED:
+        return []
+    marked = {a.member_id: a for a in meeting.attendances.all()}
+    expected = expected_attendees(meeting=meeting).order_by("party_group__name", "name", "pk")
     return [
         SheetLine(
             member=m,
-            status=recorded[m.pk].status if m.pk in recorded else Attendance.Status.PRESENT,
-            reason=recorded[m.pk].reason if m.pk in recorded else "",
+            status=marked[m.pk].status if m.pk in marked else EXPECTED,
+            reason=marked[m.pk].reason if m.pk in marked else "",
             on=meeting.date,
         )
-        for m in members
+        for m in expected
     ]
 
 
@@ -206,6 +257,7 @@ class Quorum:
     rule: str  # "general" or "committee"
     eligible: int
     present: int
+    projected: bool = False  # a meeting not yet held: counting everyone not marked absent or excused
 
     @property
     def needed(self) -> int:
@@ -218,23 +270,91 @@ class Quorum:
 
 def meeting_quorum(*, meeting: Meeting, sheet: list[SheetLine]) -> Quorum | None:
     """A general meeting that votes needs more than half of the members with a vote (full members;
-    probationary members have none) present; a committee meeting more than half of the committee."""
+    probationary members have none) present; a committee meeting more than half of the committee.
+    Before the meeting is held the quorum is projected: everyone not marked absent or excused comes."""
     codes = {k.code for k in meeting.kinds.all()}
-    present = [line for line in sheet if line.status == Attendance.Status.PRESENT]
+    projected = meeting.status != Meeting.Status.HELD
+    coming = {Attendance.Status.PRESENT, EXPECTED} if projected else {Attendance.Status.PRESENT}
+    present = [line for line in sheet if line.status in coming]
     if MeetingKind.GENERAL_MEETING in codes and meeting.votes:
         voters = [line for line in sheet if line.is_full]
-        return Quorum("general", len(voters), sum(1 for line in present if line.is_full))
+        return Quorum("general", len(voters), sum(1 for line in present if line.is_full), projected)
     if codes == {MeetingKind.COMMITTEE_MEETING} and sheet:
-        return Quorum("committee", len(sheet), len(present))
+        return Quorum("committee", len(sheet), len(present), projected)
     return None
 
 
 def attendance_totals(sheet: list[SheetLine]) -> dict[str, int]:
-    totals = dict.fromkeys(Attendance.Status.values, 0)
+    """present / excused / absent / unmarked (a planned meeting's EXPECTED lines) and `expected`, the
+    number of expected attendees."""
+    totals = dict.fromkeys([*Attendance.Status.values, EXPECTED], 0)
     for line in sheet:
         totals[line.status] += 1
+    totals["unmarked"] = totals.pop(EXPECTED)
     totals["expected"] = len(sheet)
     return totals
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    user: str
+    what: str
+    reason: str
+
+
+HISTORY_LIMIT = 100
+
+
+def meeting_history(*, meeting: Meeting) -> list[HistoryEntry]:
+    """Who changed what and when, newest first: the meeting's fields and its attendance (two queries).
+    The rows recorded when the meeting is held are its baseline (the meeting's own entry "held"); every
+    later correction of the attendance is an entry of its own, with its reason."""
+    fields = [f for f in Meeting._meta.concrete_fields if f.attname not in {"id", "updated_at", "created_at"}]
+    entries: list[HistoryEntry] = []
+    previous = None
+    for record in meeting.history.select_related("history_user").order_by("history_date", "history_id"):
+        if previous is None or record.history_type == "+":
+            what = _("recorded the meeting")
+        else:
+            changed = [
+                str(f.verbose_name)
+                for f in fields
+                if getattr(record, f.attname) != getattr(previous, f.attname)
+            ]
+            if not changed:
+                previous = record
+                continue
+            what = _("changed: %(fields)s") % {"fields": ", ".join(changed)}
+        entries.append(
+            HistoryEntry(
+                record.history_date, str(record.history_user or ""), what, record.history_change_reason or ""
+            )
+        )
+        previous = record
+    labels = dict(Attendance.Status.choices)
+    for record in (
+        Attendance.history.filter(meeting_id=meeting.pk)
+        .select_related("history_user", "member")
+        .order_by("history_date", "history_id")
+    ):
+        name = record.member.name if record.member else str(record.member_id)
+        status = labels.get(record.status, record.status)
+        if record.history_type == "+":
+            what = _("%(name)s added: %(status)s") % {"name": name, "status": status}
+        elif record.history_type == "-":
+            what = _("%(name)s removed from the expected attendees") % {"name": name}
+        else:
+            what = _("%(name)s: %(status)s") % {"name": name, "status": status}
+        if record.reason and record.history_type != "-":
+            what += f"（{record.reason}）"
+        entries.append(
+            HistoryEntry(
+                record.history_date, str(record.history_user or ""), what, record.history_change_reason or ""
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:HISTORY_LIMIT]
 
 
 class AttendanceLists(TypedDict):
@@ -271,6 +391,48 @@ def ledger_meetings(
     return meetings
 
 
+EXPORT_STATUS: dict[str, str] = {
+    Attendance.Status.PRESENT: "present",
+    Attendance.Status.ABSENT: "absent",
+    Attendance.Status.EXCUSED: "leave",
+}
+EXPORT_COLUMNS = ["date", "kinds", "party_group", "id_number", "name", "status"]
+
+
+def attendance_export_rows(*, organization: Organization, year: int):
+    """One row per expected attendee of every held meeting with recorded attendance in the organization's
+    subtree in `year` (EXPORT_COLUMNS), by date, meeting, name: two queries, rows streamed."""
+    meetings = Meeting.objects.filter(subtree_q(organization), status=Meeting.Status.HELD, date__year=year)
+    kinds: dict[int, list[str]] = {}
+    for meeting_id, code in (
+        Meeting.kinds.through.objects.filter(meeting__in=meetings)
+        .order_by("meeting_id", "meetingkind__order", "meetingkind__code")
+        .values_list("meeting_id", "meetingkind__code")
+    ):
+        kinds.setdefault(meeting_id, []).append(code)
+    rows = (
+        Attendance.objects.filter(meeting__in=meetings)
+        .order_by("meeting__date", "meeting_id", "member__name", "member_id")
+        .values_list(
+            "meeting_id",
+            "meeting__date",
+            "meeting__party_group__name",
+            "member__id_number",
+            "member__name",
+            "status",
+        )
+    )
+    for meeting_id, date, group, id_number, name, status in rows.iterator(chunk_size=2000):
+        yield [
+            date.isoformat(),
+            ";".join(kinds.get(meeting_id, [])),
+            group or "",
+            id_number,
+            name,
+            EXPORT_STATUS[status],
+        ]
+
+
 # -- members: attendance history and absence streaks ------------------------------------------------------
 
 
@@ -284,8 +446,11 @@ def with_absence(members: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Membe
     """Annotate each member (one query for any number):
     - `last_present`: the date of the last held meeting they attended;
     - `absence_streak`: unexcused absences since then (an excused absence neither breaks nor extends it);
-    - `present_6m` / `absent_6m`: attendance in the six months up to `as_of` (Party Constitution art. 9:
-      six months in a row without organizational life)."""
+    - `present_6m` / `excused_6m` / `absent_6m`: attendance in the six months up to `as_of`;
+    - `no_life_6m` (Party Constitution art. 9, six months in a row without organizational life): a member for
+      six whole months before `as_of` who missed every meeting they were expected at in those months without
+      leave (请假 is not a miss; at least one such meeting). A member admitted within the window is not
+      flagged."""
     held = Q(attendances__meeting__status=Meeting.Status.HELD, attendances__meeting__date__lte=as_of)
     since = months_before(as_of, 6)
     last_present = (
@@ -302,22 +467,38 @@ def with_absence(members: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Membe
     )
     absent = held & Q(attendances__status=Attendance.Status.ABSENT)
     in_window = Q(attendances__meeting__date__gt=since)
-    return members.annotate(last_present=Subquery(last_present)).annotate(
-        absence_streak=Count(
-            "attendances",
-            filter=absent
-            & (Q(last_present__isnull=True) | Q(attendances__meeting__date__gt=F("last_present"))),
-        ),
-        present_6m=Count(
-            "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.PRESENT)
-        ),
-        absent_6m=Count("attendances", filter=absent & in_window),
+    return (
+        members.annotate(last_present=Subquery(last_present))
+        .annotate(
+            absence_streak=Count(
+                "attendances",
+                filter=absent
+                & (Q(last_present__isnull=True) | Q(attendances__meeting__date__gt=F("last_present"))),
+            ),
+            present_6m=Count(
+                "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.PRESENT)
+            ),
+            excused_6m=Count(
+                "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.EXCUSED)
+            ),
+            absent_6m=Count("attendances", filter=absent & in_window),
+        )
+        .annotate(
+            no_life_6m=Case(
+                When(
+                    Q(admitted_on__lte=since, absent_6m__gt=0, present_6m=0, excused_6m=0),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
     )
 
 
 def no_organizational_life(member) -> bool:
-    """Six months with unexcused absences and no attendance at all (needs `with_absence`)."""
-    return bool(member.absent_6m) and not member.present_6m
+    """Art. 9's six months (needs `with_absence`): see `no_life_6m` there."""
+    return bool(member.no_life_6m)
 
 
 def member_attendance_history(*, member: Member, limit: int = 12) -> list[Attendance]:
@@ -331,26 +512,114 @@ def member_attendance_history(*, member: Member, limit: int = 12) -> list[Attend
 # -- study ------------------------------------------------------------------------------------------------------
 
 
-def with_study_hours(members: QuerySet[Member], *, year: int) -> QuerySet[Member]:
-    """Annotate `study_hours` of `year`. A correlated subquery, not a join, so that it can be combined with
-    other annotations over other relations (with_absence) without multiplying the sum."""
+def study_target_in_force(*, year: int) -> StudyTarget | None:
+    """The StudyTarget version in force on 1 January of `year` (it applies to the whole year)."""
+    return (
+        StudyTarget.objects.filter(effective_from__lte=dt.date(year, 1, 1))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class StudyRule:
+    hours: Decimal
+    channels: list[str]
+
+
+def study_rule(*, year: int) -> StudyRule:
+    """The year's target hours and the channels that count (one query; defaults from DOMAIN.md)."""
+    target = study_target_in_force(year=year)
+    if target is None:
+        return StudyRule(Decimal("32"), DEFAULT_STUDY_CHANNELS.split(","))
+    return StudyRule(target.hours, target.channel_codes)
+
+
+def study_channels_for(*, year: int) -> list[str]:
+    return study_rule(year=year).channels
+
+
+def _lecture_hours():
+    """A 党课's study hours for each member present: its stated `study_hours`, else its duration (start to
+    end time), else nothing. Portable arithmetic (SQLite and PostgreSQL): minutes as float, / 60."""
+
+    def minutes(field: str):
+        return ExtractHour(f"meeting__{field}") * 60 + ExtractMinute(f"meeting__{field}")
+
+    return Coalesce(
+        Cast("meeting__study_hours", FloatField()),
+        Cast(minutes("end_time") - minutes("start_time"), FloatField()) / Value(60.0),
+        Value(0.0),
+        output_field=FloatField(),
+    )
+
+
+def _lectures_attended(year: int, member_ref: str = "pk") -> QuerySet[Attendance]:
+    return Attendance.objects.filter(
+        member=OuterRef(member_ref),
+        status=Attendance.Status.PRESENT,
+        meeting__status=Meeting.Status.HELD,
+        meeting__date__gte=dt.date(year, 1, 1),
+        meeting__date__lt=dt.date(year + 1, 1, 1),
+        meeting__kinds__code=MeetingKind.PARTY_LECTURE,
+    )
+
+
+def with_study_hours(
+    members: QuerySet[Member], *, year: int, channels: list[str] | None = None
+) -> QuerySet[Member]:
+    """Annotate `study_hours` of `year` toward the target: concentrated study (集中学习) only, i.e. study
+    records in the channels that count (StudyTarget.channels, data; self-study does not count), plus the
+    hours of every 党课 the member attended (when lectures count) — once: a lecture-channel study record on the
+    day of a 党课 the member attended is the same lecture and adds nothing. Correlated subqueries, not joins,
+    so that it combines with other annotations (with_absence) without multiplying the sums."""
+    channels = study_channels_for(year=year) if channels is None else channels
     decimal = DecimalField(max_digits=6, decimal_places=1)
-    hours = (
-        StudyRecord.objects.filter(
-            member=OuterRef("pk"), date__gte=dt.date(year, 1, 1), date__lt=dt.date(year + 1, 1, 1)
+    same_lecture = Exists(
+        Attendance.objects.filter(
+            member=OuterRef("member"),
+            status=Attendance.Status.PRESENT,
+            meeting__status=Meeting.Status.HELD,
+            meeting__date=OuterRef("date"),
+            meeting__kinds__code=MeetingKind.PARTY_LECTURE,
         )
+    )
+    records = (
+        StudyRecord.objects.filter(
+            member=OuterRef("pk"),
+            date__gte=dt.date(year, 1, 1),
+            date__lt=dt.date(year + 1, 1, 1),
+            channel__in=channels,
+        )
+        .exclude(Q(channel=StudyRecord.Channel.LECTURE) & same_lecture)
         .order_by()
         .values("member")
-        .annotate(total=Sum("hours"))
+        .annotate(total=Sum(Cast("hours", FloatField())))
         .values("total")
     )
-    return members.annotate(
-        study_hours=Coalesce(Subquery(hours, output_field=decimal), Value(Decimal("0")), output_field=decimal)
-    )
+    total: Any = Coalesce(Subquery(records, output_field=FloatField()), Value(0.0), output_field=FloatField())
+    if StudyRecord.Channel.LECTURE in channels:
+        lectures = (
+            _lectures_attended(year)
+            .order_by()
+            .values("member")
+            .annotate(total=Sum(_lecture_hours()))
+            .values("total")
+        )
+        total = total + Coalesce(
+            Subquery(lectures, output_field=FloatField()), Value(0.0), output_field=FloatField()
+        )
+    return members.annotate(study_hours=Cast(total, decimal))
 
 
 def members_progress(
-    *, scope: Scope, organization: Organization, year: int, as_of: dt.date, order: str = "absence"
+    *,
+    scope: Scope,
+    organization: Organization,
+    year: int,
+    as_of: dt.date,
+    order: str = "absence",
+    channels: list[str] | None = None,
 ) -> QuerySet[Member]:
     """The living members of the organization's subtree that the scope reads, with their absence streaks
     (with_absence) and study hours of `year`: longest streak first, or fewest hours first (`order="study"`)."""
@@ -358,7 +627,7 @@ def members_progress(
         Member.objects.filter(subtree_q(organization)).filter(living_on(as_of)),
         "organization",
     )
-    members = with_study_hours(with_absence(members, as_of=as_of), year=year)
+    members = with_study_hours(with_absence(members, as_of=as_of), year=year, channels=channels)
     # F(): the ordering is on annotations
     if order == "study":
         members = members.order_by(F("study_hours").asc(), "name", "pk")
@@ -367,9 +636,10 @@ def members_progress(
     return members.select_related("organization", "party_group")
 
 
-def member_stats(*, member: Member, year: int, as_of: dt.date) -> Member:
+def member_stats(*, member: Member, year: int, as_of: dt.date, channels: list[str] | None = None) -> Member:
     """The member with with_absence and with_study_hours annotations (one query)."""
-    return with_study_hours(with_absence(Member.objects.filter(pk=member.pk), as_of=as_of), year=year).get()
+    members = with_absence(Member.objects.filter(pk=member.pk), as_of=as_of)
+    return with_study_hours(members, year=year, channels=channels).get()
 
 
 def study_records_of(*, member: Member, year: int) -> QuerySet[StudyRecord]:
@@ -552,7 +822,7 @@ def absence_notices(*, as_of: dt.date) -> list[Notice]:
             Member.objects.filter(living_on(as_of), Exists(Attendance.objects.filter(member=OuterRef("pk")))),
             as_of=as_of,
         )
-        .filter(Q(absence_streak__gte=ABSENCE_STREAK_ALERT) | Q(absent_6m__gt=0, present_6m=0))
+        .filter(Q(absence_streak__gte=ABSENCE_STREAK_ALERT) | Q(no_life_6m=True))
         .select_related("organization")
     )
     secretaries = _branch_secretaries({m.organization_id for m in members}) if members else {}

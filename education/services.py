@@ -28,9 +28,14 @@ from .models import (
     MeetingPlan,
     MeetingRequirement,
     StudyRecord,
-    StudyTarget,
 )
-from .selectors import expected_attendees
+from .selectors import (
+    EXPECTED,
+    attendance_addable,
+    expected_attendees,
+    expected_attendees_on,
+    study_target_in_force,
+)
 
 MEETING_FIELDS = (
     "date",
@@ -44,6 +49,7 @@ MEETING_FIELDS = (
     "invited",
     "minutes",
     "votes",
+    "study_hours",
 )
 
 # Magic numbers: the extension alone proves nothing about what a file is.
@@ -98,9 +104,17 @@ def meeting_create(
         raise TypeError(f"unknown meeting fields: {sorted(unknown)}")
     meeting = Meeting(organization=organization, party_group=party_group, date=date, created_by=by, **fields)
     meeting.full_clean(exclude=["organization", "party_group", "plan", "created_by"])
+    if meeting.status == Meeting.Status.HELD:
+        _check_not_future(meeting)
     meeting.save()
     meeting.kinds.set(kinds)
+    if meeting.status == Meeting.Status.HELD:
+        _record_attendance(meeting)
     return meeting
+
+
+def _names(members) -> str:
+    return "、".join(m.name for m in members)
 
 
 @transaction.atomic
@@ -110,28 +124,78 @@ def meeting_update(
     kinds: Iterable[MeetingKind],
     party_group: PartyGroup | None = None,
     by: User,
+    attendees_reason: str = "",
     **fields,
 ) -> Meeting:
     """Change a meeting (moving a planned one keeps its plan occurrence, so regeneration does not duplicate
-    it). A meeting with attendance cannot move into the future."""
+    it). A meeting with attendance cannot move into the future.
+
+    A held meeting's expected attendees are fixed: an edit of its date, party group or kinds that would
+    change who was expected by the roster is refused unless `attendees_reason` says why; with it, the
+    recorded attendance follows the new roster (those no longer expected leave it, newcomers are added
+    present) and every change is kept in the history with that reason."""
     kinds = list(kinds)
     date = fields.get("date", meeting.date)
     _check_meeting(organization=meeting.organization, party_group=party_group, kinds=kinds, date=date)
     if date > _today() and (meeting.status == Meeting.Status.HELD or meeting.attendances.exists()):
         raise ValidationError({"date": _("A meeting with attendance cannot be in the future.")})
-    moved = date != meeting.date or (party_group.pk if party_group else None) != meeting.party_group_id
+    group_id = party_group.pk if party_group else None
+    codes = {k.code for k in kinds}
+    moved = (
+        date != meeting.date
+        or group_id != meeting.party_group_id
+        or codes != {k.code for k in meeting.kinds.all()}
+    )
+    attendees_reason = attendees_reason.strip()
+    added: list[Member] = []
+    removed: list[Attendance] = []
+    if moved and meeting.status == Meeting.Status.HELD:
+        expected = {
+            m.pk: m
+            for m in expected_attendees_on(
+                organization_id=meeting.organization_id, party_group_id=group_id, kind_codes=codes, date=date
+            )
+        }
+        recorded = {a.member_id: a for a in meeting.attendances.select_related("member")}
+        added = [m for pk, m in expected.items() if pk not in recorded]
+        removed = [a for pk, a in recorded.items() if pk not in expected]
+        if (added or removed) and not attendees_reason:
+            parts = []
+            if added:
+                parts.append(_("it would add %(names)s") % {"names": _names(added)})
+            if removed:
+                parts.append(_("it would remove %(names)s") % {"names": _names(a.member for a in removed)})
+            raise ValidationError(
+                {
+                    "attendees_reason": _(
+                        "This change alters who was expected at the held meeting (%(changes)s). Give the "
+                        "reason to re-record the expected attendees, or correct the attendance instead."
+                    )
+                    % {"changes": "; ".join(parts)}
+                }
+            )
     for name, value in fields.items():
         if name not in MEETING_FIELDS:
             raise TypeError(f"unknown meeting field: {name}")
         setattr(meeting, name, value)
     meeting.party_group = party_group
     meeting.full_clean(exclude=["organization", "party_group", "plan", "created_by"])
+    if attendees_reason:
+        meeting._change_reason = attendees_reason  # type: ignore[attr-defined]  # simple_history reads it on save
     meeting.save()
     meeting.kinds.set(kinds)
-    if moved:
-        # Rows for people who no longer should attend go; the rest stay.
-        expected = expected_attendees(meeting=meeting).values("pk")
-        meeting.attendances.exclude(member__in=expected).delete()
+    if meeting.status == Meeting.Status.HELD:
+        for attendance in removed:
+            attendance._change_reason = attendees_reason  # type: ignore[attr-defined]  # simple_history reads it on save
+            attendance.delete()
+        for member in added:
+            attendance = Attendance(meeting=meeting, member=member, status=Attendance.Status.PRESENT)
+            attendance._change_reason = attendees_reason  # type: ignore[attr-defined]  # simple_history reads it on save
+            attendance.save()
+    elif moved:
+        # Exceptions marked ahead for people who no longer should attend go; the rest stay.
+        expected_ids = expected_attendees(meeting=meeting).values("pk")
+        meeting.attendances.exclude(member__in=expected_ids).delete()
     return meeting
 
 
@@ -151,17 +215,40 @@ def _check_not_future(meeting: Meeting) -> None:
 
 
 def attendance_set(
-    *, meeting: Meeting, member_id: int, status: str, reason: str = "", by: User
-) -> Attendance:
-    """One exception on the sheet (everyone is present unless marked): absent, or excused with a reason."""
+    *, meeting: Meeting, member_id: int, status: str, reason: str = "", by: User, change_reason: str = ""
+) -> Attendance | None:
+    """One exception on the sheet: absent, or excused (请假) with a reason.
+
+    Before the meeting is held the sheet lists the roster's expected attendees and nobody is present yet:
+    marking someone present again just removes the exception. Once held, the sheet is the record: only a
+    recorded attendee's status can be corrected (kept in the history); adding or removing an expected
+    attendee is `attendance_add` / `attendance_remove`."""
     _check_not_future(meeting)
     if status not in Attendance.Status.values:
         raise ValidationError(_("Unknown attendance status."))
-    if not expected_attendees(meeting=meeting).filter(pk=member_id).exists():
-        raise ValidationError(_("Only members of this organization or party group can attend this meeting."))
     reason = reason.strip()[:200]
     if status != Attendance.Status.EXCUSED:
         reason = ""
+    if meeting.status == Meeting.Status.HELD:
+        attendance = Attendance.objects.filter(meeting=meeting, member_id=member_id).first()
+        if attendance is None:
+            raise ValidationError(
+                _(
+                    "This member is not among the expected attendees recorded for this meeting: add them as "
+                    "an expected attendee, with the reason."
+                )
+            )
+        if (attendance.status, attendance.reason) != (status, reason):
+            attendance.status, attendance.reason = status, reason
+            attendance._change_reason = change_reason.strip()[:100]  # type: ignore[attr-defined]  # simple_history reads it on save
+            attendance.save()
+        return attendance
+    if not expected_attendees(meeting=meeting).filter(pk=member_id).exists():
+        raise ValidationError(_("Only members of this organization or party group can attend this meeting."))
+    if status == Attendance.Status.PRESENT:
+        for attendance in Attendance.objects.filter(meeting=meeting, member_id=member_id):
+            attendance.delete()
+        return None
     attendance, _created = Attendance.objects.update_or_create(
         meeting=meeting, member_id=member_id, defaults={"status": status, "reason": reason}
     )
@@ -169,27 +256,106 @@ def attendance_set(
 
 
 ATTENDANCE_CYCLE: dict[str, str] = {
+    EXPECTED: Attendance.Status.ABSENT,
     Attendance.Status.PRESENT: Attendance.Status.ABSENT,
     Attendance.Status.ABSENT: Attendance.Status.EXCUSED,
     Attendance.Status.EXCUSED: Attendance.Status.PRESENT,
 }
 
 
-def attendance_toggle(*, meeting: Meeting, member_id: int, by: User) -> Attendance:
-    """One tap: present → absent → excused → present."""
+def attendance_toggle(*, meeting: Meeting, member_id: int, by: User) -> Attendance | None:
+    """One tap: present (or expected) → absent → excused → present."""
     current = (
         Attendance.objects.filter(meeting=meeting, member_id=member_id)
         .values_list("status", flat=True)
         .first()
-        or Attendance.Status.PRESENT
+        or EXPECTED
     )
     return attendance_set(meeting=meeting, member_id=member_id, status=ATTENDANCE_CYCLE[current], by=by)
 
 
+def _require_change_reason(change_reason: str) -> str:
+    change_reason = change_reason.strip()
+    if not change_reason:
+        raise ValidationError(
+            {"change_reason": _("Say why the expected attendees of a held meeting change.")}
+        )
+    return change_reason[:100]
+
+
+@transaction.atomic
+def attendance_add(
+    *,
+    meeting: Meeting,
+    member_id: int,
+    change_reason: str,
+    status: str = Attendance.Status.PRESENT,
+    reason: str = "",
+    by: User,
+) -> Attendance:
+    """Correct a held meeting's record: add an expected attendee the record missed (a stated action; the
+    reason is kept in the history). Only someone who was a member on the meeting's date and belonged to
+    its organization (now, or transferred out after that date) can be added."""
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError(_("Only a held meeting's expected attendees are corrected this way."))
+    change_reason = _require_change_reason(change_reason)
+    if status not in Attendance.Status.values:
+        raise ValidationError(_("Unknown attendance status."))
+    if Attendance.objects.filter(meeting=meeting, member_id=member_id).exists():
+        raise ValidationError({"member": _("This member is already among the expected attendees.")})
+    if not attendance_addable(meeting=meeting).filter(pk=member_id).exists():
+        raise ValidationError(
+            {
+                "member": _("Only someone who was a member of this organization on %(date)s can be added.")
+                % {"date": meeting.date.isoformat()}
+            }
+        )
+    attendance = Attendance(
+        meeting=meeting,
+        member_id=member_id,
+        status=status,
+        reason=reason.strip()[:200] if status == Attendance.Status.EXCUSED else "",
+    )
+    attendance._change_reason = change_reason  # type: ignore[attr-defined]  # simple_history reads it on save
+    attendance.save()
+    return attendance
+
+
+@transaction.atomic
+def attendance_remove(*, meeting: Meeting, member_id: int, change_reason: str, by: User) -> None:
+    """Correct a held meeting's record: someone recorded as expected should not have been (a stated
+    action; the reason is kept in the history)."""
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError(_("Only a held meeting's expected attendees are corrected this way."))
+    change_reason = _require_change_reason(change_reason)
+    attendance = Attendance.objects.filter(meeting=meeting, member_id=member_id).first()
+    if attendance is None:
+        raise ValidationError({"member": _("This member is not among the expected attendees.")})
+    attendance._change_reason = change_reason  # type: ignore[attr-defined]  # simple_history reads it on save
+    attendance.delete()
+
+
+def _record_attendance(meeting: Meeting) -> None:
+    """Fix the expected attendees as rows: the roster on the meeting's date, everyone present unless an
+    exception was marked ahead (one bulk insert). From now on the roster changes nothing in them."""
+    expected = set(expected_attendees(meeting=meeting).values_list("pk", flat=True))
+    marked = set(meeting.attendances.values_list("member_id", flat=True))
+    meeting.attendances.exclude(member_id__in=expected).delete()  # marked ahead, no longer expected
+    Attendance.objects.bulk_create(
+        [
+            Attendance(meeting=meeting, member_id=pk, status=Attendance.Status.PRESENT)
+            for pk in sorted(expected - marked)
+        ],
+        batch_size=1000,
+    )
+
+
 @transaction.atomic
 def meeting_mark_held(*, meeting: Meeting, by: User) -> Meeting:
-    """Planned → held: the date has come, the minutes are written, and everyone not marked otherwise is
-    recorded present (one bulk insert)."""
+    """Planned → held: the date has come, the minutes are written, and the expected attendees are recorded
+    (everyone not marked otherwise present)."""
+    if meeting.status == Meeting.Status.HELD:
+        raise ValidationError(_("The meeting is already recorded as held."))
     _check_not_future(meeting)
     if not meeting.minutes.strip():
         raise ValidationError({"minutes": _("Enter the minutes before confirming the meeting as held.")})
@@ -197,14 +363,7 @@ def meeting_mark_held(*, meeting: Meeting, by: User) -> Meeting:
     _check_meeting(
         organization=meeting.organization, party_group=meeting.party_group, kinds=kinds, date=meeting.date
     )
-    marked = set(meeting.attendances.values_list("member_id", flat=True))
-    missing = [
-        pk for pk in expected_attendees(meeting=meeting).values_list("pk", flat=True) if pk not in marked
-    ]
-    Attendance.objects.bulk_create(
-        [Attendance(meeting=meeting, member_id=pk, status=Attendance.Status.PRESENT) for pk in missing],
-        batch_size=1000,
-    )
+    _record_attendance(meeting)
     meeting.status = Meeting.Status.HELD
     meeting.save(update_fields=["status", "updated_at"])
     return meeting
@@ -406,11 +565,7 @@ def requirement_change(
 
 
 def study_target_for(year: int) -> Decimal:
-    target = (
-        StudyTarget.objects.filter(effective_from__lte=dt.date(year, 1, 1))
-        .order_by("-effective_from")
-        .first()
-    )
+    target = study_target_in_force(year=year)
     return target.hours if target else Decimal("32")
 
 
@@ -420,7 +575,8 @@ def study_target_for(year: int) -> Decimal:
 def study_record_create(
     *, member: Member, date: dt.date, hours: Decimal, channel: str, content: str, by: User
 ) -> StudyRecord:
-    """Concentrated study (集中学习) hours of one member on one day."""
+    """Study hours of one member on one day (the channels that count toward the target are
+    StudyTarget.channels; a 党课 the member attended counts from the meeting itself)."""
     errors: dict[str, list[str]] = {}
     if date > _today():
         errors["date"] = [_("Study cannot be recorded for a future date.")]

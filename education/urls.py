@@ -11,6 +11,11 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("meetings/<int:pk>/attendance/<int:member_id>/", views.attendance_mark, name="attendance_mark"),
+    path(
+        "meetings/<int:pk>/attendance/<str:action>/",
+        views.attendance_correct,
+        name="attendance_correct",
+    ),
     path("meetings/<int:pk>/held/", views.meeting_held, name="meeting_held"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/print/", views.meeting_print, name="meeting_print"),
@@ -20,6 +25,9 @@ urlpatterns = [
     path("compliance/", views.compliance_overview, name="compliance"),
     path("compliance/<int:org_id>/", views.compliance_org, name="compliance_org"),
     path("orgs/<int:org_id>/ledger/<int:year>/", views.ledger, name="ledger"),
+    path(
+        "orgs/<int:org_id>/ledger/<int:year>/attendance/", views.ledger_attendance, name="ledger_attendance"
+    ),
     path("orgs/<int:org_id>/plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/stop/", views.plan_stop, name="plan_stop"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,13 +19,16 @@ from branches.selectors import organization_top, scope_for
 from common.forms import add_service_errors
 from common.pagination import paginate
 from common.params import year_or_current, year_param
+from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
 from members.selectors import member_get_for_user
+from members.services import members_export_recorded
 
 from . import calendar_feed, selectors, services
 from .compliance import STATUSES, load_rules
 from .forms import (
     AttachmentForm,
+    AttendanceCorrectionForm,
     MeetingForm,
     PlanForm,
     RequirementForm,
@@ -119,7 +124,14 @@ def meeting_edit(request, pk):
         try:
             # the form wrote its values onto the instance; reload so the service sees the stored state
             stored = selectors.meeting_get_stored(meeting=meeting)
-            services.meeting_update(meeting=stored, kinds=kinds, party_group=group, by=request.user, **data)
+            services.meeting_update(
+                meeting=stored,
+                kinds=kinds,
+                party_group=group,
+                by=request.user,
+                attendees_reason=data.pop("attendees_reason", ""),
+                **data,
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -134,12 +146,16 @@ def meeting_edit(request, pk):
 
 def _sheet_context(meeting: Meeting) -> dict:
     sheet = selectors.attendance_sheet(meeting=meeting)
+    held = meeting.status == Meeting.Status.HELD
     return {
         "meeting": meeting,
         "sheet": sheet,
         "totals": selectors.attendance_totals(sheet),
         "quorum": selectors.meeting_quorum(meeting=meeting, sheet=sheet),
         "is_future": meeting.date > timezone.localdate(),
+        "held": held,
+        # an imported ledger row without names: its 应到/实到 numbers are the record
+        "counts_only": held and not sheet and meeting.expected_count is not None,
     }
 
 
@@ -155,6 +171,8 @@ def meeting_detail(request, pk):
             "can_write": scope.can_write(meeting.organization),
         }
     )
+    if context["can_write"]:
+        context["history"] = selectors.meeting_history(meeting=meeting)
     return render(request, "education/meeting_detail.html", context)
 
 
@@ -163,7 +181,50 @@ def meeting_attendance(request, pk):
     """The phone-first sheet: everyone present by default, one tap per exception."""
     meeting = _meeting(request, pk, write=True)
     context = _sheet_context(meeting)
+    if context["held"]:
+        context["add_form"] = AttendanceCorrectionForm(members=selectors.attendance_addable(meeting=meeting))
     return render(request, "education/meeting_attendance.html", context)
+
+
+@login_required
+@require_POST
+def attendance_correct(request, pk, action):
+    """A held meeting: add or remove an expected attendee, a stated action with a reason (kept in the
+    meeting's history)."""
+    if action not in ("add", "remove"):
+        raise Http404
+    meeting = _meeting(request, pk, write=True)
+    if action == "add":
+        members = selectors.attendance_addable(meeting=meeting)
+    else:
+        members = selectors.attendance_recorded_members(meeting=meeting)
+    form = AttendanceCorrectionForm(request.POST, members=members)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "add":
+                services.attendance_add(
+                    meeting=meeting,
+                    member_id=data["member"].pk,
+                    status=data["status"] or "present",
+                    reason=data["reason"],
+                    change_reason=data["change_reason"],
+                    by=request.user,
+                )
+            else:
+                services.attendance_remove(
+                    meeting=meeting,
+                    member_id=data["member"].pk,
+                    change_reason=data["change_reason"],
+                    by=request.user,
+                )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("The attendance was corrected."))
+    else:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect("education:meeting_attendance", pk=meeting.pk)
 
 
 @login_required
@@ -336,8 +397,39 @@ def ledger(request, org_id, year):
     return render(
         request,
         "education/ledger.html",
-        {"org": org, "year": year, "meetings": meetings, "strip": strip, "month_labels": MONTH_LABELS},
+        {
+            "org": org,
+            "year": year,
+            "meetings": meetings,
+            "strip": strip,
+            "month_labels": MONTH_LABELS,
+            "can_write": scope_for(request.user).can_write(org),
+        },
     )
+
+
+@login_required
+def ledger_attendance(request, org_id, year):
+    """The ledger's attendance table (export_attendance's columns) for the organization's subtree: it
+    carries full ID numbers, so only writers get it, and the download is recorded (PIPL)."""
+    org = _org(request, org_id, write=True)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    rows = list(selectors.attendance_export_rows(organization=org, year=year))
+    members_export_recorded(by=request.user, count=len(rows), detail=f"attendance {org.code} {year}")
+    filename = f"attendance-{org.code}-{year}.{fmt}"
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        stream_xlsx(buffer, selectors.EXPORT_COLUMNS, rows, sheet_title=str(year))
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        stream_csv(response, selectors.EXPORT_COLUMNS, rows)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # -- plans -----------------------------------------------------------------------------------------------------
@@ -453,7 +545,9 @@ def org_members(request, org_id):
     year = year_or_current(request)
     as_of = timezone.localdate()
     order = request.GET.get("order")
+    rule = selectors.study_rule(year=year)
     members = selectors.members_progress(
+        channels=rule.channels,
         scope=scope,
         organization=org,
         year=year,
@@ -468,7 +562,7 @@ def org_members(request, org_id):
             "year": year,
             "as_of": as_of,
             "page": paginate(request, members),
-            "target": services.study_target_for(year),
+            "target": rule.hours,
             "order": order or "absence",
             "can_write": scope.can_write(org),
         },
@@ -493,7 +587,8 @@ def my_record(request):
 def _render_member(request, member: Member, *, can_write: bool):
     year = year_or_current(request)
     as_of = timezone.localdate()
-    annotated = selectors.member_stats(member=member, year=year, as_of=as_of)
+    rule = selectors.study_rule(year=year)
+    annotated = selectors.member_stats(member=member, year=year, as_of=as_of, channels=rule.channels)
     history = selectors.member_attendance_history(member=member, limit=24)
     study = selectors.study_records_of(member=member, year=year)
     return render(
@@ -506,7 +601,7 @@ def _render_member(request, member: Member, *, can_write: bool):
             "history": history,
             "study": paginate(request, study),
             "year": year,
-            "target": services.study_target_for(year),
+            "target": rule.hours,
             "can_write": can_write,
         },
     )

@@ -149,7 +149,11 @@ def test_absence_streak_counts_unexcused_absences_since_last_present(branch_a1):
     assert row.last_present == dt.date(2026, 2, 5)
     assert row.absence_streak == 3
     assert not selectors.no_organizational_life(row)  # attended in February (within six months)
+    # art. 9: the leave (请假) in April is not a miss, so the six months up to 6 August are not all missed
     row = selectors.with_absence(Member.objects.filter(pk=a.pk), as_of=dt.date(2026, 8, 6)).get()
+    assert not selectors.no_organizational_life(row)
+    # from 6 April on, every expected meeting (May, June) was missed without leave
+    row = selectors.with_absence(Member.objects.filter(pk=a.pk), as_of=dt.date(2026, 10, 6)).get()
     assert selectors.no_organizational_life(row)
 
 
@@ -191,3 +195,25 @@ def test_seeded_kinds():
         "life_meeting",
         "member_review",
     }
+
+
+def test_six_month_rule_needs_six_months_of_membership_and_every_meeting_missed_without_leave(branch_a1):
+    """党章 art. 9 as the issue states it: a member admitted on 2026-10-01 who missed one meeting is not
+    flagged; leave (请假) is not a miss; six whole months of membership with every meeting missed is."""
+    newcomer = member(branch_a1, admitted_on=dt.date(2026, 10, 1), probationary=True)
+    on_leave = member(branch_a1, admitted_on=dt.date(2010, 1, 1))
+    gone = member(branch_a1, admitted_on=dt.date(2010, 1, 1))
+    missed_once = held(branch_a1, dt.date(2026, 10, 10), "themed_day")
+    attend(missed_once, newcomer, Attendance.Status.ABSENT)
+    for month in (7, 8, 9, 10):
+        m = held(branch_a1, dt.date(2026, month, 5), "themed_day")
+        attend(m, gone, Attendance.Status.ABSENT)
+        attend(m, on_leave, Attendance.Status.EXCUSED if month == 8 else Attendance.Status.ABSENT)
+    as_of = dt.date(2026, 11, 20)
+    rows = {r.pk: r for r in selectors.with_absence(Member.objects.all(), as_of=as_of)}
+    assert not selectors.no_organizational_life(rows[newcomer.pk])
+    assert not selectors.no_organizational_life(rows[on_leave.pk])
+    assert selectors.no_organizational_life(rows[gone.pk])
+    notices = selectors.absence_notices(as_of=as_of)
+    flagged = {n.context["member"].pk for n in notices if n.kind == "absence_six_months"}
+    assert flagged == {gone.pk}

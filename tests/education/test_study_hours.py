@@ -31,3 +31,64 @@ def test_hours_are_not_multiplied_by_attendance_rows(branch_a1):
 def test_member_without_study_has_zero(branch_a1):
     m = member(branch_a1)
     assert with_study_hours(Member.objects.filter(pk=m.pk), year=2026).get().study_hours == 0
+
+
+def _rule_member(branch_a1):
+    return member(branch_a1, admitted_on=dt.date(2010, 1, 1))
+
+
+def _hours(m, year=2026):
+    return with_study_hours(Member.objects.filter(pk=m.pk), year=year).get().study_hours
+
+
+def test_only_concentrated_study_counts_and_the_channels_are_data(branch_a1):
+    from education.models import StudyTarget
+
+    m = _rule_member(branch_a1)
+    for channel, hours in (("remote", 3), ("training", 4), ("self_study", 10), ("lecture", 2)):
+        StudyRecord.objects.create(
+            member=m, date=dt.date(2026, 2, 1), hours=hours, channel=channel, content="学习"
+        )
+    assert _hours(m) == Decimal("9")  # 自学 does not count (DOMAIN.md: 32 hours of 集中学习)
+    target = StudyTarget.objects.get()
+    assert target.channel_codes == ["remote", "lecture", "training"]
+    StudyTarget.objects.create(
+        effective_from=dt.date(2026, 1, 1), hours=Decimal("40"), channels="remote,self_study"
+    )
+    assert _hours(m) == Decimal("13")
+    assert _hours(m, 2025) == Decimal("0")
+
+
+def test_a_party_lecture_attended_adds_its_hours_once(branch_a1):
+    from education.models import Meeting
+
+    m = _rule_member(branch_a1)
+    away = _rule_member(branch_a1)
+    lecture = held(branch_a1, dt.date(2026, 3, 5), "party_lecture")
+    Meeting.objects.filter(pk=lecture.pk).update(start_time=dt.time(9, 0), end_time=dt.time(10, 30))
+    attend(lecture, m)
+    attend(lecture, away, "absent")
+    assert _hours(m) == Decimal("1.5")  # its duration
+    assert _hours(away) == Decimal("0")
+    # the same 党课 also entered as a study record: counted once
+    StudyRecord.objects.create(member=m, date=dt.date(2026, 3, 5), hours=2, channel="lecture", content="党课")
+    assert _hours(m) == Decimal("1.5")
+    # a stated number of hours wins over the duration
+    Meeting.objects.filter(pk=lecture.pk).update(study_hours=Decimal("3"))
+    assert _hours(m) == Decimal("3")
+    # a lecture record on another day is another lecture
+    StudyRecord.objects.create(member=m, date=dt.date(2026, 4, 5), hours=2, channel="lecture", content="党课")
+    assert _hours(m) == Decimal("5")
+    # a themed day is not a lecture
+    attend(held(branch_a1, dt.date(2026, 4, 9), "themed_day"), m)
+    assert _hours(m) == Decimal("5")
+
+
+def test_study_target_rejects_unknown_channels():
+    from django.core.exceptions import ValidationError
+
+    from education.models import StudyTarget
+
+    target = StudyTarget(effective_from=dt.date(2030, 1, 1), hours=32, channels="remote, nonsense")
+    with pytest.raises(ValidationError):
+        target.full_clean()
