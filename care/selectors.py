@@ -211,20 +211,26 @@ class EligibleRow:
     member: Member
     benefits: list[str]  # codes, sorted
     grants: dict[str, str | None] = field(default_factory=dict)  # code -> grant status this period
+    names: dict[str, str] = field(default_factory=dict)  # code -> the rule's name, as the page shows it
 
     @property
     def benefit_cells(self) -> list[tuple[str, str | None]]:
-        return [(code, self.grants.get(code)) for code in self.benefits]
+        """(the benefit's name, this period's grant status) for each benefit the member is eligible for."""
+        return [(self.names.get(code, code), self.grants.get(code)) for code in self.benefits]
 
 
 def eligible_rows(members, *, rules: list[RuleInForce]) -> list[EligibleRow]:
     """Turn annotated members (a page, already fetched) into rows; no query."""
     rows = []
+    names = {r.code: r.rule.name for r in rules}
     for m in members:
         codes = sorted(r.code for r in rules if getattr(m, r.flag, False))
         rows.append(
             EligibleRow(
-                member=m, benefits=codes, grants={r.code: getattr(m, r.grant_flag, None) for r in rules}
+                member=m,
+                benefits=codes,
+                grants={r.code: getattr(m, r.grant_flag, None) for r in rules},
+                names=names,
             )
         )
     return rows

@@ -10,6 +10,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 MONTH = "month"
 QUARTER = "quarter"
 YEAR = "year"
@@ -25,6 +27,21 @@ class Period:
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+    @property
+    def display(self) -> str:
+        """The period as a person reads it (2026年第1季度 / 2026 Q1); `label` stays the code for files and keys."""
+        if self.type == MONTH:
+            return _("%(year)d-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+        if self.type == QUARTER:
+            return _("%(year)d Q%(quarter)d") % {
+                "year": self.start.year,
+                "quarter": (self.start.month + 2) // 3,
+            }
+        if self.type == YEAR:
+            return _("%(year)d (year)") % {"year": self.start.year}
+        iso_year, number, _weekday = self.start.isocalendar()
+        return _("%(year)d week %(week)d") % {"year": iso_year, "week": number}
 
 
 def month(year: int, month: int) -> Period:

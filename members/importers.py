@@ -286,8 +286,9 @@ class UserImporter(Importer):
     kind = "users"
     label = gettext_lazy("Accounts and roles")
     description = gettext_lazy(
-        "One row per account and role. Roles: county_admin, township_secretary, township_staff, "
-        "branch_secretary, officer, member. Without a password the person is e-mailed an invitation."
+        "One row per account and role. Roles: 县委组织部, 乡镇党委书记, 乡镇党委工作人员, 支部书记, "
+        "党建辅导员 / 党建服务员 / 党建联络员, 党员 (the English codes are accepted as well). Without a password "
+        "the person is e-mailed an invitation."
     )
     columns = (
         Column("email", "邮箱", required=True, parse=_text(254)),

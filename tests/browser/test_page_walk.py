@@ -86,41 +86,6 @@ class Known:
 CODES = "issue 15, internal codes instead of Chinese"
 KNOWN: list[Known] = [
     Known(
-        "code",
-        r"^/care/|^/notifications/<n>/open/",
-        r"^(taxi_free|subsidy_\w+|cup_\d+)$",
-        f"{CODES}: benefit-rule codes (taxi_free, subsidy_80, subsidy_poor, …) on the care pages",
-        roles=("county", "township", "branch", "officer"),
-    ),
-    Known(
-        "code",
-        r"^/education/rules/$",
-        r"^\w+_(meeting|lecture|day|review)$",
-        f"{CODES}: meeting-kind codes (general_meeting, …) on /education/rules/",
-        roles=("county",),
-    ),
-    Known(
-        "code",
-        r"^/imports/(users/)?$",
-        r"^(county_admin|township_secretary|township_staff|branch_secretary)$",
-        f"{CODES}: the account-import help lists the roles as codes",
-        roles=("county",),
-    ),
-    Known(
-        "english",
-        r"^/imports/(users/)?$",
-        r"^member officer$",
-        f"{CODES}: the account-import help lists the roles as codes (member, officer)",
-        roles=("county",),
-    ),
-    Known(
-        "code",
-        r"^/education/compliance/<n>/|^/orgs/<n>/$|^/education/orgs/<n>/ledger/",
-        r"^\d{4}-Q[1-4]$",
-        f"{CODES}: quarters as 2026-Q1 in the compliance grid",
-        roles=("county", "township", "branch", "officer"),
-    ),
-    Known(
         "status",
         r"^/accountability/duty-reports/new/",
         r"^404$",

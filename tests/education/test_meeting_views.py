@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from common import periods
 from education.models import Attendance, Meeting, MeetingKind
@@ -56,8 +57,9 @@ def test_secretary_records_a_meeting_and_the_strip_turns_ok(client, alice, branc
     statuses = dict(Attendance.objects.filter(meeting=meeting).values_list("member__name", "status"))
     assert statuses == {"成员0": "absent", "成员1": "excused", "成员2": "present", "成员3": "present"}
     assert Attendance.objects.get(meeting=meeting, member=members[1]).reason == "外出务工"
-    label = periods.month(today.year, today.month).label
     page = client.get(strip_url).content.decode()
+    with translation.override("zh-hans"):
+        label = periods.month(today.year, today.month).display  # 2026年12月: as a person reads it
     assert f'title="{label}: 1/1"' in page
     assert "strip-ok" in page
 
