@@ -43,6 +43,7 @@ from users.services import user_create
 
 from . import idnumbers, services
 from .models import Member
+from .selectors import ID_NUMBER_UNAVAILABLE
 
 Role = RoleAssignment.Role
 GENDER_LABELS = {Member.Gender.MALE: "男", Member.Gender.FEMALE: "女"}
@@ -175,11 +176,7 @@ class MemberImporter(Importer):
                 )
         if existing is not None:
             if not self.scope.can_write(existing.organization):
-                messages.append(
-                    _(
-                        "This ID number belongs to a member of an organization you do not manage; the organization department can transfer the member."
-                    )
-                )
+                messages.append(str(ID_NUMBER_UNAVAILABLE))
             elif (
                 org is not None
                 and existing.organization_id != org.pk

@@ -106,6 +106,14 @@ class Member(models.Model):
         return idnumbers.mask(self.id_number)
 
     @property
+    def masked_birth_date(self) -> str:
+        return idnumbers.mask_birth_date(self.birth_date)
+
+    @property
+    def masked_phone(self) -> str:
+        return idnumbers.mask_phone(self.phone)
+
+    @property
     def probation_due_on(self) -> dt.date:
         """When the probation year (预备期) ends: one year after admission unless extended."""
         return self.probation_ends_on or add_years(self.admitted_on, 1)

@@ -255,6 +255,14 @@ def committee_term_save(
     return term
 
 
+def member_id_search_recorded(*, by, number: str, member: Member | None) -> SensitiveAccess:
+    """A search by a whole ID number confirms or denies that a person is on the roster: every one is
+    recorded (PIPL), with the member found (only among those the user may change) and the masked number."""
+    return SensitiveAccess.objects.create(
+        user=by, member=member, field="id_search", detail=idnumbers.mask(number)
+    )
+
+
 def members_export_recorded(*, by, count: int, detail: str = "") -> SensitiveAccess:
     """An export carries full ID numbers: record who took how many (PIPL)."""
     text = _("export of %(count)d members") % {"count": count}
