@@ -252,8 +252,15 @@ class BranchOfficer(models.Model):
 class SensitiveAccess(models.Model):
     """PIPL: who revealed which member's full ID number or other sensitive field, and when."""
 
+    # Blank for the command line (export_members, report_benefits): `detail` names the command and the
+    # operating-system account that ran it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     # Blank for an access to many members at once (an export); `detail` says which.
     member = models.ForeignKey(
@@ -274,4 +281,4 @@ class SensitiveAccess(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.user} {self.field} {self.member or self.detail} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user or '-'} {self.field} {self.member or self.detail} {self.at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -264,8 +265,18 @@ def member_id_search_recorded(*, by, number: str, member: Member | None) -> Sens
 
 
 def members_export_recorded(*, by, count: int, detail: str = "") -> SensitiveAccess:
-    """An export carries full ID numbers: record who took how many (PIPL)."""
+    """An export carries full ID numbers: record who took how many (PIPL). `by` is None for the command
+    line; then the detail names the command and the operating-system account (command_line_actor)."""
     text = _("export of %(count)d members") % {"count": count}
     return SensitiveAccess.objects.create(
         user=by, member=None, field="export", detail=f"{text} {detail}".strip()[:255]
     )
+
+
+def command_line_actor(command: str) -> str:
+    """Who ran a command, as well as it can be told: the command and the operating-system account."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return f"{command} ({who})"

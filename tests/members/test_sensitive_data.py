@@ -1,7 +1,10 @@
 """issue 13: what a reader (an officer) and a writer see of a member's ID number, birth date and phone, and
 what is recorded (members.SensitiveAccess)."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,6 +21,14 @@ from tests.spreadsheets.test_views import upload
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
+
+
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A request with the English cookie leaves English active in this thread: give the next test the
+    site's language back."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -194,3 +205,31 @@ def test_import_preview_does_not_say_the_number_belongs_elsewhere(client, alice,
         errors = " ".join(preview.context["preview"]["errors"])
         assert str(ID_NUMBER_UNAVAILABLE) in errors
     assert "do not manage" not in errors and "不管理" not in preview.content.decode()
+
+
+# -- Low 20: the command-line exports are recorded -------------------------------------------------------------
+
+
+def test_export_members_command_is_recorded(tmp_path, member):
+    call_command("export_members", "--output", str(tmp_path / "m.csv"), stderr=io.StringIO())
+    access = SensitiveAccess.objects.get(field="export")
+    assert access.user is None and "export_members" in access.detail and "1" in access.detail
+
+
+def test_report_benefits_command_is_recorded(tmp_path, member, dora):
+    call_command(
+        "report_benefits", "--as-of", "2026-06-01", "--output", str(tmp_path / "b.csv"), stderr=io.StringIO()
+    )
+    call_command(
+        "report_benefits",
+        "--as-of",
+        "2026-06-01",
+        "--user",
+        dora.email,
+        "--output",
+        str(tmp_path / "c.csv"),
+        stderr=io.StringIO(),
+    )
+    accesses = list(SensitiveAccess.objects.filter(field="export").order_by("pk"))
+    assert [a.user for a in accesses] == [None, dora]
+    assert all("report_benefits" in a.detail for a in accesses)
