@@ -50,6 +50,7 @@ class MemberFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, scope, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        self.scope = scope
         self.filters["organization"].queryset = scope.organizations()
         self.filters["party_group"].queryset = scope.filter(
             PartyGroup.objects.select_related("organization"), "organization"
@@ -77,7 +78,7 @@ class MemberFilter(django_filters.FilterSet):
         return qs
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(member_search_q(value))
+        return queryset.filter(member_search_q(value, scope=self.scope))
 
     def filter_organization(self, queryset, name, value):
         return queryset.filter(subtree_q(value))

@@ -9,7 +9,7 @@ from branches.forms import OrganizationChoiceField, PartyGroupChoiceField
 from branches.models import Organization, PartyGroup
 from common.forms import BootstrapFormMixin, DateInput
 
-from . import idnumbers
+from . import idnumbers, selectors
 from .models import BranchOfficer, Member
 
 DATE_FIELDS = ("birth_date", "admitted_on", "full_member_on", "probation_ends_on", "ill_since", "died_on")
@@ -44,6 +44,8 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         ]
         field_classes = {"organization": OrganizationChoiceField, "party_group": PartyGroupChoiceField}
         widgets = {name: DateInput() for name in DATE_FIELDS}
+        # Neutral: a writer must not learn that a number belongs to a member elsewhere (issue 13, Medium 7).
+        error_messages = {"id_number": {"unique": selectors.ID_NUMBER_UNAVAILABLE}}
         help_texts = {
             "id_number": _("18 characters; the last may be X. Birth date and gender are read from it."),
             "full_member_on": _("Blank while the member is probationary (预备党员)."),
@@ -52,8 +54,16 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
+        self.scope = scope
         editing = self.instance.pk is not None
         if editing:
+            # The full number is shown only by the recorded reveal (issue 13, Medium 6): the form shows the
+            # mask, and the mask sent back means "unchanged"; a whole new number replaces it.
+            self.stored_id_number = self.instance.id_number
+            self.initial["id_number"] = idnumbers.mask(self.stored_id_number)
+            self.fields["id_number"].help_text = _(
+                "Shown masked; type the whole number only to correct it. Birth date and gender are read from it."
+            )
             del self.fields["organization"]
             if not self.instance.died_on:
                 del self.fields["died_on"]  # recorded through "record death"
@@ -73,7 +83,21 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["gender"].required = False
 
     def clean_id_number(self):
-        return idnumbers.normalize(self.cleaned_data.get("id_number", ""))
+        number = idnumbers.normalize(self.cleaned_data.get("id_number", ""))
+        stored = getattr(self, "stored_id_number", None)
+        if stored and number == idnumbers.mask(stored):
+            return stored
+        if number != stored:
+            other = selectors.member_with_id_number_seen(
+                scope=self.scope, number=number, exclude_pk=self.instance.pk
+            )
+            if other is not None:
+                raise ValidationError(
+                    _("%(name)s of %(org)s has this ID number already.")
+                    % {"name": other.name, "org": other.organization.name},
+                    code="unique",
+                )
+        return number
 
     def clean(self):
         data = super().clean()

@@ -61,6 +61,20 @@ def make_id_number(region: str, birth: dt.date, sequence: int, *, male: bool) ->
     return first17 + check_digit(first17)
 
 
+def mask_birth_date(born: dt.date | None) -> str:
+    """The year only: wherever the ID number is masked the birth date is too, or the two together leave only
+    the sequence digits to guess (issue 13, High 3)."""
+    return f"{born:%Y}-**-**" if born else ""
+
+
+def mask_phone(phone: str) -> str:
+    """For those who only read the roster (officers): the first 3 and last 2 digits (138******00)."""
+    phone = (phone or "").strip()
+    if len(phone) <= 5:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 5) + phone[-2:]
+
+
 def mask(id_number: str) -> str:
     """Shown outside the record itself: first 3 and last 2 characters (110***********123X style)."""
     if not id_number:

@@ -38,10 +38,12 @@ from common.spreadsheets.importing import (
 )
 from common.spreadsheets.registry import register
 from notifications.services import invitation_send
+from users.selectors import emails_confirmed
 from users.services import user_create
 
 from . import idnumbers, services
 from .models import Member
+from .selectors import ID_NUMBER_UNAVAILABLE
 
 Role = RoleAssignment.Role
 GENDER_LABELS = {Member.Gender.MALE: "男", Member.Gender.FEMALE: "女"}
@@ -174,11 +176,7 @@ class MemberImporter(Importer):
                 )
         if existing is not None:
             if not self.scope.can_write(existing.organization):
-                messages.append(
-                    _(
-                        "This ID number belongs to a member of an organization you do not manage; the organization department can transfer the member."
-                    )
-                )
+                messages.append(str(ID_NUMBER_UNAVAILABLE))
             elif (
                 org is not None
                 and existing.organization_id != org.pk
@@ -278,9 +276,12 @@ ROLE_KINDS = {
 
 @register
 class UserImporter(Importer):
-    """Accounts and their roles. The e-mail identifies the account: a known e-mail only gains the role (its
-    name and password are left alone); a new account gets the password given, or else an invitation to
-    set one, sent when the import has committed. A `member` role links the account to the member of that
+    """Accounts and their roles. The e-mail identifies the account: a new address gets an account with the
+    password given, or else an invitation to set one, sent when the import has committed. A known address is
+    never given a role silently (issue 13, High 1): every such row is reported, and the role is added only
+    when the account's holder has confirmed the address (users.selectors.emails_confirmed: the invitation or
+    a reset link followed, or an e-mail change confirmed); otherwise an administrator checks and adds it.
+    Its name and password are left alone. A `member` role links the account to the member of that
     organization with the same name, when there is exactly one."""
 
     kind = "users"
@@ -354,11 +355,13 @@ class UserImporter(Importer):
         return errors
 
     def apply(self, rows: list[ParsedRow], *, user, scope) -> dict[str, int]:
-        counts = {"created": 0, "roles": 0, "linked": 0, "invited": 0, "unchanged": 0}
+        counts = {"created": 0, "roles": 0, "linked": 0, "invited": 0, "unchanged": 0, "withheld": 0}
         to_invite = []
         member_rows: list[tuple[ParsedRow, Any, Organization]] = []
+        confirmed = emails_confirmed(emails=self.users)
         for row in rows:
             account = self.users.get(row["email"])
+            existing = account is not None
             created = False
             if account is None:
                 try:
@@ -373,12 +376,28 @@ class UserImporter(Importer):
                 if not row["password"]:
                     to_invite.append(account)
             org = self.orgs[row["org_code"]]
-            if (row["email"], org.pk, row["role"]) not in self.assignments:
+            role_label = Role(row["role"]).label
+            if (row["email"], org.pk, row["role"]) in self.assignments:
+                if not created:
+                    counts["unchanged"] += 1
+            elif existing and row["email"] not in confirmed:
+                self.messages.append(
+                    _(
+                        "Row %(row)d: %(email)s is an existing account whose address was never confirmed by its holder: the role %(role)s was not given. An administrator checks who holds the account and adds the role."
+                    )
+                    % {"row": row.number, "email": account.email, "role": role_label}
+                )
+                counts["withheld"] += 1
+                continue
+            else:
+                if existing:
+                    self.messages.append(
+                        _("Row %(row)d: %(email)s is an existing account: the role %(role)s was added.")
+                        % {"row": row.number, "email": account.email, "role": role_label}
+                    )
                 role_assign(user=account, organization=org, role=row["role"])
                 self.assignments.add((row["email"], org.pk, row["role"]))
                 counts["roles"] += 1
-            elif not created:
-                counts["unchanged"] += 1
             if row["role"] == Role.MEMBER:
                 member_rows.append((row, account, org))
         counts["linked"] = self._link_members(member_rows, by=user)

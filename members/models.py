@@ -106,6 +106,14 @@ class Member(models.Model):
         return idnumbers.mask(self.id_number)
 
     @property
+    def masked_birth_date(self) -> str:
+        return idnumbers.mask_birth_date(self.birth_date)
+
+    @property
+    def masked_phone(self) -> str:
+        return idnumbers.mask_phone(self.phone)
+
+    @property
     def probation_due_on(self) -> dt.date:
         """When the probation year (预备期) ends: one year after admission unless extended."""
         return self.probation_ends_on or add_years(self.admitted_on, 1)
@@ -244,6 +252,8 @@ class BranchOfficer(models.Model):
 class SensitiveAccess(models.Model):
     """PIPL: who revealed which member's full ID number or other sensitive field, and when."""
 
+    # The command line (export_members, report_benefits) records users.services.system_user(), and `detail`
+    # names the command and the operating-system account that ran it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
     )
@@ -266,4 +276,4 @@ class SensitiveAccess(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.user} {self.field} {self.member or self.detail} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user or '-'} {self.field} {self.member or self.detail} {self.at:%Y-%m-%d %H:%M}"

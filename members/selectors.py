@@ -26,10 +26,11 @@ from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.paths import subtree_q
-from branches.selectors import scope_for
+from branches.selectors import Scope, scope_for
 from notifications.services import recipients_above, recipients_for
 
 from . import idnumbers
@@ -78,6 +79,26 @@ def member_get_for_user(*, user, pk: int, write: bool = False) -> Member:
     return member
 
 
+# What a writer is told when an ID number is taken by a member they cannot see (an import row, the create
+# form): the same words whatever the reason, so that the roster elsewhere cannot be probed (issue 13, Medium 7).
+ID_NUMBER_UNAVAILABLE = gettext_lazy(
+    "This ID number cannot be registered here. If it is right, the county organization department can help."
+)
+
+
+def member_with_id_number_seen(*, scope: Scope, number: str, exclude_pk: int | None = None) -> Member | None:
+    """The member with this ID number if the user may see them (then saying so leaks nothing), else None."""
+    members = scope.filter(Member.objects.filter(id_number=number), "organization").select_related(
+        "organization"
+    )
+    return members.exclude(pk=exclude_pk).first() if exclude_pk else members.first()
+
+
+def member_by_id_number(*, scope: Scope, number: str) -> Member | None:
+    """The member with this exact ID number among those the user may change (an exact search)."""
+    return scope.filter(Member.objects.filter(id_number=number), "organization", write=True).first()
+
+
 def members_for_list(*, user) -> QuerySet[Member]:
     """The members the user may see, with what the list shows (filter them, then members_in_list_order)."""
     return members_visible_to(user).select_related("organization", "party_group")
@@ -123,17 +144,34 @@ def members_with_ages(queryset: QuerySet[Member], *, as_of: dt.date) -> QuerySet
     )
 
 
-def member_search_q(text: str) -> Q:
-    """Name, phone, or the visible end of the masked ID number (the last characters)."""
+ID_SUFFIX_VISIBLE = 2  # the characters idnumbers.mask leaves at the end
+
+
+def exact_id_searched(text: str) -> str | None:
+    """The ID number when `text` is one (18 characters, 17 digits and a digit or X), else None."""
+    number = idnumbers.normalize(text)
+    if len(number) == 18 and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X"):
+        return number
+    return None
+
+
+def member_search_q(text: str, *, scope: Scope | None = None) -> Q:
+    """Name, phone, or the end of the ID number.
+
+    Beyond what the mask shows (the last 2 characters) the ID number is searched only among the members the
+    user may change: an exact 18-character search would otherwise confirm a guess, and a reader (an officer)
+    who sees the mask could recover the number in a few requests (issue 13, High 3). The view records every
+    exact search (members.services.member_id_search_recorded)."""
     text = (text or "").strip()
     if not text:
         return Q()
     q = Q(name__icontains=text) | Q(phone__contains=text)
     suffix = text.upper()
+    writable = Q() if scope is None else scope.q("organization", write=True)
     if 1 <= len(suffix) <= 6 and all(c.isdigit() or c == "X" for c in suffix):
-        q |= Q(id_number__endswith=suffix)
-    elif len(suffix) == 18:
-        q |= Q(id_number=idnumbers.normalize(suffix))
+        q |= Q(id_number__endswith=suffix) & (Q() if len(suffix) <= ID_SUFFIX_VISIBLE else writable)
+    elif (number := exact_id_searched(suffix)) is not None:
+        q |= Q(id_number=number) & writable
     return q
 
 
@@ -270,7 +308,7 @@ class HistoryEntry:
     changes: list[Change]
 
 
-def _display(member_field, value, lookups: dict[str, dict[int, str]]) -> str:
+def _display(member_field, value, lookups: dict[str, dict[int, str]], *, masked: bool = False) -> str:
     if value is None or value == "":
         return "—"
     name = member_field.name
@@ -278,6 +316,10 @@ def _display(member_field, value, lookups: dict[str, dict[int, str]]) -> str:
         return lookups[name].get(value, f"#{value}")
     if name == "id_number":
         return idnumbers.mask(value)
+    if masked and name == "birth_date":
+        return idnumbers.mask_birth_date(value)
+    if masked and name == "phone":
+        return idnumbers.mask_phone(value)
     if member_field.choices:
         return str(dict(member_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -287,9 +329,10 @@ def _display(member_field, value, lookups: dict[str, dict[int, str]]) -> str:
     return str(value)
 
 
-def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
+def member_history(*, member: Member, limit: int = 50, masked: bool = False) -> list[HistoryEntry]:
     """Who changed what and when, newest first, readable: field names, choice labels, organization and
-    party-group names, ID numbers masked. A bounded number of queries (3) however long the history."""
+    party-group names, ID numbers masked (and with `masked`, for those who only read: birth dates and phone
+    numbers too). A bounded number of queries (3) however long the history."""
     records = list(
         member.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
@@ -325,8 +368,8 @@ def member_history(*, member: Member, limit: int = 50) -> list[HistoryEntry]:
             readable.append(
                 Change(
                     str(model_field.verbose_name),
-                    _display(model_field, change.old, lookups),
-                    _display(model_field, change.new, lookups),
+                    _display(model_field, change.old, lookups, masked=masked),
+                    _display(model_field, change.new, lookups, masked=masked),
                 )
             )
         who = str(record.history_user) if record.history_user else _("system")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -257,9 +258,27 @@ def committee_term_save(
     return term
 
 
+def member_id_search_recorded(*, by: User, number: str, member: Member | None) -> SensitiveAccess:
+    """A search by a whole ID number confirms or denies that a person is on the roster: every one is
+    recorded (PIPL), with the member found (only among those the user may change) and the masked number."""
+    return SensitiveAccess.objects.create(
+        user=by, member=member, field="id_search", detail=idnumbers.mask(number)
+    )
+
+
 def members_export_recorded(*, by: User, count: int, detail: str = "") -> SensitiveAccess:
-    """An export carries full ID numbers: record who took how many (PIPL)."""
+    """An export carries full ID numbers: record who took how many (PIPL). On the command line `by` is
+    users.services.system_user() and the detail names the command and the operating-system account (command_line_actor)."""
     text = _("export of %(count)d members") % {"count": count}
     return SensitiveAccess.objects.create(
         user=by, member=None, field="export", detail=f"{text} {detail}".strip()[:255]
     )
+
+
+def command_line_actor(command: str) -> str:
+    """Who ran a command, as well as it can be told: the command and the operating-system account."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return f"{command} ({who})"

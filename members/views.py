@@ -36,6 +36,10 @@ def member_list(request):
     queryset = selectors.members_for_list(user=request.user)
     member_filter = MemberFilter(request.GET or None, queryset=queryset, scope=scope)
     members = selectors.members_in_list_order(member_filter.qs, as_of=today)
+    number = selectors.exact_id_searched(request.GET.get("q", ""))
+    if number is not None:
+        found = selectors.member_by_id_number(scope=scope, number=number)
+        services.member_id_search_recorded(by=request.user, number=number, member=found)
     page = paginate(request, members)
     return render(
         request,
@@ -52,15 +56,19 @@ def member_list(request):
 def _detail_context(request, member, *, own: bool = False) -> dict:
     scope = scope_for(request.user)
     today = timezone.localdate()
+    can_write = scope.can_write(member.organization)
+    # Who only reads the record (an officer) sees the birth date and phone masked like the ID number.
+    private = can_write or own
     return {
         "member": member,
         "own": own,
-        "can_write": scope.can_write(member.organization) and not own,
+        "can_write": can_write and not own,
+        "private": private,
         "age": member.age_on(today),
         "party_age": member.party_age_on(today),
         "transfers": selectors.member_transfers(member=member),
         "offices": selectors.member_offices(member=member),
-        "history": selectors.member_history(member=member),
+        "history": selectors.member_history(member=member, masked=not private),
         "panels": panel_registry.member_panels(member=member, scope=scope, as_of=today),
         "today": today,
     }
@@ -85,8 +93,10 @@ def member_reveal_id(request, pk: int):
     member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
     number = services.member_reveal_id_number(member=member, by=request.user)
     if not request.htmx:
-        messages.info(request, _("ID number: %(number)s") % {"number": number})
-        return redirect("members:detail", pk=member.pk)
+        # The page itself, with the number in place of the mask: never in the messages cookie, which is
+        # signed but readable (issue 13, Medium 6).
+        context = {**_detail_context(request, member), "revealed_id_number": number}
+        return render(request, "members/detail.html", context)
     return render(request, "members/_id_number.html", {"number": number})
 
 

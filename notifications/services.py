@@ -281,18 +281,24 @@ def recipients_above(
     return found
 
 
+# Stored in the outbox instead of a live set-password link; delivery_send puts a fresh link in its place in
+# the e-mail it sends (issue 13, Low 19: the table, its backups and the admin hold no working link).
+SET_PASSWORD_LINK = "[set-password-link]"
+
+
 def invitation_send(*, user: User) -> Delivery | None:
     """Send the invitation to set a password (at most one a day per user: key `invite:<user id>:<date>`).
 
     The invitation is e-mailed at once whatever the user's digest preference, since they cannot sign in to
-    read it otherwise. It goes out when the surrounding transaction commits."""
+    read it otherwise. It goes out when the surrounding transaction commits. The stored body carries
+    SET_PASSWORD_LINK, the link itself is made when the e-mail is sent."""
     timeout_days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     return notify(
         user=user,
         key=delivery_key("invite", user.pk, period=timezone.localdate().isoformat()),
         kind="invite",
         template="users/email/invite",
-        context={"user": user, "link": user_set_password_url(user=user), "timeout_days": timeout_days},
+        context={"user": user, "link": SET_PASSWORD_LINK, "timeout_days": timeout_days},
         url=reverse("account_login"),
         immediate=True,
     )
@@ -340,7 +346,8 @@ def delivery_send(*, delivery_id: int) -> bool:
         Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SKIPPED)
         return False
     try:
-        _send_mail(to=user.email, subject=delivery.subject, text=delivery.body_text, html=delivery.body_html)
+        text, html = _with_live_links(delivery)
+        _send_mail(to=user.email, subject=delivery.subject, text=text, html=html)
     except Exception as e:
         logger.warning("sending delivery %s failed (attempt %s): %r", delivery_id, delivery.attempts, e)
         Delivery.objects.filter(pk=delivery_id).update(
@@ -378,6 +385,15 @@ def deliveries_mark_read(*, user, delivery_ids: list[int] | None = None) -> int:
     if delivery_ids is not None:
         qs = qs.filter(pk__in=delivery_ids)
     return qs.update(read_at=timezone.now())
+
+
+def _with_live_links(delivery: Delivery) -> tuple[str, str]:
+    """The bodies to send: SET_PASSWORD_LINK replaced by a set-password link made now."""
+    text, html = delivery.body_text, delivery.body_html
+    if SET_PASSWORD_LINK in text or SET_PASSWORD_LINK in html:
+        link = user_set_password_url(user=delivery.user)
+        text, html = text.replace(SET_PASSWORD_LINK, link), html.replace(SET_PASSWORD_LINK, link)
+    return text, html
 
 
 def _send_mail(*, to: str, subject: str, text: str, html: str) -> None:

@@ -46,6 +46,7 @@ def index(request):
             "today": today,
             "active": bool(request.GET.get("active")),
             "is_officer": scope.has_role(RoleAssignment.Role.OFFICER),
+            "can_assign": scope.is_township_or_above,
         },
     )
 
@@ -101,7 +102,9 @@ def officer(request, user_id: int):
 
 def _assignment_form(request, assignment: OfficerAssignment | None):
     scope = _scope(request)
-    if not scope.has_role(*MANAGER_ROLES):
+    # Townships and the county assign officers; the picker lists every officer's name and e-mail, which a
+    # branch secretary has no need to see (issue 13, Low 17).
+    if not scope.is_township_or_above:
         raise Http404
     organizations = sel.organizations_for_assignment(scope=scope)
     form = AssignmentForm(

@@ -23,3 +23,12 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """allauth counts failed sign-ins per address (5 in 5 minutes, then "too many attempts"): counted per
+        address and client IP, a stranger elsewhere cannot lock a known user out. allauth's limit of 10
+        failures a minute per IP still holds; the roles that can do harm also sign in with a second factor
+        (MFA_REQUIRED_ROLES)."""
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+        )

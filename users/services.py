@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -79,3 +80,19 @@ def user_set_password_url(*, user: User) -> str:
         "account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token}
     )
     return settings.SITE_URL.rstrip("/") + path
+
+
+def user_email_confirm(*, user: User) -> None:
+    """The holder of `user.email` followed a link sent to it (the invitation, a password reset): the address
+    is confirmed (allauth's EmailAddress, verified and primary). Only a confirmed address lets an import give
+    an existing account a role (members.importers.UserImporter)."""
+    if not user.email:
+        return
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    elif not address.verified or not address.primary:
+        EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(primary=False)
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])

@@ -306,4 +306,5 @@ SUMMARY_LABELS = {
     "roles": gettext_lazy("roles added"),
     "linked": gettext_lazy("linked to member records"),
     "invited": gettext_lazy("invitations sent"),
+    "withheld": gettext_lazy("roles withheld from unconfirmed accounts"),
 }

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "django_filters",
     "django_celery_beat",
@@ -67,11 +68,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "branches.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -119,6 +122,21 @@ ACCOUNT_ADAPTER = "users.adapters.NoSignupAccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Sign-in throttling (issue 13, Medium 12): allauth counts failed sign-ins per client IP (10 a minute) and per
+# address; users.adapters counts the latter per address AND IP, so that a stranger cannot lock a known user
+# out. The counters live in the cache: Redis in production (CACHES below), shared by every worker.
+# Behind a reverse proxy the client IP is read from X-Forwarded-For with TRUSTED_PROXY_COUNT proxies in front
+# (nginx alone: 1), or from the header named by TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP); neither set = the
+# socket address, right when nothing stands in front of gunicorn.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) and recovery codes, at /accounts/2fa/.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="党建管理")
+# Accounts holding one of these roles are sent to set up two-factor sign-in before anything else
+# (branches.middleware.MfaRequiredMiddleware). Off in the embedded default; production requires it for the
+# county and township roles (config/settings/production.py).
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=[])
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -199,7 +217,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# One cache for every worker when there is a server: CACHE_URL, else the Redis of the Celery broker (cache keys
+# are prefixed, they do not meet Celery's), else (embedded default, one process) memory. The sign-in
+# throttling lives here: a per-process cache let each gunicorn worker count on its own.
+_CACHE_URL = env("CACHE_URL", default="")
+if not _CACHE_URL and (CELERY_BROKER_URL or "").startswith(("redis://", "rediss://")):
+    _CACHE_URL = CELERY_BROKER_URL
+CACHES = {
+    "default": env.cache_url_config(_CACHE_URL)
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # django-csp 4: everything from ourselves; htmx needs no inline script; Bootstrap needs inline styles.
 CONTENT_SECURITY_POLICY = {

@@ -1,9 +1,12 @@
 import io
+import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
 
 from branches.models import RoleAssignment
@@ -11,6 +14,8 @@ from branches.selectors import scope_for
 from tests.factories import MemberFactory, UserFactory
 from tests.spreadsheets.files import csv_bytes, run, write
 from users.models import SYSTEM_EMAIL, User
+from users.selectors import emails_confirmed
+from users.services import user_email_confirm
 
 pytestmark = pytest.mark.django_db
 HEADER = ["邮箱", "姓名", "角色", "组织编码", "密码"]
@@ -102,9 +107,10 @@ def test_bad_rows_write_nothing(tmp_path, orgs, bad, message):
     assert not User.objects.exclude(email=SYSTEM_EMAIL).exists()
 
 
-def test_existing_account_gains_role_keeps_password(tmp_path, orgs):
+def test_existing_confirmed_account_gains_role_keeps_password_and_is_reported(tmp_path, orgs):
     user = UserFactory(email="old@example.com")
-    run(
+    user_email_confirm(user=user)
+    out, _ = run(
         "import_users",
         write(tmp_path, "u.csv", csv_bytes([HEADER, ["old@example.com", "", "officer", "B-A1", ""]])),
     )
@@ -112,3 +118,73 @@ def test_existing_account_gains_role_keeps_password(tmp_path, orgs):
     assert user.check_password("pass-word-123")
     assert RoleAssignment.objects.get(user=user).role == "officer"
     assert not mail.outbox
+    assert "Row 2: old@example.com is an existing account: the role" in out
+
+
+def test_existing_unconfirmed_account_gets_no_role_and_is_reported(tmp_path, orgs, branch_a1):
+    """issue 13, High 1: a member had set the address the county meant for a new township secretary as their
+    own (before the e-mail page required confirmation): the import must not hand them the role."""
+    member = UserFactory(email="member@example.com")
+    MemberFactory(user=member, organization=branch_a1)
+    User.objects.filter(pk=member.pk).update(email="new.ts@example.com")  # the change, never confirmed
+    out, _ = run(
+        "import_users",
+        write(
+            tmp_path,
+            "u.csv",
+            csv_bytes([HEADER, ["new.ts@example.com", "新书记", "township_secretary", "T-A", ""]]),
+        ),
+    )
+    assert not RoleAssignment.objects.filter(user=member).exists()
+    assert "Row 2: new.ts@example.com is an existing account whose address was never confirmed" in out
+    assert "roles withheld from unconfirmed accounts: 1" in out
+    assert "roles added: 0" in out
+
+
+def test_the_email_page_attack_gives_the_member_nothing(
+    client, tmp_path, orgs, branch_a1, django_capture_on_commit_callbacks
+):
+    """The exact attack of issue 13, High 1: a member adds the coming secretary's address at /accounts/email/
+    and makes it primary; the county then imports that address as township secretary."""
+    member = UserFactory(email="member@example.com")
+    MemberFactory(user=member, organization=branch_a1)
+    client.force_login(member)
+    client.post(reverse("account_email"), {"action_add": "", "email": "new.ts@example.com"})
+    client.post(reverse("account_email"), {"action_primary": "", "email": "new.ts@example.com"})
+    member.refresh_from_db()
+    assert member.email == "member@example.com"
+    assert EmailAddress.objects.filter(user=member, email="new.ts@example.com", verified=False).exists()
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        out, _ = run(
+            "import_users",
+            write(
+                tmp_path,
+                "u.csv",
+                csv_bytes([HEADER, ["new.ts@example.com", "新书记", "township_secretary", "T-A", ""]]),
+            ),
+        )
+    assert not RoleAssignment.objects.filter(user=member).exists()
+    secretary = User.objects.get(email="new.ts@example.com")
+    assert secretary != member and RoleAssignment.objects.get(user=secretary).role == "township_secretary"
+    assert "invitations sent: 1" in out
+    assert "new.ts@example.com" in [m.to[0] for m in mail.outbox]
+
+
+def test_following_the_invitation_confirms_the_address(
+    client, tmp_path, orgs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run(
+            "import_users",
+            write(tmp_path, "u.csv", csv_bytes([HEADER, ["bs@example.com", "书记", "member", "B-A1", ""]])),
+        )
+    user = User.objects.get(email="bs@example.com")
+    assert emails_confirmed(emails=["bs@example.com"]) == set()
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    response = client.get(link.split("/accounts/", 1)[-1].join(["/accounts/", ""]), follow=True)
+    client.post(
+        response.redirect_chain[-1][0], {"password1": "New-spring-2025", "password2": "New-spring-2025"}
+    )
+    user.refresh_from_db()
+    assert user.check_password("New-spring-2025")
+    assert emails_confirmed(emails=["bs@example.com"]) == {"bs@example.com"}

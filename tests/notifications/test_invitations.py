@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from notifications.models import Delivery
-from notifications.services import invitation_send
+from notifications.services import SET_PASSWORD_LINK, invitation_send
 from users.models import User
 from users.services import user_create
 
@@ -51,3 +51,17 @@ def test_invitation_is_sent_once_a_day():
     invitation_send(user=user)
     assert len(mail.outbox) == 1
     assert Delivery.objects.filter(kind="invite", user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_outbox_keeps_no_live_set_password_link(django_capture_on_commit_callbacks):
+    """issue 13, Low 19: the stored invitation carries a placeholder; the e-mail sent has the working link."""
+    user = user_create(email="newcomer@example.com", name="新人")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_send(user=user)
+    stored = Delivery.objects.get(user=user, kind="invite")
+    assert "/accounts/password/reset/key/" not in stored.body_text + stored.body_html
+    assert SET_PASSWORD_LINK in stored.body_text
+    sent = mail.outbox[-1]
+    assert "/accounts/password/reset/key/" in sent.body and SET_PASSWORD_LINK not in sent.body
+    assert "/accounts/password/reset/key/" in sent.alternatives[0][0]

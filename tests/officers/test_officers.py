@@ -225,3 +225,13 @@ def test_officer_pages_query_count_does_not_grow(client, dora, township_a, page,
     _many(dora, township_a, 30, officer)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_branch_secretary_gets_no_officer_picker(client, alice, branch_a1):
+    """issue 13, Low 17: the picker lists every officer's name and e-mail; it is for townships and the county."""
+    UserFactory(email="someone.far.away@example.com", name="远方辅导员")
+    login(client, alice)
+    assert client.get(reverse("officers:assignment_new")).status_code == 404
+    index = client.get(reverse("officers:index"))
+    assert index.status_code == 200
+    assert reverse("officers:assignment_new") not in index.content.decode()

@@ -16,7 +16,9 @@ from care.selectors import members_in, report_rows
 from common.commands import date_option
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
+from members.services import command_line_actor, members_export_recorded
 from users.models import User
+from users.services import system_user
 
 COLUMNS = ["id_number", "name", "org_code", "benefits"]
 
@@ -48,6 +50,12 @@ class Command(BaseCommand):
             raise CommandError("--format xlsx needs --output FILE")
         started = time.perf_counter()
         rows = report_rows(members=members, as_of=as_of_date)
+        # The report carries full ID numbers: recorded like an export (PIPL).
+        members_export_recorded(
+            by=account if user else system_user(),
+            count=len(rows),
+            detail=" ".join(filter(None, [command_line_actor("report_benefits"), org])),
+        )
         if format == "csv":
             if output:
                 with open(output, "w", newline="", encoding="utf-8") as f:

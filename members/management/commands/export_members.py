@@ -7,6 +7,8 @@ from branches.models import Organization
 from branches.paths import subtree_q
 from members.exports import members_export
 from members.models import Member
+from members.services import command_line_actor, members_export_recorded
+from users.services import system_user
 
 
 class Command(BaseCommand):
@@ -33,6 +35,11 @@ class Command(BaseCommand):
         if fmt == "xlsx" and not options["output"]:
             raise CommandError(_("--output FILE is required for xlsx."))
         content, count = members_export(queryset=queryset, fmt=fmt)
+        members_export_recorded(
+            by=system_user(),
+            count=count,
+            detail=" ".join(filter(None, [command_line_actor("export_members"), options["org"]])),
+        )
         if options["output"]:
             with open(options["output"], "wb") as fh:
                 fh.write(content)
