@@ -24,6 +24,7 @@ OUR_NAMESPACES = {
 }
 CONVERTER_SAMPLES = {
     "int": "1",
+    "year": "2026",  # common.converters.YearConverter
     "str": "x",
     "slug": "x",
     "uuid": "00000000-0000-0000-0000-000000000000",
