@@ -31,7 +31,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -59,16 +60,40 @@ class Rendered:
     html: str
 
 
+def absolute_url(url: str) -> str:
+    """The one place a link gets the site's address: a path ("/members/1/") becomes SITE_URL + path; a full
+    URL (or an empty one) is returned as it is."""
+    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+
+
+def relative_url(url: str) -> str:
+    """A link on this site as a path (what Delivery.url stores: the inbox follows it on whatever host serves
+    the page, the digest puts the site's address in front once)."""
+    site = settings.SITE_URL.rstrip("/")
+    if site and url.startswith(site + "/"):
+        return url[len(site) :]
+    return url
+
+
+def _render_plain(name: str, context: dict) -> str:
+    """A plain-text template with HTML autoescaping off: a subject or text body shows "O'Neil & <Sons>" as
+    typed, not as HTML entities (the .html body keeps escaping)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render_message(*, template: str, context: dict, language: str) -> Rendered:
     """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` in the user's language.
 
     Templates live in `templates/<app>/email/` of each app, e.g. template="members/email/probation_due",
-    and extend "notifications/email/base.txt" / "notifications/email/base.html".
+    and extend "notifications/email/base.txt" / "notifications/email/base.html". The .txt templates are
+    rendered without HTML escaping. A `link` given as a path is made absolute here (absolute_url).
     """
     ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    if isinstance(ctx.get("link"), str):
+        ctx["link"] = absolute_url(ctx["link"])
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
-        text = render_to_string(f"{template}.txt", ctx).strip() + "\n"
+        subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
+        text = _render_plain(f"{template}.txt", ctx).strip() + "\n"
         html = render_to_string(f"{template}.html", ctx)
     return Rendered(subject=subject[:255], text=text, html=html)
 
@@ -198,7 +223,7 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
-                url=m.url,
+                url=relative_url(m.url),
                 status=status_for(m.user, immediate=m.immediate, digest_only=m.digest_only),
             )
         )
