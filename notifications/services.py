@@ -16,7 +16,10 @@ Life of a Delivery:
   notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail)
   PENDING → SENDING (claimed by one worker with a conditional UPDATE) → SENT, or back to PENDING on a failure
   (FAILED after MAX_ATTEMPTS); DIGEST → DIGESTED when digests_send gathers it into one digest Delivery.
-A claim older than CLAIM_TIMEOUT (a worker died mid-send) may be claimed again by `deliveries_retry`.
+A claim older than CLAIM_TIMEOUT (a worker died mid-send: killed between the claim and the row's SENT) is NOT
+sent again: `deliveries_retry` marks it UNKNOWN, since the SMTP server may have taken the message already. An
+operator finds it among the failed deliveries in the admin and sends it again there (`deliveries_resend`).
+So each message goes out at most once by itself; only that window can lose one, and it is shown, not hidden.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from branches import paths as paths_module
 from branches.models import RoleAssignment
@@ -380,11 +384,14 @@ def delivery_send(*, delivery_id: int) -> bool:
 
 
 def deliveries_retry(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
-    """Re-enqueue what was left behind: PENDING rows whose task never ran (broker down, retries spent) and
-    stale claims of a worker that died mid-send. Returns how many were enqueued."""
+    """Re-enqueue what was left behind: PENDING rows whose task never ran (broker down, retries spent).
+    A stale claim of a worker that died mid-send becomes UNKNOWN, never resent by itself (the message may
+    have gone out before the worker died). Returns how many were enqueued."""
     now = timezone.now()
-    stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    stale.update(status=Delivery.Status.PENDING)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(
+        status=Delivery.Status.UNKNOWN,
+        error=_("The worker stopped while sending: the message may or may not have gone out."),
+    )
     ids = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
         .filter(
@@ -392,6 +399,20 @@ def deliveries_retry(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> i
         )
         .values_list("pk", flat=True)[:1000]
     )
+    for pk in ids:
+        delivery_enqueue(delivery_id=pk)
+    return len(ids)
+
+
+def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
+    """An operator's decision after checking: send FAILED or UNKNOWN deliveries again (back to PENDING with
+    fresh attempts, enqueued on commit). Returns how many."""
+    ids = list(
+        Delivery.objects.filter(
+            pk__in=list(delivery_ids), status__in=[Delivery.Status.FAILED, Delivery.Status.UNKNOWN]
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0, claimed_at=None)
     for pk in ids:
         delivery_enqueue(delivery_id=pk)
     return len(ids)
