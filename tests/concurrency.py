@@ -3,18 +3,35 @@ each actor in its own thread with its own database connection."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, connections
 
 from tests.conftest import IN_CI
 
-# A concurrency test: real transactions (not the test's wrapping one); the seeded rows (benefit rules, meeting
-# kinds) are put back before the test since an earlier transactional test may have flushed them.
-concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A concurrency test: real transactions (not the test's wrapping one). Use it with the `seeded` fixture when the
+# test needs the rows the data migrations seed: an earlier transactional test's flush removed them.
+# (serialized_rollback is no help: after a flush without it the content types come back twice.)
+concurrent = pytest.mark.django_db(transaction=True)
+
+SEED_MIGRATIONS = [
+    ("care.migrations.0002_seed_rules_policies", "seed"),
+    ("education.migrations.0002_seed_meeting_kinds", "seed"),
+    ("accountability.migrations.0002_grade_bands", "add_bands"),
+]
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The rows the data migrations seed (benefit rules, meeting kinds, grade bands), put back if a flush
+    took them (each seed is idempotent: get_or_create)."""
+    for module, function in SEED_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 def require_postgres() -> None:

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from care import services
 from care.models import BenefitRule, Grant
 from tests.care.factories import make_member
-from tests.concurrency import concurrent, require_postgres, run_together
+from tests.concurrency import concurrent, require_postgres, run_together, seeded  # noqa: F401
 
-pytestmark = [concurrent, pytest.mark.services]
+pytestmark = [concurrent, pytest.mark.services, pytest.mark.usefixtures("seeded")]
 
 ON = dt.date(2026, 6, 15)
 
