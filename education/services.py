@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization, PartyGroup
 from common.files import content_matches, upload_name
+from common.versions import check_version
 from members.models import Member
 
 from .models import (
@@ -109,10 +110,13 @@ def meeting_update(
     kinds: Iterable[MeetingKind],
     party_group: PartyGroup | None = None,
     by=None,
+    version: dt.datetime | None = None,
     **fields,
 ) -> Meeting:
     """Change a meeting (moving a planned one keeps its plan occurrence, so regeneration does not duplicate
-    it). A meeting with attendance cannot move into the future."""
+    it). A meeting with attendance cannot move into the future. `version` (the edit form's updated_at) is
+    checked under a row lock: a meeting someone else saved meanwhile is not overwritten (common.versions)."""
+    check_version(model=Meeting, pk=meeting.pk, version=version)
     kinds = list(kinds)
     date = fields.get("date", meeting.date)
     _check_meeting(organization=meeting.organization, party_group=party_group, kinds=kinds, date=date)

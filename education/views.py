@@ -115,11 +115,13 @@ def meeting_edit(request, pk):
     form = MeetingForm(request.POST or None, instance=meeting, organization=meeting.organization)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        kinds, group = data.pop("kinds"), data.pop("party_group")
+        kinds, group, version = data.pop("kinds"), data.pop("party_group"), data.pop("version", None)
         try:
             # the form wrote its values onto the instance; reload so the service sees the stored state
             stored = selectors.meeting_get_stored(meeting=meeting)
-            services.meeting_update(meeting=stored, kinds=kinds, party_group=group, by=request.user, **data)
+            services.meeting_update(
+                meeting=stored, kinds=kinds, party_group=group, by=request.user, version=version, **data
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:
