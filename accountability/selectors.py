@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -412,7 +411,8 @@ def missing_duty_reports(year: int) -> QuerySet[Organization]:
 
 
 def _link(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+    """A path on this site: the outbox stores it as it is and the e-mail renderer puts SITE_URL in front."""
+    return reverse(name, args=args)
 
 
 def _years(as_of: dt.date) -> list[int]:
@@ -562,7 +562,7 @@ def term_ending_notices(*, as_of: dt.date) -> list[TermNotice]:
             TermNotice(
                 term=term,
                 stage="1m" if (term.ends_on - as_of).days <= TERM_LAST else "6m",
-                url=settings.SITE_URL + reverse("branches:detail", args=[org.pk]),
+                url=_link("branches:detail", org.pk),
                 recipients=list(recipients.values()),
             )
         )

@@ -160,7 +160,14 @@ def organization_top(*, scope: Scope) -> Organization | None:
 
 
 def organization_writable_get(*, scope: Scope, pk) -> Organization | None:
-    """The organization `pk` if the scope may write it, else None (for a form's initial value)."""
+    """The organization `pk` if the scope may write it, else None (for a form's initial value, read from a query
+    string: a value that is not a database id is None too, never an error page)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**31:
+        return None
     return scope.organizations(write=True).filter(pk=pk).first()
 
 

@@ -296,6 +296,11 @@ class Grant(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_on__isnull=False), name="grant_paid_has_date"
             ),
+            # A paid grant is never cancelled (it happened): a cancelled row with a payment date is refused, so
+            # the one-live-grant rule above always counts a payment.
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(paid_on__isnull=True), name="grant_cancelled_not_paid"
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+
+from .converters import YearConverter
 
 
 class CommonConfig(AppConfig):
@@ -7,3 +10,6 @@ class CommonConfig(AppConfig):
 
     name = "common"
     verbose_name = "Common"
+
+    def ready(self):
+        register_converter(YearConverter, "year")  # `<year:year>`: an impossible year is a 404

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
 from common.forms import BootstrapFormMixin, DateInput
+from common.versions import VersionedFormMixin
 
 from .models import Attendance, Meeting, MeetingKind, MeetingPlan, MeetingRequirement, StudyRecord
 
@@ -26,7 +27,7 @@ class KindsField(forms.ModelMultipleChoiceField):
         return obj.label
 
 
-class MeetingForm(BootstrapFormMixin, forms.ModelForm):
+class MeetingForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     kinds = KindsField(
         label=_("Kinds"),
         queryset=MeetingKind.objects.all(),

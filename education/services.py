@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization, PartyGroup
 from common.files import content_matches, upload_name
+from common.versions import check_version
 from members.models import Member
 from users.models import User
 
@@ -125,15 +126,18 @@ def meeting_update(
     party_group: PartyGroup | None = None,
     by: User,
     attendees_reason: str = "",
+    version: dt.datetime | None = None,
     **fields,
 ) -> Meeting:
     """Change a meeting (moving a planned one keeps its plan occurrence, so regeneration does not duplicate
-    it). A meeting with attendance cannot move into the future.
+    it). A meeting with attendance cannot move into the future. `version` (the edit form's updated_at) is
+    checked under a row lock: a meeting someone else saved meanwhile is not overwritten (common.versions).
 
     A held meeting's expected attendees are fixed: an edit of its date, party group or kinds that would
     change who was expected by the roster is refused unless `attendees_reason` says why; with it, the
     recorded attendance follows the new roster (those no longer expected leave it, newcomers are added
     present) and every change is kept in the history with that reason."""
+    check_version(model=Meeting, pk=meeting.pk, version=version)
     kinds = list(kinds)
     date = fields.get("date", meeting.date)
     _check_meeting(organization=meeting.organization, party_group=party_group, kinds=kinds, date=date)

@@ -24,15 +24,15 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("compliance/", views.compliance_overview, name="compliance"),
     path("compliance/<int:org_id>/", views.compliance_org, name="compliance_org"),
-    path("orgs/<int:org_id>/ledger/<int:year>/", views.ledger, name="ledger"),
+    path("orgs/<int:org_id>/ledger/<year:year>/", views.ledger, name="ledger"),
     path(
-        "orgs/<int:org_id>/ledger/<int:year>/attendance/", views.ledger_attendance, name="ledger_attendance"
+        "orgs/<int:org_id>/ledger/<year:year>/attendance/", views.ledger_attendance, name="ledger_attendance"
     ),
     path("orgs/<int:org_id>/plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/stop/", views.plan_stop, name="plan_stop"),
     path("orgs/<int:org_id>/calendar/", views.calendar_manage, name="calendar_manage"),
-    path("calendar/<str:token>.ics", views.calendar_ics, name="calendar_feed"),
+    path("calendar/<slug:token>.ics", views.calendar_ics, name="calendar_feed"),
     path("orgs/<int:org_id>/members/", views.org_members, name="org_members"),
     path("orgs/<int:org_id>/study/new/", views.study_create, name="study_create"),
     path("members/<int:member_id>/", views.member_record, name="member_record"),

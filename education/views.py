@@ -120,7 +120,7 @@ def meeting_edit(request, pk):
     form = MeetingForm(request.POST or None, instance=meeting, organization=meeting.organization)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        kinds, group = data.pop("kinds"), data.pop("party_group")
+        kinds, group, version = data.pop("kinds"), data.pop("party_group"), data.pop("version", None)
         try:
             # the form wrote its values onto the instance; reload so the service sees the stored state
             stored = selectors.meeting_get_stored(meeting=meeting)
@@ -130,6 +130,7 @@ def meeting_edit(request, pk):
                 party_group=group,
                 by=request.user,
                 attendees_reason=data.pop("attendees_reason", ""),
+                version=version,
                 **data,
             )
         except ValidationError as e:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.forms import OrganizationChoiceField, PartyGroupChoiceField
 from branches.models import Organization, PartyGroup
 from common.forms import BootstrapFormMixin, DateInput
+from common.versions import VersionedFormMixin
 
 from . import idnumbers, selectors
 from .models import BranchOfficer, Member
@@ -15,7 +16,7 @@ from .models import BranchOfficer, Member
 DATE_FIELDS = ("birth_date", "admitted_on", "full_member_on", "probation_ends_on", "ill_since", "died_on")
 
 
-class MemberForm(BootstrapFormMixin, forms.ModelForm):
+class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """Create (with organization) or edit (without: an organization change is a transfer). Birth date and
     gender may be left blank: they are then read from the ID number; if given they must agree with it."""
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common.versions import check_version
 from users.models import User
 
 from . import idnumbers
@@ -104,9 +105,14 @@ def members_bulk_create(*, members: list[Member], by: User, batch_size: int = 50
     return len(members)
 
 
-def member_update(*, member: Member, by: User, **fields: Any) -> list[str]:
+def member_update(
+    *, member: Member, by: User, version: dt.datetime | None = None, **fields: Any
+) -> list[str]:
     """Change the given fields; returns the names of those that really changed. Nothing changed → nothing is
-    saved and no history row is written (a re-import of the same file is silent)."""
+    saved and no history row is written (a re-import of the same file is silent).
+
+    `version` (an edit form's: the member's updated_at when the page was drawn) is checked under a row lock:
+    if someone else saved the member since, nothing is saved (common.versions)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"member_update() got unexpected fields {sorted(unknown)}")
@@ -119,10 +125,12 @@ def member_update(*, member: Member, by: User, **fields: Any) -> list[str]:
         if current != new:
             setattr(member, name, value)
             changed.append(name)
-    if changed:
+    if changed or version is not None:
         with transaction.atomic():
-            member.full_clean()
-            _save(member, by)
+            check_version(model=Member, pk=member.pk, version=version)
+            if changed:
+                member.full_clean()
+                _save(member, by)
     return changed
 
 

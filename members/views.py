@@ -133,7 +133,9 @@ def member_edit(request, pk: int):
     form = MemberForm(request.POST or None, instance=copy.copy(member), scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.member_update(member=member, by=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            version = data.pop("version", None)
+            changed = services.member_update(member=member, by=request.user, version=version, **data)
         except ValidationError as e:
             add_service_errors(form, e)
         else:

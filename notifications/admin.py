@@ -6,7 +6,7 @@ from users.admin import UserAdmin as AccountAdmin
 from users.models import User
 
 from .models import Delivery, JobRun
-from .services import invitation_send
+from .services import deliveries_resend, invitation_send
 
 
 @admin.register(Delivery)
@@ -30,6 +30,17 @@ class DeliveryAdmin(admin.ModelAdmin):
         (_("Sending"), {"fields": ["attempts", "claimed_at", "sent_at", "read_at", "error", "created_at"]}),
     ]
     show_full_result_count = False
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send again (failed, or unknown after a worker stopped)"))
+    def send_again(self, request, queryset):
+        count = deliveries_resend(delivery_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request):
         return False

@@ -37,7 +37,8 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
     """Gather each user's waiting (DIGEST) deliveries into one digest and send it. Returns digests created.
 
     Daily digests also collect for users who switched to immediate e-mail while messages were waiting, so
-    nothing is stranded. One query reads all waiting rows; one insert and one update per digest.
+    nothing is stranded. One query reads all waiting rows; per digest, one locking read (rows another run holds
+    are skipped, so two runs at once never send the same item twice), one insert and one update.
     """
     if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
         raise ValueError(f"unknown digest frequency {frequency!r}")
@@ -69,17 +70,34 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
     done = set(Delivery.objects.filter(key__in=keys.values()).values_list("key", flat=True))
 
     created = 0
-    for uid, items in by_user.items():
+    for uid, seen in by_user.items():
         if keys[uid] in done:
             continue  # this period's digest went out already; the rest waits for the next one
         user = users[uid]
-        rendered = render_message(
-            template="notifications/email/digest",
-            context={"user": user, "items": items, "frequency": frequency, "period": period, "as_of": as_of},
-            language=user.language or settings.LANGUAGE_CODE,
-        )
         try:
             with transaction.atomic():
+                # Claim the rows before rendering: lock them, skipping those another run (a digest for another
+                # day or frequency, started at the same time) holds, and read again which still wait. What the
+                # other run took is not sent twice.
+                items = list(
+                    Delivery.objects.select_for_update(skip_locked=True)
+                    .filter(pk__in=[d.pk for d in seen], status=Delivery.Status.DIGEST, digest__isnull=True)
+                    .only("pk", "subject", "url", "created_at", "kind", "user_id")
+                    .order_by("created_at", "pk")
+                )
+                if not items:
+                    continue
+                rendered = render_message(
+                    template="notifications/email/digest",
+                    context={
+                        "user": user,
+                        "items": items,
+                        "frequency": frequency,
+                        "period": period,
+                        "as_of": as_of,
+                    },
+                    language=user.language or settings.LANGUAGE_CODE,
+                )
                 digest = Delivery.objects.create(
                     key=keys[uid],
                     kind="digest",
@@ -89,7 +107,7 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
                     body_html=rendered.html,
                     status=Delivery.Status.PENDING if user.email else Delivery.Status.SKIPPED,
                 )
-                Delivery.objects.filter(pk__in=[d.pk for d in items], digest__isnull=True).update(
+                Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
                     digest=digest, status=Delivery.Status.DIGESTED
                 )
         except IntegrityError:  # a concurrent run made this digest first

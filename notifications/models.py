@@ -15,6 +15,9 @@ class Delivery(models.Model):
         DIGESTED = "digested", _("Sent in a digest")  # gathered into the digest Delivery `digest`
         SKIPPED = "skipped", _("Not e-mailed")  # user chose no e-mail: shown in the inbox only
         FAILED = "failed", _("Failed")
+        # A worker stopped (killed, crashed) after claiming the row: the SMTP server may or may not have taken
+        # the message. Never resent by itself; an operator checks and sends it again from the admin.
+        UNKNOWN = "unknown", _("Outcome unknown")
 
     key = models.CharField(_("delivery key"), max_length=255, unique=True)  # what:whom:period
     kind = models.CharField(_("kind"), max_length=60, db_index=True)

@@ -16,7 +16,10 @@ Life of a Delivery:
   notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail)
   PENDING → SENDING (claimed by one worker with a conditional UPDATE) → SENT, or back to PENDING on a failure
   (FAILED after MAX_ATTEMPTS); DIGEST → DIGESTED when digests_send gathers it into one digest Delivery.
-A claim older than CLAIM_TIMEOUT (a worker died mid-send) may be claimed again by `deliveries_retry`.
+A claim older than CLAIM_TIMEOUT (a worker died mid-send: killed between the claim and the row's SENT) is NOT
+sent again: `deliveries_retry` marks it UNKNOWN, since the SMTP server may have taken the message already. An
+operator finds it among the failed deliveries in the admin and sends it again there (`deliveries_resend`).
+So each message goes out at most once by itself; only that window can lose one, and it is shown, not hidden.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from branches import paths as paths_module
 from branches.models import RoleAssignment
@@ -59,16 +64,41 @@ class Rendered:
     html: str
 
 
+def absolute_url(url: str) -> str:
+    """The one place a link gets the site's address: a path ("/members/1/") becomes SITE_URL + path; a full
+    URL (or an empty one) is returned as it is."""
+    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+
+
+def relative_url(url: str) -> str:
+    """A link on this site as a path (what Delivery.url stores: the inbox follows it on whatever host serves
+    the page, the digest puts the site's address in front once)."""
+    site = settings.SITE_URL.rstrip("/")
+    if site and url.startswith(site + "/"):
+        return url[len(site) :]
+    return url
+
+
+def _render_plain(name: str, context: dict) -> str:
+    """A plain-text template with HTML autoescaping off: a subject or text body shows "O'Neil & <Sons>" as
+    typed, not as HTML entities (the .html body keeps escaping)."""
+    template = get_template(name).template  # type: ignore[attr-defined]  # the Django engine's Template
+    return template.render(Context(context, autoescape=False))
+
+
 def render_message(*, template: str, context: dict, language: str) -> Rendered:
     """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` in the user's language.
 
     Templates live in `templates/<app>/email/` of each app, e.g. template="members/email/probation_due",
-    and extend "notifications/email/base.txt" / "notifications/email/base.html".
+    and extend "notifications/email/base.txt" / "notifications/email/base.html". The .txt templates are
+    rendered without HTML escaping. A `link` given as a path is made absolute here (absolute_url).
     """
     ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    if isinstance(ctx.get("link"), str):
+        ctx["link"] = absolute_url(ctx["link"])
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
-        text = render_to_string(f"{template}.txt", ctx).strip() + "\n"
+        subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
+        text = _render_plain(f"{template}.txt", ctx).strip() + "\n"
         html = render_to_string(f"{template}.html", ctx)
     return Rendered(subject=subject[:255], text=text, html=html)
 
@@ -198,7 +228,7 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
-                url=m.url,
+                url=relative_url(m.url),
                 status=status_for(m.user, immediate=m.immediate, digest_only=m.digest_only),
             )
         )
@@ -362,11 +392,14 @@ def delivery_send(*, delivery_id: int) -> bool:
 
 
 def deliveries_retry(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
-    """Re-enqueue what was left behind: PENDING rows whose task never ran (broker down, retries spent) and
-    stale claims of a worker that died mid-send. Returns how many were enqueued."""
+    """Re-enqueue what was left behind: PENDING rows whose task never ran (broker down, retries spent).
+    A stale claim of a worker that died mid-send becomes UNKNOWN, never resent by itself (the message may
+    have gone out before the worker died). Returns how many were enqueued."""
     now = timezone.now()
-    stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    stale.update(status=Delivery.Status.PENDING)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(
+        status=Delivery.Status.UNKNOWN,
+        error=_("The worker stopped while sending: the message may or may not have gone out."),
+    )
     ids = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
         .filter(
@@ -374,6 +407,20 @@ def deliveries_retry(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> i
         )
         .values_list("pk", flat=True)[:1000]
     )
+    for pk in ids:
+        delivery_enqueue(delivery_id=pk)
+    return len(ids)
+
+
+def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
+    """An operator's decision after checking: send FAILED or UNKNOWN deliveries again (back to PENDING with
+    fresh attempts, enqueued on commit). Returns how many."""
+    ids = list(
+        Delivery.objects.filter(
+            pk__in=list(delivery_ids), status__in=[Delivery.Status.FAILED, Delivery.Status.UNKNOWN]
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0, claimed_at=None)
     for pk in ids:
         delivery_enqueue(delivery_id=pk)
     return len(ids)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +22,8 @@ from .models import FollowUp
 
 
 def _link(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+    """A path on this site: the outbox stores it as it is and the e-mail renderer puts SITE_URL in front."""
+    return reverse(name, args=args)
 
 
 def _week(as_of: dt.date) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import OfficerAssignment, Organization
 from branches.selectors import officer_assignments_active, scope_for
+from users.models import User
 
 from .models import FollowUp, VisitLog
 
@@ -26,7 +27,7 @@ def officer_assign(
     starts_on: dt.date,
     ends_on: dt.date | None = None,
     note: str = "",
-    by,
+    by: User,
     assignment: OfficerAssignment | None = None,
 ) -> OfficerAssignment:
     """Assign (or re-assign) an officer. The kind must match the organization's sector — a counselor
@@ -91,7 +92,7 @@ def visit_log_create(
     return visit
 
 
-def follow_up_add(*, visit: VisitLog, by, description: str, due_on: dt.date) -> FollowUp:
+def follow_up_add(*, visit: VisitLog, by: User, description: str, due_on: dt.date) -> FollowUp:
     if by.pk != visit.officer_id:
         raise PermissionDenied
     if due_on < visit.visited_on:
@@ -104,7 +105,7 @@ def follow_up_add(*, visit: VisitLog, by, description: str, due_on: dt.date) -> 
     return follow_up
 
 
-def follow_up_complete(*, follow_up: FollowUp, by, on: dt.date, note: str = "") -> FollowUp:
+def follow_up_complete(*, follow_up: FollowUp, by: User, on: dt.date, note: str = "") -> FollowUp:
     """Marked done by the officer who raised it or by the organization's own office."""
     if by.pk != follow_up.visit.officer_id and not scope_for(by).can_write(follow_up.organization):
         raise PermissionDenied

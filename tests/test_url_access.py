@@ -33,6 +33,7 @@ TOKEN_ROUTES = {
 # password (users.services.user_invite / user_set_password_url).
 CONVERTER_SAMPLES = {
     "int": "1",
+    "year": "2026",  # common.converters.YearConverter
     "str": "x",
     "slug": "x",
     "uuid": "00000000-0000-0000-0000-000000000000",

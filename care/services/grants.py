@@ -160,7 +160,10 @@ def _approving_org_path(grant: Grant, county_path: str) -> str:
 
 def grants_approve(*, grants: list[Grant], by: User) -> int:
     """Approve planned grants. Approval comes from the level above: a township approves the grants of its
-    villages, the county office those outside any township. Refused beyond the township's yearly budget."""
+    villages, the county office those outside any township. Refused beyond the township's yearly budget.
+
+    The grants are locked (in id order, so two approvals never deadlock) and read again: one cancelled or
+    approved meanwhile by someone else is left as it is. Returns how many this call approved."""
     scope = scope_for(by)
     county = (
         Organization.objects.filter(kind=Organization.Kind.COUNTY).values_list("path", flat=True).first()
@@ -176,13 +179,22 @@ def grants_approve(*, grants: list[Grant], by: User) -> int:
     if not todo:
         return 0
     with transaction.atomic():
-        _check_budgets(grants=todo, extra={})
+        locked = list(
+            Grant.objects.select_for_update()
+            .filter(pk__in=[g.pk for g in todo], status=Grant.Status.PLANNED)
+            .order_by("pk")
+        )
+        if not locked:
+            return 0
+        _check_budgets(grants=locked, extra={})
         now = timezone.now()
-        updated = Grant.objects.filter(pk__in=[g.pk for g in todo], status=Grant.Status.PLANNED).update(
+        updated = Grant.objects.filter(pk__in=[g.pk for g in locked], status=Grant.Status.PLANNED).update(
             status=Grant.Status.APPROVED, approved_by=by, approved_at=now
         )
+    approved = {g.pk for g in locked}
     for g in todo:
-        g.status, g.approved_by, g.approved_at = Grant.Status.APPROVED, by, now
+        if g.pk in approved:
+            g.status, g.approved_by, g.approved_at = Grant.Status.APPROVED, by, now
     return updated
 
 
@@ -216,6 +228,17 @@ def _check_budgets(*, grants: list[Grant], extra: dict) -> None:
             )
 
 
+def _lock(grant: Grant) -> Grant:
+    """The grant's row, locked until the transaction ends and read afresh: every state change checks the
+    status it found under the lock, so of two clicks (pay and cancel, pay twice) exactly one wins."""
+    return Grant.objects.select_for_update().get(pk=grant.pk)
+
+
+def _copy_state(source: Grant, target: Grant) -> None:
+    for f in Grant._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
 def grant_mark_paid(
     *,
     grant: Grant,
@@ -225,37 +248,48 @@ def grant_mark_paid(
     by: User,
     amount: Decimal | None = None,
 ) -> Grant:
-    """Record that an approved grant was paid or handed over: how much, when, how, by whom."""
-    if grant.status != Grant.Status.APPROVED:
-        raise ValidationError(_("Only an approved grant can be marked paid."))
+    """Record that an approved grant was paid or handed over: how much, when, how, by whom. The row is locked
+    and its status read again: a grant paid or cancelled meanwhile is refused."""
     if not handed_over_by.strip():
         raise ValidationError({"handed_over_by": _("Say who handed it over.")})
-    if paid_on < grant.granted_on.replace(month=1, day=1) and grant.period_key != "once":
-        raise ValidationError({"paid_on": _("The payment date is before the grant's period.")})
-    if grant.member.died_on and paid_on > grant.member.died_on:
-        raise ValidationError({"paid_on": _("The member had died by that date.")})
     with transaction.atomic():
-        if amount is not None and amount != grant.amount:
-            _check_budgets(grants=[grant], extra={grant.pk: amount})
-            grant.amount = amount
-        grant.status = Grant.Status.PAID
-        grant.paid_on = paid_on
-        grant.method = method
-        grant.handed_over_by = handed_over_by.strip()
-        grant.paid_recorded_by = by
-        grant.save()
+        current = _lock(grant)
+        if current.status != Grant.Status.APPROVED:
+            raise ValidationError(_("Only an approved grant can be marked paid."))
+        if paid_on < current.granted_on.replace(month=1, day=1) and current.period_key != "once":
+            raise ValidationError({"paid_on": _("The payment date is before the grant's period.")})
+        if grant.member.died_on and paid_on > grant.member.died_on:
+            raise ValidationError({"paid_on": _("The member had died by that date.")})
+        if amount is not None and amount != current.amount:
+            _check_budgets(grants=[current], extra={current.pk: amount})
+            current.amount = amount
+        current.status = Grant.Status.PAID
+        current.paid_on = paid_on
+        current.method = method
+        current.handed_over_by = handed_over_by.strip()
+        current.paid_recorded_by = by
+        current.save()
+    _copy_state(current, grant)
     return grant
 
 
 def grant_cancel(*, grant: Grant, reason: str, by: User) -> Grant:
-    """Cancel a planned or approved grant (a paid one stays: it happened). The period is free again."""
-    if grant.status not in (Grant.Status.PLANNED, Grant.Status.APPROVED):
-        raise ValidationError(_("A paid grant cannot be cancelled."))
+    """Cancel a planned or approved grant; the period is free again. A paid grant is never cancelled: it
+    happened (so the one-live-grant-per-period rule still counts it, and the database refuses a cancelled
+    grant that carries a payment date). The row is locked and its status read again: a grant paid meanwhile
+    is refused."""
     if not reason.strip():
         raise ValidationError({"cancel_reason": _("Give a reason for cancelling.")})
-    grant.status = Grant.Status.CANCELLED
-    grant.cancel_reason = reason.strip()
-    grant.save()
+    with transaction.atomic():
+        current = _lock(grant)
+        if current.status == Grant.Status.CANCELLED:
+            raise ValidationError(_("This grant has been cancelled already."))
+        if current.status not in (Grant.Status.PLANNED, Grant.Status.APPROVED):
+            raise ValidationError(_("A paid grant cannot be cancelled."))
+        current.status = Grant.Status.CANCELLED
+        current.cancel_reason = reason.strip()
+        current.save()
+    _copy_state(current, grant)
     return grant
 
 

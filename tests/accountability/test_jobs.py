@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.utils import translation
 
 from accountability import jobs, services
 from accountability.models import Contract
 from members.models import CommitteeTerm
+from notifications.digests import digests_send
 from notifications.models import Delivery
 from tests.accountability.conftest import YEAR
 
@@ -82,3 +84,22 @@ def test_unsigned_contract_escalates(dora, bob, county, township_a, library):
         assert not any("contract" in str(i) for i in early.get(township_a.pk, []))  # under four weeks late
         assert any("contract" in str(i) for i in late[township_a.pk])
     assert _twice(jobs.county_escalation_weekly, dt.date(YEAR, 5, 4)) == 1
+
+
+def test_term_ending_links_carry_the_site_url_once_in_the_digest(settings, alice, bob, branch_a1):
+    """issue 13, 15: the reminder stores a path; the digest text puts the site URL in front once."""
+    settings.SITE_URL = "https://pb.example.org"
+    alice.notification_frequency = "daily"
+    alice.save()
+    CommitteeTerm.objects.create(
+        organization=branch_a1, elected_on=dt.date(YEAR - 5, 5, 1), ends_on=dt.date(YEAR, 5, 1)
+    )
+    jobs.committee_term_reminders(dt.date(YEAR, 1, 2))
+    delivery = Delivery.objects.get(user=alice)
+    assert delivery.url == f"/orgs/{branch_a1.pk}/"
+    assert f"https://pb.example.org/orgs/{branch_a1.pk}/" in delivery.body_text
+    mail.outbox.clear()
+    digests_send(frequency="daily", as_of=dt.date(YEAR, 1, 2))
+    digest = Delivery.objects.get(kind="digest", user=alice)
+    assert f"https://pb.example.org/orgs/{branch_a1.pk}/" in digest.body_text
+    assert "https://pb.example.orghttps" not in digest.body_text

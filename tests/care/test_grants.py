@@ -138,3 +138,21 @@ def test_paying_needs_approval_and_a_person(poor, rule, alice, bob):
     services.grant_mark_paid(grant=g, paid_on=ON, method="cash", handed_over_by="王", by=alice)
     with pytest.raises(ValidationError):
         services.grant_cancel(grant=g, reason="x", by=alice)
+
+
+def test_a_paid_grant_stays_paid_and_keeps_its_period(poor, rule, alice, bob):
+    """A paid grant is never cancelled (service and database), so the period stays taken."""
+    g = services.grant_create(member=poor, rule=rule, granted_on=ON, by=alice)
+    services.grants_approve(grants=[g], by=bob)
+    services.grant_mark_paid(grant=g, paid_on=ON, method="cash", handed_over_by="王", by=alice)
+    stale = Grant.objects.get(pk=g.pk)
+    stale.status = Grant.Status.APPROVED  # a page loaded before the payment
+    with pytest.raises(ValidationError):
+        services.grant_cancel(grant=stale, reason="x", by=alice)
+    with pytest.raises(ValidationError):
+        services.grant_mark_paid(grant=stale, paid_on=ON, method="cash", handed_over_by="李", by=alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Grant.objects.filter(pk=g.pk).update(status=Grant.Status.CANCELLED)
+    with pytest.raises(ValidationError):
+        services.grant_create(member=poor, rule=rule, granted_on=ON, by=alice)
+    assert Grant.objects.get(pk=g.pk).status == Grant.Status.PAID

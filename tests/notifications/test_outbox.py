@@ -8,6 +8,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Delivery
 from notifications.services import deliveries_retry, delivery_send, notify
+from users.models import User
 
 TEMPLATE = "users/email/invite"  # any trio; context below satisfies it
 
@@ -154,17 +155,64 @@ def test_task_in_process_swallows_failure_and_keeps_the_row(make_user, send_now)
     assert delivery.attempts == 1
 
 
-def test_retry_sweep_sends_left_behind_and_stale_claims(make_user, send_now):
+def test_retry_sweep_sends_left_behind_and_marks_stale_claims_unknown(make_user, send_now):
+    """issue 13, 9: a worker killed during the SMTP send leaves its claim; the sweep never sends it again (the
+    message may have gone out), it marks it UNKNOWN for an operator, who can send it again from the admin."""
     old = timezone.now() - dt.timedelta(hours=1)
     left = _notify(make_user("immediate"), key="k:left")
     stale = _notify(make_user("immediate"), key="k:stale")
     fresh = _notify(make_user("immediate"), key="k:fresh")
     Delivery.objects.filter(pk=left.pk).update(created_at=old)
     Delivery.objects.filter(pk=stale.pk).update(
-        status=Delivery.Status.SENDING, claimed_at=old, created_at=old
+        status=Delivery.Status.SENDING, claimed_at=old, created_at=old, attempts=1
     )
     with send_now():
-        assert deliveries_retry() == 2
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([left.user.email, stale.user.email])
+        assert deliveries_retry() == 1
+    assert [m.to[0] for m in mail.outbox] == [left.user.email]
+    stale.refresh_from_db()
+    assert stale.status == Delivery.Status.UNKNOWN
+    assert stale.error
     fresh.refresh_from_db()
     assert fresh.status == Delivery.Status.PENDING  # too recent: its own task may still be on its way
+    # a second sweep leaves it alone; a late redelivery of its task sends nothing
+    with send_now():
+        assert deliveries_retry() == 0
+    assert delivery_send(delivery_id=stale.pk) is False
+    assert len(mail.outbox) == 1
+    # the operator checked: send it again
+    with send_now():
+        assert services.deliveries_resend(delivery_ids=[stale.pk, fresh.pk]) == 1
+    stale.refresh_from_db()
+    assert stale.status == Delivery.Status.SENT
+    assert [m.to[0] for m in mail.outbox] == [left.user.email, stale.user.email]
+
+
+def test_a_recent_claim_is_left_to_its_worker(make_user, send_now):
+    delivery = _notify(make_user("immediate"))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING, claimed_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    with send_now():
+        deliveries_retry()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENDING
+    assert mail.outbox == []
+
+
+def test_admin_lists_unknown_deliveries_and_sends_them_again(client, make_user, send_now):
+    admin_user = User.objects.create_superuser(email="root@example.com", password="x")
+    delivery = _notify(make_user("immediate"))
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.UNKNOWN, error="stopped")
+    client.force_login(admin_user)
+    listing = client.get("/admin/notifications/delivery/?status__exact=unknown")
+    assert listing.status_code == 200
+    assert delivery.subject in listing.content.decode()
+    with send_now():
+        response = client.post(
+            "/admin/notifications/delivery/",
+            {"action": "send_again", "_selected_action": [delivery.pk]},
+        )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert len(mail.outbox) == 1

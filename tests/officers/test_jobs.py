@@ -87,3 +87,13 @@ def test_overdue_items_grace_and_organizations(follow_up_due, branch_a1, branch_
     assert len(jobs.overdue_items(as_of=as_of, org_ids=None, grace=0)[branch_a1.pk]) == 1
     assert jobs.overdue_items(as_of=as_of, org_ids=None, grace=10) == {}
     assert jobs.overdue_items(as_of=as_of, org_ids={branch_a2.pk}, grace=0) == {}
+
+
+def test_follow_up_overdue_links_carry_the_site_url_once(settings, officer, follow_up_due):
+    """issue 13, 15: the job stores a path; the e-mail and the digest put the site URL in front once."""
+    settings.SITE_URL = "https://pb.example.org"
+    jobs.follow_up_overdue(dt.date(YEAR, 10, 21))
+    delivery = Delivery.objects.get(kind="follow_up_overdue")
+    assert delivery.url.startswith("/officers/")
+    assert f"https://pb.example.org{delivery.url}" in delivery.body_text
+    assert "https://pb.example.orghttps" not in delivery.body_text
