@@ -29,6 +29,7 @@ from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
 from members.models import BranchOfficer, Member
+from members.selectors import on_roll_q
 from notifications.services import recipients_above, recipients_for
 
 from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
@@ -363,7 +364,7 @@ def study_records_of(*, member: Member, year: int) -> QuerySet[StudyRecord]:
 def members_writable_in(*, scope: Scope, organization: Organization) -> QuerySet[Member]:
     """The living members of the organization's subtree that the scope may write, by name."""
     return scope.filter(
-        Member.objects.filter(organization__path__startswith=organization.path, died_on__isnull=True),
+        Member.objects.filter(organization__path__startswith=organization.path).filter(on_roll_q()),
         "organization",
         write=True,
     ).order_by("name", "pk")

@@ -11,7 +11,7 @@ from members.models import Member
 
 class Command(BaseCommand):
     help = (
-        "Export the roster (deceased members included) in the columns of import_members, for the whole county "
+        "Export the roster (deceased and departed members included) in the columns of import_members, for the whole county "
         "or one organization's subtree. CSV is written with a BOM so that Excel reads the Chinese text."
     )
 
