@@ -11,9 +11,19 @@ from .models import BranchOfficer, CommitteeTerm, Member, SensitiveAccess, Trans
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "masked_id", "gender", "organization", "full_member_on", "phone", "died_on"]
+    list_display = [
+        "name",
+        "masked_id",
+        "gender",
+        "organization",
+        "full_member_on",
+        "phone",
+        "died_on",
+        "departed_on",
+    ]
     list_filter = [
         "gender",
+        "departure_reason",
         "veteran_cadre",
         "hardship",
         "is_mobile",
