@@ -211,3 +211,12 @@ def test_member_form_shows_the_dates_read_only(client, alice, probationer):
     probationer.refresh_from_db()
     assert probationer.phone == "13999999999"
     assert (probationer.full_member_on, probationer.probation_ends_on) == (None, None)
+
+
+def test_action_pages_render_for_the_writer(client, alice, probationer, django_assert_max_num_queries):
+    login(client, alice)
+    for name in ("members:confirm", "members:extend_probation", "members:depart"):
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse(name, args=[probationer.pk]))
+        assert response.status_code == 200
+        assert probationer.name in response.content.decode()
