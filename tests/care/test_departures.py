@@ -25,10 +25,10 @@ def english():
 
 
 @pytest.fixture
-def old_rural(branch_a1):
+def old_rural(alice, branch_a1):
     """Eligible for subsidy_80 (rural, 80 or more), departs on LEFT_ON."""
     member = make_member(branch_a1, born=D(1940, 1, 1), admitted=D(1970, 1, 1))
-    roster.member_depart(member=member, on=LEFT_ON, reason=Member.Departure.TRANSFERRED_OUT)
+    roster.member_depart(member=member, on=LEFT_ON, reason=Member.Departure.TRANSFERRED_OUT, by=alice)
     return member
 
 

@@ -126,6 +126,7 @@ def test_create_refuses_a_full_membership_date_within_the_probation_year(alice, 
             id_number=make_id_number("140502", D(1980, 3, 4), 5, male=True),
             admitted_on=D(2005, 6, 1),
             full_member_on=D(2006, 5, 31),
+            by=alice,
         )
     assert not Member.objects.exists()
 

@@ -198,8 +198,8 @@ def test_departed_members_leave_the_default_list_and_show_under_the_filter(clien
     gone = MemberFactory(organization=branch_a1)
     expelled = MemberFactory(organization=branch_a1)
     dead = MemberFactory(organization=branch_a1, died_on=D(2020, 1, 1))
-    services.member_depart(member=gone, on=D(2024, 5, 1), reason=Departure.TRANSFERRED_OUT)
-    services.member_depart(member=expelled, on=D(2024, 5, 1), reason=Departure.EXPELLED)
+    services.member_depart(member=gone, on=D(2024, 5, 1), reason=Departure.TRANSFERRED_OUT, by=bob)
+    services.member_depart(member=expelled, on=D(2024, 5, 1), reason=Departure.EXPELLED, by=bob)
     login(client, bob)
 
     def pks(**params):
@@ -220,7 +220,7 @@ def test_departed_filter_query_count_is_bounded(
 ):
     for i in range(count):
         m = MemberFactory(organization=branch_a1 if i % 2 else branch_a2)
-        services.member_depart(member=m, on=D(2024, 5, 1), reason=Departure.LEFT)
+        services.member_depart(member=m, on=D(2024, 5, 1), reason=Departure.LEFT, by=bob)
     login(client, bob)
     client.get(reverse("members:list"))  # warm up the session
     with django_assert_num_queries(8):

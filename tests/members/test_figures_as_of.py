@@ -38,7 +38,7 @@ def roster(branch_a1, branch_a2, branch_b1):
     return {"a1": a1, "a2": a2}
 
 
-def change_the_roster(roster, branch_a1, branch_a2, by=None):
+def change_the_roster(roster, branch_a1, branch_a2, *, by):
     """What happens after PAST: one joins, one transfers, one dies, one departs (each dated today)."""
     today = timezone.localdate()
     make_member(branch_a1, born=D(1940, 1, 1), admitted=today, full=None)
@@ -54,11 +54,13 @@ def counts(*orgs):
     return sorted(qs.values_list("code", "member_count", "full_count", "has_committee"))
 
 
-def test_branch_counts_and_committee_on_a_past_date_do_not_change(roster, branch_a1, branch_a2, township_a):
+def test_branch_counts_and_committee_on_a_past_date_do_not_change(
+    bob, roster, branch_a1, branch_a2, township_a
+):
     before = counts(branch_a1, branch_a2)
     assert before == [("B-A1", 7, 7, True), ("B-A2", 2, 2, False)]
     members_before = {o.pk: set(living_on(on=PAST, org=o)) for o in (branch_a1, branch_a2, township_a)}
-    change_the_roster(roster, branch_a1, branch_a2)
+    change_the_roster(roster, branch_a1, branch_a2, by=bob)
     assert counts(branch_a1, branch_a2) == before
     assert {
         o.pk: set(living_on(on=PAST, org=o)) for o in (branch_a1, branch_a2, township_a)
@@ -69,10 +71,10 @@ def test_branch_counts_and_committee_on_a_past_date_do_not_change(roster, branch
     assert (today_counts.member_count, today_counts.full_count, today_counts.has_committee) == (5, 4, False)
 
 
-def test_a_member_transferred_twice_counts_where_they_were(roster, branch_a1, branch_a2, branch_b1):
+def test_a_member_transferred_twice_counts_where_they_were(bob, roster, branch_a1, branch_a2, branch_b1):
     mover = roster["a1"][0]
-    services.member_transfer(member=mover, to_organization=branch_a2, on=D(2025, 9, 1))
-    services.member_transfer(member=mover, to_organization=branch_b1, on=D(2025, 10, 1))
+    services.member_transfer(member=mover, to_organization=branch_a2, on=D(2025, 9, 1), by=bob)
+    services.member_transfer(member=mover, to_organization=branch_b1, on=D(2025, 10, 1), by=bob)
     assert mover in living_on(on=PAST, org=branch_a1)
     assert mover in living_on(on=D(2025, 9, 15), org=branch_a2)
     assert mover not in living_on(on=D(2025, 9, 15), org=branch_a1)
@@ -93,12 +95,12 @@ def _report_benefits(*args) -> str:
     return out.getvalue()
 
 
-def test_report_benefits_of_a_past_date_does_not_change(roster, branch_a1, branch_a2):
+def test_report_benefits_of_a_past_date_does_not_change(bob, roster, branch_a1, branch_a2):
     county, township = _report_benefits(), _report_benefits("--org", "T-A")
     branch = _report_benefits("--org", "B-A1")
     assert len(county.splitlines()) == 1 + 9  # every member is 80 or more (rural: subsidy_80)
     assert branch.count("B-A1") == 7
-    change_the_roster(roster, branch_a1, branch_a2)
+    change_the_roster(roster, branch_a1, branch_a2, by=bob)
     assert _report_benefits() == county
     assert _report_benefits("--org", "T-A") == township
     assert _report_benefits("--org", "B-A1") == branch
@@ -118,21 +120,21 @@ def _report_compliance() -> str:
     return out.getvalue()
 
 
-def test_report_compliance_for_last_year_does_not_change(roster, branch_a1, branch_a2):
+def test_report_compliance_for_last_year_does_not_change(bob, roster, branch_a1, branch_a2):
     before = _report_compliance()
     assert "committee_meeting" in before  # branch_a1 has a committee in that year
     today = timezone.localdate()
     make_member(branch_a1, born=D(1960, 1, 1), admitted=today, full=None)
-    services.member_transfer(member=roster["a2"][1], to_organization=branch_a1, on=today)
-    services.member_record_death(member=roster["a1"][1], died_on=today)
-    services.member_depart(member=roster["a1"][2], on=today, reason=Member.Departure.EXPELLED)
+    services.member_transfer(member=roster["a2"][1], to_organization=branch_a1, on=today, by=bob)
+    services.member_record_death(member=roster["a1"][1], died_on=today, by=bob)
+    services.member_depart(member=roster["a1"][2], on=today, reason=Member.Departure.EXPELLED, by=bob)
     assert _report_compliance() == before
 
 
-def test_dashboard_counts_of_a_past_date_leave_out_the_departed(roster, branch_a1, branch_a2, township_a):
+def test_dashboard_counts_of_a_past_date_leave_out_the_departed(bob, roster, township_a):
     from dashboard.selectors import organization_summaries
 
-    services.member_depart(member=roster["a1"][2], on=D(2025, 1, 1), reason=Member.Departure.REMOVED)
+    services.member_depart(member=roster["a1"][2], on=D(2025, 1, 1), reason=Member.Departure.REMOVED, by=bob)
     [summary] = organization_summaries(orgs=[township_a], as_of=PAST)
     assert summary.members == 8
     [summary] = organization_summaries(orgs=[township_a], as_of=D(2024, 12, 31))
