@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from users.models import User
 
 from . import idnumbers
 from .ages import add_years
@@ -71,7 +72,7 @@ def _check_probation_year(member: Member) -> None:
         )
 
 
-def _check_writer(member: Member, by) -> None:
+def _check_writer(member: Member, by: User) -> None:
     """The acting user (required) needs write scope on the member's organization."""
     if not scope_for(by).can_write(member.organization):
         raise PermissionDenied
@@ -214,7 +215,7 @@ def member_record_death(*, member: Member, died_on: dt.date, by=None) -> Member:
 
 
 @transaction.atomic
-def member_depart(*, member: Member, on: dt.date, reason: str, note: str = "", by) -> Member:
+def member_depart(*, member: Member, on: dt.date, reason: str, note: str = "", by: User) -> Member:
     """A member leaves the roll on `on` (转出, 退党, 自行脱党, 除名, 开除党籍, 取消预备党员资格; a death is
     member_record_death). From that day the member drops out of lists, counts, reminders and benefits
     (members.selectors.living_on_q); every record and the history stay.
@@ -254,7 +255,7 @@ def member_depart(*, member: Member, on: dt.date, reason: str, note: str = "", b
 
 
 @transaction.atomic
-def member_departure_undo(*, member: Member, by) -> Member:
+def member_departure_undo(*, member: Member, by: User) -> Member:
     """Take back a departure recorded by mistake: the member is on the roll again, as if never departed;
     the history keeps both the departure and its undoing."""
     _check_writer(member, by)
@@ -269,7 +270,7 @@ def member_departure_undo(*, member: Member, by) -> Member:
 
 
 @transaction.atomic
-def member_confirm(*, member: Member, on: dt.date, meeting: str, by) -> Member:
+def member_confirm(*, member: Member, on: dt.date, meeting: str, by: User) -> Member:
     """转正: a probationary member becomes a full member on `on`, as decided by a branch general meeting
     (`meeting`: its date and subject, or the id of its record). Rules: only a probationary member on the roll;
     not before the probation year ends (one year after admission, Party Constitution art. 7, or the
@@ -300,7 +301,7 @@ def member_confirm(*, member: Member, on: dt.date, meeting: str, by) -> Member:
 
 @transaction.atomic
 def member_extend_probation(
-    *, member: Member, decided_on: dt.date, ends_on: dt.date, reason: str, by
+    *, member: Member, decided_on: dt.date, ends_on: dt.date, reason: str, by: User
 ) -> Member:
     """延长预备期: the branch extends a probationary member's probation, once, by at most a year (the end moves
     from one year to at most two years after admission). The probation reminders follow the new end
