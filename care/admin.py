@@ -108,7 +108,7 @@ class CondolenceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(VisitPolicy)
 class VisitPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "target", "visit_kind", "within_days", "lead_days", "is_active"]
+    list_display = ["code", "name", "target", "visit_kind", "sector", "within_days", "lead_days", "is_active"]
 
 
 @admin.register(LunarNewYear)

@@ -496,6 +496,15 @@ class VisitPolicy(models.Model):
     name = models.CharField(_("name"), max_length=100)
     target = models.CharField(_("who and when"), max_length=12, choices=Target.choices)
     visit_kind = models.CharField(_("visit kind"), max_length=12, choices=Visit.Kind.choices)
+    # Whose organizations the policy covers: the paper's festival and hardship visits (慰问, section 2.4) are
+    # for rural members (农村); blank covers every sector.
+    sector = models.CharField(
+        _("sector"),
+        max_length=20,
+        choices=Organization.Sector.choices,
+        blank=True,
+        help_text=_("Only members of organizations of this sector; blank for every sector."),
+    )
     min_age = models.PositiveSmallIntegerField(_("age at least"), null=True, blank=True)
     admitted_before = models.DateField(_("or admitted before"), null=True, blank=True)
     party_age_years = models.PositiveSmallIntegerField(_("party age reached"), null=True, blank=True)

@@ -32,7 +32,7 @@ from branches.paths import ancestor_ids, subtree_q
 from branches.selectors import Scope
 from members.ages import years_before
 from members.models import Member
-from members.selectors import living_on_q
+from members.selectors import living_on_q, on_roll_q, organization_on
 
 from .models import (
     BenefitRule,
@@ -350,10 +350,15 @@ def member_is_eligible(*, member: Member, rule: RuleInForce) -> bool:
 def report_rows(*, members: QuerySet[Member], as_of: dt.date) -> list[tuple[str, str, str, str]]:
     """`report_benefits`: (id_number, name, org_code, "code;code") for every living eligible member."""
     rules = rules_in_force(as_of=as_of)
-    qs = annotate_eligibility(members, rules=rules).order_by("organization__code", "id_number")
+    # The organization the member belonged to on `as_of`: a later transfer does not change the report.
+    qs = (
+        annotate_eligibility(members, rules=rules)
+        .annotate(org_code_on=organization_on(as_of, "code"))
+        .order_by("org_code_on", "id_number")
+    )
     flags = [r.flag for r in rules]
     codes = [r.code for r in rules]
-    values = qs.values_list("id_number", "name", "organization__code", *flags)
+    values = qs.values_list("id_number", "name", "org_code_on", *flags)
     rows = []
     for id_number, name, org_code, *held in values.iterator(chunk_size=2000):
         benefits = ";".join(sorted(code for code, ok in zip(codes, held, strict=True) if ok))
@@ -507,9 +512,7 @@ def member_pairings(*, member: Member, limit: int = 20) -> list[Pairing]:
 def pairing_helpers(*, scope: Scope, helped: Member) -> QuerySet[Member]:
     """Who may help `helped`: the living members of the same organization that the scope reads."""
     return (
-        scope.filter(
-            Member.objects.filter(organization=helped.organization, died_on__isnull=True), "organization"
-        )
+        scope.filter(Member.objects.filter(on_roll_q(), organization=helped.organization), "organization")
         .exclude(pk=helped.pk)
         .order_by("name")
     )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from branches.models import Organization
 from branches.paths import subtree_q
 from members.models import Member
-from members.selectors import PROBATION_NOTICE_DAYS, probation_due_on_or_before
+from members.selectors import PROBATION_NOTICE_DAYS, living_on_q, probation_due_on_or_before
 
 MAX_TOP_ORGANIZATIONS = 20
 
@@ -52,7 +52,7 @@ def organization_summaries(*, orgs: list[Organization], as_of: dt.date) -> list[
     combined = Q()
     for org in orgs:
         combined |= subtree_q(org)
-    counts = Member.objects.filter(combined, died_on__isnull=True).aggregate(**member_aggs)
+    counts = Member.objects.filter(combined, living_on_q(as_of)).aggregate(**member_aggs)
     org_counts = Organization.objects.aggregate(**org_aggs)
     return [
         OrgSummary(

@@ -28,7 +28,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractMinute
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, RoleAssignment
@@ -36,7 +35,7 @@ from branches.paths import subtree_q
 from branches.selectors import Scope
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
-from members.selectors import living_on_q
+from members.selectors import on_roll_q
 from notifications.services import recipients_above, recipients_for
 
 from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
@@ -649,7 +648,7 @@ def study_records_of(*, member: Member, year: int) -> QuerySet[StudyRecord]:
 def members_writable_in(*, scope: Scope, organization: Organization) -> QuerySet[Member]:
     """The living members of the organization's subtree that the scope may write, by name."""
     return scope.filter(
-        Member.objects.filter(subtree_q(organization), living_on_q(timezone.localdate())),
+        Member.objects.filter(subtree_q(organization)).filter(on_roll_q()),
         "organization",
         write=True,
     ).order_by("name", "pk")

@@ -13,11 +13,21 @@ from .models import BranchOfficer, CommitteeTerm, Member, SensitiveAccess, Trans
 @admin.register(Member)
 class MemberAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Read-only: members change through the roster pages and members.services (ID number rules, transfers
-    with write scope on the source, deaths), each change in the history with who made it."""
+    with write scope on the source, deaths, departures), each change in the history with who made it."""
 
-    list_display = ["name", "masked_id", "gender", "organization", "full_member_on", "phone", "died_on"]
+    list_display = [
+        "name",
+        "masked_id",
+        "gender",
+        "organization",
+        "full_member_on",
+        "phone",
+        "died_on",
+        "departed_on",
+    ]
     list_filter = [
         "gender",
+        "departure_reason",
         "veteran_cadre",
         "hardship",
         "is_mobile",

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from common.spreadsheets.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
 
-from .importers import GENDER_LABELS, MemberImporter
+from .importers import DEPARTURE_LABELS, GENDER_LABELS, MemberImporter
 from .models import Member
 
 CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
@@ -26,6 +26,8 @@ _FIELDS = {
     "veteran_cadre": "veteran_cadre",
     "hardship": "hardship",
     "died_on": "died_on",
+    "departed_on": "departed_on",
+    "departure_reason": "departure_reason",
 }
 
 
@@ -40,6 +42,8 @@ def member_export_rows(*, queryset: QuerySet[Member]) -> list[list]:
         for key, value in zip(keys, values, strict=True):
             if key == "gender":
                 value = GENDER_LABELS.get(value, value)
+            elif key == "departure_reason":
+                value = DEPARTURE_LABELS.get(value, value)
             elif isinstance(value, bool):
                 value = "是" if value else "否"
             row.append(value)

@@ -24,7 +24,8 @@ YES_NO = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", 
 
 
 class MemberFilter(django_filters.FilterSet):
-    """The roster's search and filters. Without a "deceased" choice only living members are listed."""
+    """The roster's search and filters. Without a "deceased" or "departed" choice only the members on the roll
+    (neither dead nor departed) are listed."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     organization = OrganizationFilter(
@@ -42,6 +43,13 @@ class MemberFilter(django_filters.FilterSet):
         choices=[("yes", _("Deceased only")), ("all", _("Living and deceased"))],
         empty_label=_("Living"),
         method="filter_deceased",
+    )
+    departed = django_filters.ChoiceFilter(
+        label=_("Departed"),
+        choices=[("yes", _("Departed only")), ("all", _("On the roll and departed"))]
+        + list(Member.Departure.choices),
+        empty_label=_("On the roll"),
+        method="filter_departed",
     )
 
     class Meta:
@@ -73,8 +81,11 @@ class MemberFilter(django_filters.FilterSet):
     @property
     def qs(self):
         qs = super().qs
-        if not getattr(self.form, "cleaned_data", {}).get("deceased"):
+        data = getattr(self.form, "cleaned_data", {})
+        if not data.get("deceased"):
             qs = qs.filter(died_on__isnull=True)
+        if not data.get("departed"):
+            qs = qs.filter(departed_on__isnull=True)
         return qs
 
     def filter_search(self, queryset, name, value):
@@ -88,3 +99,11 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_deceased(self, queryset, name, value):
         return queryset.filter(died_on__isnull=False) if value == "yes" else queryset
+
+    def filter_departed(self, queryset, name, value):
+        """ "yes": every departed member; a reason: those who left for it; "all": no condition."""
+        if value == "yes":
+            return queryset.filter(departed_on__isnull=False)
+        if value in Member.Departure.values:
+            return queryset.filter(departure_reason=value)
+        return queryset

@@ -53,6 +53,9 @@ class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "probation_ends_on": _("Only if the probation was extended (延长预备期)."),
         }
 
+    # Decided by an action of their own on the member page (转正, 延长预备期): shown, not edited, here.
+    READ_ONLY_WHEN_EDITING = ("full_member_on", "probation_ends_on")
+
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
@@ -68,6 +71,9 @@ class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             del self.fields["organization"]
             if not self.instance.died_on:
                 del self.fields["died_on"]  # recorded through "record death"
+            for name in self.READ_ONLY_WHEN_EDITING:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Recorded through its own action on the member page.")
             org_ids = [self.instance.organization_id]
             self.fields["party_group"].queryset = PartyGroup.objects.filter(
                 organization_id__in=org_ids
@@ -137,6 +143,38 @@ class TransferForm(BootstrapFormMixin, forms.Form):
 
 class DeathForm(BootstrapFormMixin, forms.Form):
     died_on = forms.DateField(label=_("Date of death"), widget=DateInput())
+
+
+class DepartureForm(BootstrapFormMixin, forms.Form):
+    departed_on = forms.DateField(label=_("Departed on"), widget=DateInput())
+    departure_reason = forms.ChoiceField(label=_("Reason for leaving"), choices=Member.Departure.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=255,
+        required=False,
+        help_text=_("For example the receiving organization, or the decision and its number."),
+    )
+
+
+class ConfirmationForm(BootstrapFormMixin, forms.Form):
+    """转正."""
+
+    full_member_on = forms.DateField(label=_("Full member on"), widget=DateInput())
+    confirmation_meeting = forms.CharField(
+        label=_("Decided by"),
+        max_length=255,
+        help_text=_(
+            "The branch general meeting that decided it: its date and subject, or its record number."
+        ),
+    )
+
+
+class ProbationExtensionForm(BootstrapFormMixin, forms.Form):
+    """延长预备期."""
+
+    probation_extended_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    probation_ends_on = forms.DateField(label=_("Probation now ends on"), widget=DateInput())
+    probation_extension_reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
 class CommitteeTermForm(BootstrapFormMixin, forms.Form):

@@ -42,11 +42,21 @@ from users.selectors import emails_confirmed
 from users.services import user_create
 
 from . import idnumbers, services
+from .ages import add_years
 from .models import Member
-from .selectors import ID_NUMBER_UNAVAILABLE
+from .selectors import ID_NUMBER_UNAVAILABLE, on_roll_q
 
 Role = RoleAssignment.Role
 GENDER_LABELS = {Member.Gender.MALE: "男", Member.Gender.FEMALE: "女"}
+# 离开原因 as the roster writes it (the codes are accepted too).
+DEPARTURE_LABELS = {
+    Member.Departure.TRANSFERRED_OUT: "转出",
+    Member.Departure.LEFT: "退党",
+    Member.Departure.LAPSED: "自行脱党",
+    Member.Departure.REMOVED: "除名",
+    Member.Departure.EXPELLED: "开除党籍",
+    Member.Departure.PROBATION_CANCELLED: "取消预备党员资格",
+}
 _CHUNK = 500
 
 
@@ -102,6 +112,17 @@ class MemberImporter(Importer):
         Column("veteran_cadre", "老干部", parse=parse_bool),
         Column("hardship", "困难党员", parse=parse_bool),
         Column("died_on", "去世日期", parse=parse_date),
+        Column("departed_on", "离开日期", parse=parse_date),
+        Column(
+            "departure_reason",
+            "离开原因",
+            parse=choice_parser(
+                {
+                    **{label: code.value for code, label in DEPARTURE_LABELS.items()},
+                    **{c: c for c in Member.Departure.values},
+                }
+            ),
+        ),
     )
     PLAIN_FIELDS = (
         "name",
@@ -115,6 +136,8 @@ class MemberImporter(Importer):
         "veteran_cadre",
         "hardship",
         "died_on",
+        "departed_on",
+        "departure_reason",
     )
 
     @classmethod
@@ -183,6 +206,12 @@ class MemberImporter(Importer):
                 and (row["died_on"] or existing.died_on)
             ):
                 messages.append(_("A deceased member cannot be transferred."))
+            elif (
+                org is not None
+                and existing.organization_id != org.pk
+                and (row["departed_on"] or existing.departed_on)
+            ):
+                messages.append(_("A departed member cannot be transferred."))
 
         # The dates as they will be after the import (blank = the stored value).
         def final(key: str) -> Any:
@@ -202,10 +231,32 @@ class MemberImporter(Importer):
             messages.append(_("The admission date must be after the birth date."))
         if full and admitted and full < admitted:
             messages.append(_("The full-membership date cannot be before the admission date."))
+        elif full and admitted and (row["full_member_on"] or row["admitted_on"]):
+            # 转正 at the earliest when the probation year (or its extension) ends.
+            extended = existing.probation_ends_on if existing is not None else None
+            due = extended or add_years(admitted, 1)
+            if full < due:
+                messages.append(
+                    _(
+                        "The full-membership date cannot be earlier than the end of the probation year (%(date)s)."
+                    )
+                    % {"date": due.isoformat()}
+                )
         if died and born and died < born:
             messages.append(_("The date of death cannot be before the birth date."))
+        departed, reason = final("departed_on"), final("departure_reason")
+        if bool(departed) != bool(reason):
+            messages.append(_("离开日期 (departed_on) and 离开原因 (departure_reason) go together."))
+        if departed and admitted and departed < admitted:
+            messages.append(_("The departure date cannot be before the admission date."))
+        if departed and died and (row["departed_on"] or row["died_on"]):
+            messages.append(_("A deceased member cannot depart."))
+        if reason == Member.Departure.PROBATION_CANCELLED and departed and full and full <= departed:
+            messages.append(
+                _("Only a probationary member's probationary membership can be cancelled (取消预备党员资格).")
+            )
         today = timezone.localdate()
-        for key in ("admitted_on", "full_member_on", "died_on"):
+        for key in ("admitted_on", "full_member_on", "died_on", "departed_on"):
             if row[key] and row[key] > today:
                 messages.append(_("%(column)s is in the future.") % {"column": self._header(key)})
         return messages
@@ -413,7 +464,7 @@ class UserImporter(Importer):
         names = {(acc.name or row["name"] or "") for row, acc, _org in member_rows}
         candidates: dict[tuple[int, str], list[Member]] = defaultdict(list)
         for m in Member.objects.filter(
-            organization__in={org for _r, _a, org in member_rows}, name__in=names, died_on__isnull=True
+            on_roll_q(), organization__in={org for _r, _a, org in member_rows}, name__in=names
         ):
             candidates[(m.organization_id, m.name)].append(m)
         already = set(

@@ -26,6 +26,19 @@ class Member(models.Model):
         PROBATIONARY = "probationary", _("Probationary member")  # 预备党员
         FULL = "full", _("Full member")  # 正式党员
 
+    class Departure(models.TextChoices):
+        """Why a member left the roll (death is `died_on`, recorded apart: the condolence follows it)."""
+
+        TRANSFERRED_OUT = "transferred_out", _("Transferred out of the county")  # 转出
+        LEFT = "left", _("Left the party")  # 退党
+        LAPSED = "lapsed", _("Regarded as having left the party")  # 自行脱党 (党章 art. 9)
+        REMOVED = "removed", _("Removed from the party")  # 除名
+        EXPELLED = "expelled", _("Expelled from the party")  # 开除党籍
+        PROBATION_CANCELLED = (
+            "probation_cancelled",
+            _("Probationary membership cancelled"),
+        )  # 取消预备党员资格
+
     name = models.CharField(_("full name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
@@ -46,8 +59,15 @@ class Member(models.Model):
     )
     admitted_on = models.DateField(_("admitted on"))  # 入党日期 (became a probationary member)
     full_member_on = models.DateField(_("full member on"), null=True, blank=True)  # 转正日期
+    # The meeting that decided 转正 (a branch general meeting): free text or an education meeting's id; the
+    # roster does not depend on education, so no foreign key.
+    confirmation_meeting = models.CharField(_("full membership decided by"), max_length=255, blank=True)
     # 延长预备期: blank means the usual one year after admission.
     probation_ends_on = models.DateField(_("probation extended to"), null=True, blank=True)
+    probation_extended_on = models.DateField(_("probation extension decided on"), null=True, blank=True)
+    probation_extension_reason = models.CharField(
+        _("reason for the probation extension"), max_length=255, blank=True
+    )
     veteran_cadre = models.BooleanField(_("veteran cadre"), default=False)  # 老干部
     hardship = models.BooleanField(_("in hardship"), default=False)  # 困难党员
     hardship_note = models.CharField(_("hardship details"), max_length=255, blank=True)
@@ -55,6 +75,12 @@ class Member(models.Model):
     ill_since = models.DateField(_("ill since"), null=True, blank=True)
     is_mobile = models.BooleanField(_("mobile member"), default=False)  # 流动党员
     died_on = models.DateField(_("date of death"), null=True, blank=True)
+    # Left the roll (转出, 退党, 自行脱党, 除名, 开除党籍, 取消预备党员资格): on the roll until the day before.
+    departed_on = models.DateField(_("departed on"), null=True, blank=True)
+    departure_reason = models.CharField(
+        _("reason for leaving"), max_length=20, choices=Departure.choices, blank=True
+    )
+    departure_note = models.CharField(_("departure note"), max_length=255, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -84,6 +110,15 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=Q(admitted_on__gt=models.F("birth_date")), name="member_admitted_after_birth"
             ),
+            models.CheckConstraint(
+                condition=Q(departed_on__isnull=True) | Q(departed_on__gte=models.F("admitted_on")),
+                name="member_departed_after_admission",
+            ),
+            models.CheckConstraint(
+                condition=Q(departed_on__isnull=True, departure_reason="")
+                | (Q(departed_on__isnull=False) & ~Q(departure_reason="")),
+                name="member_departure_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -100,6 +135,15 @@ class Member(models.Model):
     @property
     def is_deceased(self) -> bool:
         return self.died_on is not None
+
+    @property
+    def has_departed(self) -> bool:
+        return self.departed_on is not None
+
+    @property
+    def on_roll(self) -> bool:
+        """On the roll today: neither dead nor departed."""
+        return self.died_on is None and self.departed_on is None
 
     @property
     def masked_id_number(self) -> str:
@@ -142,6 +186,10 @@ class Member(models.Model):
             errors["full_member_on"] = [_("The full-membership date cannot be before the admission date.")]
         if self.died_on and self.birth_date and self.died_on < self.birth_date:
             errors["died_on"] = [_("The date of death cannot be before the birth date.")]
+        if self.departed_on and self.admitted_on and self.departed_on < self.admitted_on:
+            errors["departed_on"] = [_("The departure date cannot be before the admission date.")]
+        if bool(self.departed_on) != bool(self.departure_reason):
+            errors["departure_reason"] = [_("A departure needs both a date and a reason.")]
         if (
             self.party_group_id
             and self.organization_id

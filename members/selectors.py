@@ -10,9 +10,11 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Field,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -22,6 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
@@ -35,7 +38,7 @@ from notifications.services import recipients_above, recipients_for
 
 from . import idnumbers
 from .ages import years_before
-from .models import BranchOfficer, CommitteeTerm, Member
+from .models import BranchOfficer, CommitteeTerm, Member, Transfer
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -175,24 +178,56 @@ def member_search_q(text: str, *, scope: Scope | None = None) -> Q:
     return q
 
 
-def living(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}died_on__isnull": True})
+def on_roll_q(prefix: str = "") -> Q:
+    """On the roll now, whatever the date: neither dead nor departed (the roster's default list, pickers)."""
+    return Q(**{f"{prefix}died_on__isnull": True, f"{prefix}departed_on__isnull": True})
 
 
 def living_on_q(on: dt.date, prefix: str = "") -> Q:
     """THE definition of "a member on day `on`", as a Q (`prefix` reaches Member from another model, e.g.
-    "members__" from Organization): admitted on or before that day (admitted that day counts) and not dead
-    by it (whoever died that day no longer counts: no benefit on the day of death, the condolence starts).
-    A departure (issue 9) is one more condition here."""
-    return Q(**{f"{prefix}admitted_on__lte": on}) & (
-        Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": on})
+    "members__" from Organization): admitted on or before that day (admitted that day counts), not dead by
+    it (whoever died that day no longer counts: no benefit on the day of death, the condolence starts) and
+    not departed by it (转出, 退党, 除名 … on that day: off the roll that day, like a death)."""
+    return (
+        Q(**{f"{prefix}admitted_on__lte": on})
+        & (Q(**{f"{prefix}died_on__isnull": True}) | Q(**{f"{prefix}died_on__gt": on}))
+        & (Q(**{f"{prefix}departed_on__isnull": True}) | Q(**{f"{prefix}departed_on__gt": on}))
     )
 
 
+def _transfers_after(on: dt.date) -> QuerySet[Transfer]:
+    """Each member's first transfer dated after `on` (its `from_organization` is where they were on `on`)."""
+    earlier = Transfer.objects.filter(member=OuterRef("member"), transferred_on__gt=on).filter(
+        Q(transferred_on__lt=OuterRef("transferred_on"))
+        | Q(transferred_on=OuterRef("transferred_on"), pk__lt=OuterRef("pk"))
+    )
+    return Transfer.objects.filter(transferred_on__gt=on).filter(~Exists(earlier))
+
+
+def in_subtree_on_q(on: dt.date, org: Organization) -> Q:
+    """Members whose organization on `on` was in `org`'s subtree: a transfer dated after `on` is undone
+    (the member counts where they came from), so a later transfer changes no figure of that day."""
+    later = Transfer.objects.filter(member=OuterRef("pk"), transferred_on__gt=on)
+    were_there = _transfers_after(on).filter(subtree_q(org, field="from_organization")).values("member")
+    return (subtree_q(org) & ~Exists(later)) | Q(pk__in=were_there)
+
+
+def organization_on(on: dt.date, field: str = "id") -> Any:
+    """An expression for a Member queryset: `field` of the member's organization on `on` ("id", "code",
+    "path" …), the transfers dated after `on` undone; e.g. `.values(org=organization_on(d))` to group the
+    members of a past day by where they were then."""
+    first_later = (
+        Transfer.objects.filter(member=OuterRef("pk"), transferred_on__gt=on)
+        .order_by("transferred_on", "pk")
+        .values(f"from_organization__{field}")[:1]
+    )
+    return Coalesce(Subquery(first_later), F(f"organization__{field}"))
+
+
 def living_on(*, on: dt.date, org: Organization | None = None) -> QuerySet[Member]:
-    """Who was a member on `on` (living_on_q), in `org`'s subtree when given."""
+    """Who was a member on `on` (living_on_q), in `org`'s subtree on that day when given (in_subtree_on_q)."""
     members = Member.objects.filter(living_on_q(on))
-    return members.filter(subtree_q(org)) if org is not None else members
+    return members.filter(in_subtree_on_q(on, org)) if org is not None else members
 
 
 def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
@@ -213,10 +248,25 @@ def organizations_with_counts(
     full members; general branches (党总支) and party committees (党委) always elect one; county and
     township committees are 党委 too.
     """
-    counted = queryset.annotate(
-        member_count=Count("members", filter=living_on_q(as_of, "members__")),
-        full_count=Count("members", filter=full_members_on(as_of, "members__")),
-    ).annotate(
+    member_count: Any = Count("members", filter=living_on_q(as_of, "members__"))
+    full_count: Any = Count("members", filter=full_members_on(as_of, "members__"))
+    if as_of < timezone.localdate():
+        # A transfer is never dated in the future: only a past day needs the transfers after it undone (a
+        # member who came in later is taken off, a member who left later is counted where they were).
+        later = Transfer.objects.filter(member=OuterRef("pk"), transferred_on__gt=as_of)
+        came_later = Member.objects.filter(organization=OuterRef("pk")).filter(Exists(later))
+        left_later = _transfers_after(as_of).filter(from_organization=OuterRef("pk"))
+        member_count = (
+            member_count
+            - _count(came_later.filter(living_on_q(as_of)))
+            + _count(left_later.filter(living_on_q(as_of, "member__")))
+        )
+        full_count = (
+            full_count
+            - _count(came_later.filter(full_members_on(as_of)))
+            + _count(left_later.filter(full_members_on(as_of, "member__")))
+        )
+    counted = queryset.annotate(member_count=member_count, full_count=full_count).annotate(
         has_committee=Case(
             When(~Q(kind=Organization.Kind.BRANCH), then=Value(True)),
             When(full_count__gte=COMMITTEE_MIN_FULL_MEMBERS, then=Value(True)),
@@ -225,6 +275,12 @@ def organizations_with_counts(
         )
     )
     return cast("QuerySet[WithAnnotations[Organization, OrgCounts]]", counted)
+
+
+def _count(queryset: QuerySet) -> Any:
+    """How many rows `queryset` (correlated by OuterRef) has, as a subquery without GROUP BY."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def organizations_having_committee(
@@ -237,7 +293,7 @@ def organizations_having_committee(
 
 def party_groups_with_counts(*, org: Organization) -> QuerySet[PartyGroup]:
     return PartyGroup.objects.filter(organization=org).annotate(
-        member_count=Count("members", filter=Q(members__died_on__isnull=True))
+        member_count=Count("members", filter=on_roll_q("members__"))
     )
 
 
@@ -257,8 +313,8 @@ def officers_in_order() -> QuerySet[BranchOfficer]:
 
 
 def committee_candidates(*, org: Organization) -> QuerySet[Member]:
-    """Who may be elected to the organization's committee: its living members, by name."""
-    return Member.objects.filter(organization=org).filter(living()).order_by("name")
+    """Who may be elected to the organization's committee: its members on the roll, by name."""
+    return Member.objects.filter(organization=org).filter(on_roll_q()).order_by("name")
 
 
 def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -> CommitteeTerm | None:
@@ -392,11 +448,12 @@ def probation_due_on_or_before(day: dt.date) -> Q:
 
 
 def probationers_due(*, as_of: dt.date, within_days: int = PROBATION_NOTICE_DAYS) -> QuerySet[Member]:
-    """Living probationary members whose probation ends within `within_days` after `as_of` or has ended."""
+    """Probationary members on the roll on `as_of` whose probation ends within `within_days` after `as_of`
+    or has ended (a departed member, 取消预备党员资格 included, is no longer reminded about)."""
     return Member.objects.filter(
         probation_due_on_or_before(as_of + dt.timedelta(days=within_days)),
+        living_on_q(as_of),
         full_member_on__isnull=True,
-        died_on__isnull=True,
     )
 
 

@@ -23,8 +23,10 @@ from . import idnumbers
 from .ages import add_years
 from .models import BranchOfficer, CommitteeTerm, Member, SensitiveAccess, Transfer
 
-# Fields a form or an import may set directly; the organization changes only by member_transfer and the
-# date of death only by member_record_death (or an import, which is the same decision recorded elsewhere).
+# Fields a form or an import may set directly; the organization changes only by member_transfer, the date
+# of death only by member_record_death, a departure only by member_depart, 转正 only by member_confirm and an
+# extension of probation only by member_extend_probation (or an import, which is the same decision recorded
+# elsewhere: historical data; the member form shows these read-only).
 EDITABLE_FIELDS = (
     "name",
     "gender",
@@ -44,6 +46,8 @@ EDITABLE_FIELDS = (
     "ill_since",
     "is_mobile",
     "died_on",
+    "departed_on",
+    "departure_reason",
     "user",
 )
 
@@ -55,6 +59,26 @@ def _save(member: Member, by: User) -> None:
         member.save()
     finally:
         del member._history_user  # type: ignore[attr-defined]
+
+
+def _check_probation_year(member: Member) -> None:
+    """转正 comes at the earliest when the probation year (预备期, one year from admission, Party Constitution
+    art. 7) or its extension ends: checked whenever a full-membership date is set."""
+    if member.full_member_on and member.admitted_on and member.full_member_on < member.probation_due_on:
+        raise ValidationError(
+            {
+                "full_member_on": _(
+                    "The full-membership date cannot be earlier than the end of the probation year (%(date)s)."
+                )
+                % {"date": member.probation_due_on.isoformat()}
+            }
+        )
+
+
+def _check_writer(member: Member, by: User) -> None:
+    """The acting user (required) needs write scope on the member's organization."""
+    if not scope_for(by).can_write(member.organization):
+        raise PermissionDenied
 
 
 def _fill_from_id_number(member: Member) -> None:
@@ -76,6 +100,7 @@ def member_create(*, organization: Organization, by: User, **fields: Any) -> Mem
     member = Member(organization=organization, **fields)
     _fill_from_id_number(member)
     member.full_clean()
+    _check_probation_year(member)
     _save(member, by)
     return member
 
@@ -88,6 +113,7 @@ def member_prepare(*, member: Member) -> Member:
     # The related objects were loaded by the caller: skip ForeignKey.validate's one query per relation.
     member.clean_fields(exclude=["organization", "party_group", "user"])
     member.clean()
+    _check_probation_year(member)
     return member
 
 
@@ -130,6 +156,8 @@ def member_update(
             check_version(model=Member, pk=member.pk, version=version)
             if changed:
                 member.full_clean()
+                if {"full_member_on", "admitted_on"} & set(changed):
+                    _check_probation_year(member)
                 _save(member, by)
     return changed
 
@@ -157,6 +185,8 @@ def member_transfer(
         errors["to_organization"] = [_("The member already belongs to this organization.")]
     if member.died_on:
         errors["to_organization"] = [_("A deceased member cannot be transferred.")]
+    elif member.departed_on:
+        errors["to_organization"] = [_("A departed member cannot be transferred.")]
     if on > timezone.localdate():
         errors["transferred_on"] = [_("The transfer date cannot be in the future.")]
     elif on < member.admitted_on:
@@ -186,7 +216,131 @@ def member_record_death(*, member: Member, died_on: dt.date, by: User) -> Member
         raise ValidationError({"died_on": _("The date of death cannot be in the future.")})
     if died_on < member.birth_date:
         raise ValidationError({"died_on": _("The date of death cannot be before the birth date.")})
+    if member.departed_on:
+        raise ValidationError({"died_on": _("The member has left the roll: a death is not recorded here.")})
     member.died_on = died_on
+    member.full_clean()
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def member_depart(*, member: Member, on: dt.date, reason: str, note: str = "", by: User) -> Member:
+    """A member leaves the roll on `on` (转出, 退党, 自行脱党, 除名, 开除党籍, 取消预备党员资格; a death is
+    member_record_death). From that day the member drops out of lists, counts, reminders and benefits
+    (members.selectors.living_on_q); every record and the history stay.
+
+    Rules: not already departed nor dead; the date not before admission nor in the future; probationary
+    membership is cancelled (取消预备党员资格) only for a member still probationary on that day."""
+    _check_writer(member, by)
+    errors: dict[str, list[str]] = {}
+    if member.departed_on:
+        errors["departed_on"] = [
+            _("The member already left the roll on %(date)s.") % {"date": member.departed_on.isoformat()}
+        ]
+    elif member.died_on:
+        errors["departed_on"] = [_("A deceased member cannot depart.")]
+    elif on > timezone.localdate():
+        errors["departed_on"] = [_("The departure date cannot be in the future.")]
+    elif on < member.admitted_on:
+        errors["departed_on"] = [_("The departure date cannot be before the admission date.")]
+    if reason not in Member.Departure.values:
+        errors["departure_reason"] = [_("Choose a reason for leaving.")]
+    elif (
+        reason == Member.Departure.PROBATION_CANCELLED
+        and member.full_member_on
+        and member.full_member_on <= on
+    ):
+        errors["departure_reason"] = [
+            _("Only a probationary member's probationary membership can be cancelled (取消预备党员资格).")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    member.departed_on = on
+    member.departure_reason = reason
+    member.departure_note = note
+    member.full_clean()
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def member_departure_undo(*, member: Member, by: User) -> Member:
+    """Take back a departure recorded by mistake: the member is on the roll again, as if never departed;
+    the history keeps both the departure and its undoing."""
+    _check_writer(member, by)
+    if not member.departed_on:
+        raise ValidationError(_("The member has not left the roll."))
+    member.departed_on = None
+    member.departure_reason = ""
+    member.departure_note = ""
+    member.full_clean()
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def member_confirm(*, member: Member, on: dt.date, meeting: str, by: User) -> Member:
+    """转正: a probationary member becomes a full member on `on`, as decided by a branch general meeting
+    (`meeting`: its date and subject, or the id of its record). Rules: only a probationary member on the roll;
+    not before the probation year ends (one year after admission, Party Constitution art. 7, or the
+    extended date, 延长预备期) and not in the future."""
+    _check_writer(member, by)
+    errors: dict[str, list[str]] = {}
+    if member.full_member_on:
+        errors["full_member_on"] = [_("%(name)s is not a probationary member.") % {"name": member.name}]
+    elif not member.on_roll:
+        errors["full_member_on"] = [_("%(name)s is no longer on the roll.") % {"name": member.name}]
+    elif on > timezone.localdate():
+        errors["full_member_on"] = [_("The full-membership date cannot be in the future.")]
+    elif on < member.probation_due_on:
+        errors["full_member_on"] = [
+            _("The full-membership date cannot be earlier than the end of the probation year (%(date)s).")
+            % {"date": member.probation_due_on.isoformat()}
+        ]
+    if not (meeting or "").strip():
+        errors["confirmation_meeting"] = [_("Say which meeting decided it.")]
+    if errors:
+        raise ValidationError(errors)
+    member.full_member_on = on
+    member.confirmation_meeting = meeting.strip()
+    member.full_clean()
+    _save(member, by)
+    return member
+
+
+@transaction.atomic
+def member_extend_probation(
+    *, member: Member, decided_on: dt.date, ends_on: dt.date, reason: str, by: User
+) -> Member:
+    """延长预备期: the branch extends a probationary member's probation, once, by at most a year (the end moves
+    from one year to at most two years after admission). The probation reminders follow the new end
+    (Member.probation_due_on)."""
+    _check_writer(member, by)
+    errors: dict[str, list[str]] = {}
+    normal_end = add_years(member.admitted_on, 1)
+    if member.full_member_on:
+        errors["probation_ends_on"] = [_("%(name)s is not a probationary member.") % {"name": member.name}]
+    elif not member.on_roll:
+        errors["probation_ends_on"] = [_("%(name)s is no longer on the roll.") % {"name": member.name}]
+    elif member.probation_ends_on:
+        errors["probation_ends_on"] = [_("The probation was already extended: it can be extended only once.")]
+    elif not normal_end < ends_on <= add_years(normal_end, 1):
+        errors["probation_ends_on"] = [
+            _("The new end of probation must be after %(start)s and at most a year later (%(end)s).")
+            % {"start": normal_end.isoformat(), "end": add_years(normal_end, 1).isoformat()}
+        ]
+    if decided_on > timezone.localdate():
+        errors["probation_extended_on"] = [_("The decision date cannot be in the future.")]
+    elif decided_on < member.admitted_on:
+        errors["probation_extended_on"] = [_("The decision date cannot be before the admission date.")]
+    if not (reason or "").strip():
+        errors["probation_extension_reason"] = [_("Give the reason for the extension.")]
+    if errors:
+        raise ValidationError(errors)
+    member.probation_ends_on = ends_on
+    member.probation_extended_on = decided_on
+    member.probation_extension_reason = reason.strip()
     member.full_clean()
     _save(member, by)
     return member
@@ -244,7 +398,7 @@ def committee_term_save(
     seen: set[int] = set()
     secretaries = 0
     for member, position, _duty in officers:
-        if member.organization_id != organization.pk or member.died_on:
+        if member.organization_id != organization.pk or not member.on_roll:
             errors.append(_("%(name)s is not a living member of this organization.") % {"name": member.name})
         if member.pk in seen:
             errors.append(_("%(name)s is listed twice.") % {"name": member.name})

@@ -23,7 +23,16 @@ from common.pagination import paginate, querystring_without_page
 
 from . import exports, selectors, services
 from .filters import MemberFilter
-from .forms import CommitteeTermForm, DeathForm, MemberForm, OfficerFormSet, TransferForm
+from .forms import (
+    CommitteeTermForm,
+    ConfirmationForm,
+    DeathForm,
+    DepartureForm,
+    MemberForm,
+    OfficerFormSet,
+    ProbationExtensionForm,
+    TransferForm,
+)
 from .models import CommitteeTerm
 
 
@@ -187,6 +196,87 @@ def member_record_death(request, pk: int):
             messages.success(request, _("The death of %(name)s was recorded.") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/death.html", {"form": form, "member": member})
+
+
+@login_required
+def member_depart(request, pk: int):
+    """A member leaves the roll (转出, 退党, 自行脱党, 除名, 开除党籍, 取消预备党员资格)."""
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    form = DepartureForm(request.POST or None, initial={"departed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_depart(
+                member=member,
+                on=form.cleaned_data["departed_on"],
+                reason=form.cleaned_data["departure_reason"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("%(name)s has left the roll.") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/depart.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def member_departure_undo(request, pk: int):
+    """Take back a departure recorded by mistake."""
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        services.member_departure_undo(member=member, by=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("%(name)s is on the roll again.") % {"name": member.name})
+    return redirect("members:detail", pk=member.pk)
+
+
+@login_required
+def member_confirm(request, pk: int):
+    """转正: a probationary member becomes a full member, by the decision of a branch general meeting."""
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    form = ConfirmationForm(request.POST or None, initial={"full_member_on": member.probation_due_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_confirm(
+                member=member,
+                on=form.cleaned_data["full_member_on"],
+                meeting=form.cleaned_data["confirmation_meeting"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("%(name)s is now a full member.") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/confirm.html", {"form": form, "member": member})
+
+
+@login_required
+def member_extend_probation(request, pk: int):
+    """延长预备期."""
+    member = selectors.member_get_for_user(user=request.user, pk=pk, write=True)
+    form = ProbationExtensionForm(
+        request.POST or None, initial={"probation_extended_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_extend_probation(
+                member=member,
+                decided_on=form.cleaned_data["probation_extended_on"],
+                ends_on=form.cleaned_data["probation_ends_on"],
+                reason=form.cleaned_data["probation_extension_reason"],
+                by=request.user,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The probation of %(name)s was extended.") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/extend_probation.html", {"form": form, "member": member})
 
 
 @login_required

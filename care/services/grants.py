@@ -73,6 +73,11 @@ def grant_create(
             _("%(name)s died on %(date)s: no benefit can be granted.")
             % {"name": member.name, "date": member.died_on}
         )
+    if member.departed_on and member.departed_on <= granted_on:
+        raise ValidationError(
+            _("%(name)s left the roll on %(date)s: no benefit can be granted.")
+            % {"name": member.name, "date": member.departed_on}
+        )
     if not selectors.member_is_eligible(member=member, rule=in_force):
         if not override_reason.strip():
             raise ValidationError(
@@ -260,6 +265,8 @@ def grant_mark_paid(
             raise ValidationError({"paid_on": _("The payment date is before the grant's period.")})
         if grant.member.died_on and paid_on > grant.member.died_on:
             raise ValidationError({"paid_on": _("The member had died by that date.")})
+        if grant.member.departed_on and paid_on >= grant.member.departed_on:
+            raise ValidationError({"paid_on": _("The member had left the roll by that date.")})
         if amount is not None and amount != current.amount:
             _check_budgets(grants=[current], extra={current.pk: amount})
             current.amount = amount

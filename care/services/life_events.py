@@ -42,9 +42,11 @@ def _policy(target: str) -> VisitPolicy | None:
 def member_fell_ill(*, member: Member, since: dt.date, by: User) -> Visit | None:
     """患病探望: plan an illness visit within the policy's number of days (7 by default) of `since`,
     assigned to the pairing helper or the branch secretary, who is told at once. Idempotent per episode."""
-    if member.died_on and member.died_on <= since:
+    if (member.died_on and member.died_on <= since) or (member.departed_on and member.departed_on <= since):
         return None
     policy = _policy(VisitPolicy.Target.ILL)
+    if policy is not None and policy.sector and member.organization.sector != policy.sector:
+        return None  # the policy covers another sector
     days = policy.within_days if policy else DEFAULT_ILLNESS_DAYS
     key = f"{policy.code if policy else 'ill'}:{member.pk}:{since.isoformat()}"
     existing = Visit.objects.filter(schedule_key=key).first()
@@ -84,6 +86,8 @@ def member_record_illness(*, member: Member, illness: str, since: dt.date, by: U
         raise ValidationError({"since": _("The date is before the member was born.")})
     if member.died_on:
         raise ValidationError(_("%(name)s has died.") % {"name": member.name})
+    if member.departed_on:
+        raise ValidationError(_("%(name)s has left the roll.") % {"name": member.name})
     with transaction.atomic():
         member_update(member=member, by=by, illness=illness.strip(), ill_since=since)
         return member_fell_ill(member=member, since=since, by=by)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from common import periods
 from members.ages import years_before
 from members.models import Member
+from members.selectors import on_roll_q
 from notifications.services import (
     notify_many,
 )
@@ -69,8 +70,9 @@ def visits_plan(*, as_of: dt.date) -> int:
     """The scheduler: plan the visits every active policy calls for on `as_of` (see VisitPolicy.Target).
     Returns how many visits were planned; running it again for the same day plans nothing."""
     planned = 0
-    members = Member.objects.filter(_alive(as_of))
+    alive = Member.objects.filter(_alive(as_of))
     for policy in VisitPolicy.objects.filter(is_active=True).order_by("pk"):
+        members = alive.filter(organization__sector=policy.sector) if policy.sector else alive
         T = VisitPolicy.Target
         if policy.target == T.HARDSHIP:
             this_quarter = periods.period_containing(as_of, periods.QUARTER)
@@ -191,4 +193,5 @@ def visits_remind(*, as_of: dt.date) -> int:
 
 
 def _alive_visit_q(as_of: dt.date) -> Q:
-    return Q(member__died_on__isnull=True) | Q(kind=Visit.Kind.CONDOLENCE)
+    """Open visits still worth a reminder: the member is on the roll (a condolence follows a death)."""
+    return on_roll_q("member__") | Q(kind=Visit.Kind.CONDOLENCE)

@@ -39,6 +39,13 @@ def _check_visit_date(*, member: Member, kind: str, on: dt.date, field: str) -> 
             )
     elif kind == Visit.Kind.CONDOLENCE:
         raise ValidationError({"kind": _("A condolence visit is only for a deceased member.")})
+    if member.departed_on and on >= member.departed_on:
+        raise ValidationError(
+            {
+                field: _("%(name)s left the roll on %(date)s: the date is not before it.")
+                % {"name": member.name, "date": member.departed_on}
+            }
+        )
 
 
 def visit_create(
@@ -121,6 +128,8 @@ def pairing_create(
     for m, field in ((helper, "helper"), (helped, "helped")):
         if m.died_on and m.died_on <= starts_on:
             raise ValidationError({field: _("%(name)s has died.") % {"name": m.name}})
+        if m.departed_on and m.departed_on <= starts_on:
+            raise ValidationError({field: _("%(name)s has left the roll.") % {"name": m.name}})
     overlap = Pairing.objects.filter(helper=helper, helped=helped).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)
     )

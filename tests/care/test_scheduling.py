@@ -54,7 +54,12 @@ class TestFestivals:
             ),
         }
 
-    def test_before_the_spring_festival_which_moves_each_year(self, alice, people):
+    @pytest.fixture
+    def county_wide(self):
+        """The county office widens the festival visits to every sector (the paper's scope is rural)."""
+        VisitPolicy.objects.filter(target="elderly").update(sector="")
+
+    def test_before_the_spring_festival_which_moves_each_year(self, alice, people, county_wide):
         # Spring Festival 2026 is 17 February; the policy plans 30 days ahead
         assert services.visits_plan(as_of=D(2026, 1, 17)) == 0
         assert services.visits_plan(as_of=D(2026, 1, 18)) == 2
@@ -63,10 +68,61 @@ class TestFestivals:
         assert all(v.due_on == D(2026, 2, 17) and v.period_key == "2026-spring" for v in planned.values())
         assert services.visits_plan(as_of=D(2026, 2, 10)) == 0
 
-    def test_on_the_first_of_july(self, alice, people):
+    def test_on_the_first_of_july(self, alice, people, county_wide):
         assert services.visits_plan(as_of=D(2026, 6, 1)) == 3
         assert {v.due_on for v in visits(kind="festival")} == {D(2026, 7, 1)}
         assert services.visits_plan(as_of=D(2026, 7, 1)) == 0
+
+    def test_by_default_only_rural_members_are_visited(self, alice, people):
+        """Section 2.4: the festival visits (慰问) are for rural members; the pre-1949 member of an organ
+        branch is not planned until the county office widens the policy."""
+        assert VisitPolicy.objects.get(target="elderly").sector == "rural"
+        assert services.visits_plan(as_of=D(2026, 6, 1)) == 2
+        assert {v.member_id for v in visits(kind="festival")} == {
+            people["eighty_on_the_day"].pk,
+            people["eighty_a_day_later"].pk,
+        }
+
+
+class TestPolicyScope:
+    """VisitPolicy.sector: the paper's festival and hardship visits default to the rural sector, illness
+    visits and the 50-year cup stay county-wide; the scheduler honours whatever the county sets."""
+
+    def test_the_defaults_follow_the_paper(self, db):
+        sectors = dict(VisitPolicy.objects.values_list("target", "sector"))
+        assert sectors == {"hardship": "rural", "elderly": "rural", "ill": "", "party_age": ""}
+
+    def test_hardship_visits_only_in_rural_organizations(self, alice, branch_a1, organ_branch):
+        rural = make_member(branch_a1, born=D(1970, 1, 1), hardship=True)
+        make_member(organ_branch, born=D(1970, 1, 1), hardship=True)
+        assert services.visits_plan(as_of=D(2026, 4, 2)) == 1
+        assert [v.member for v in visits(kind="home")] == [rural]
+
+    def test_a_policy_set_to_another_sector(self, alice, branch_a1, organ_branch):
+        make_member(branch_a1, born=D(1970, 1, 1), hardship=True)
+        organ = make_member(organ_branch, born=D(1970, 1, 1), hardship=True)
+        VisitPolicy.objects.filter(target="hardship").update(sector="organ")
+        assert services.visits_plan(as_of=D(2026, 4, 2)) == 1
+        assert [v.member for v in visits(kind="home")] == [organ]
+
+    def test_the_cup_ceremony_is_county_wide(self, alice, organ_branch):
+        make_member(organ_branch, born=D(1950, 1, 1), admitted=D(1975, 6, 30), full=D(1976, 6, 30))
+        assert services.visits_plan(as_of=D(2026, 6, 1)) == 1
+
+    def test_illness_visit_honours_the_sector(self, alice, branch_a1, organ_branch):
+        VisitPolicy.objects.filter(target="ill").update(sector="rural")
+        organ = make_member(organ_branch, born=D(1970, 1, 1))
+        rural = make_member(branch_a1, born=D(1970, 1, 1))
+        assert services.member_fell_ill(member=organ, since=D(2026, 3, 1), by=alice) is None
+        assert services.member_fell_ill(member=rural, since=D(2026, 3, 1), by=alice) is not None
+
+    def test_departed_members_are_not_planned(self, alice, branch_a1):
+        from members.models import Member
+
+        m = make_member(branch_a1, born=D(1970, 1, 1), hardship=True)
+        Member.objects.filter(pk=m.pk).update(departed_on=D(2026, 3, 1), departure_reason="transferred_out")
+        assert services.visits_plan(as_of=D(2026, 4, 2)) == 0
+        assert services.visits_plan(as_of=D(2026, 1, 2)) == 1  # still on the roll in the first quarter
 
 
 class TestCupCeremony:

@@ -26,6 +26,8 @@ ROSTER_FIELDS = [
     "veteran_cadre",
     "hardship",
     "died_on",
+    "departed_on",
+    "departure_reason",
 ]
 
 
@@ -56,6 +58,12 @@ def make_roster(branch_a1, branch_a2, branch_b1):
         full_member_on=dt.date(1971, 7, 1),
     )
     MemberFactory(organization=branch_b1, name="赵四", died_on=dt.date(2023, 3, 1))
+    MemberFactory(
+        organization=branch_b1,
+        name="钱五",
+        departed_on=dt.date(2024, 4, 1),
+        departure_reason=Member.Departure.TRANSFERRED_OUT,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -91,3 +99,12 @@ def test_export_one_org_subtree_to_stdout(branch_a1, branch_a2, branch_b1):
     assert sorted(rows) == sorted(["张一", "李二", "王三"])  # T-A's subtree; 赵四 is in another township
     assert rows["王三"]["出生日期"] == "1948-02-29"
     assert (rows["张一"]["老干部"], rows["王三"]["老干部"]) == ("是", "否")
+    assert text.splitlines()[0].endswith("去世日期,离开日期,离开原因")
+
+
+def test_export_writes_the_departure_in_chinese(branch_a1, branch_a2, branch_b1):
+    make_roster(branch_a1, branch_a2, branch_b1)
+    out = io.StringIO()
+    call_command("export_members", "--org", "T-B", stdout=out)
+    [departed] = [line for line in out.getvalue().splitlines() if line.startswith("钱五")]
+    assert departed.endswith(",2024-04-01,转出")

@@ -20,13 +20,15 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture
 def edge_members(branch_a1):
-    def member(name, admitted_on, died_on=None, full_member_on=None):
+    def member(name, admitted_on, died_on=None, full_member_on=None, departed_on=None):
         return MemberFactory(
             name=name,
             organization=branch_a1,
             admitted_on=admitted_on,
             full_member_on=full_member_on,
             died_on=died_on,
+            departed_on=departed_on,
+            departure_reason=Member.Departure.LEFT if departed_on else "",
         )
 
     return {
@@ -37,10 +39,13 @@ def edge_members(branch_a1):
         "died_before_d": member("died the day before", dt.date(2000, 1, 1), died_on=D - DAY),
         "full_on_d": member("full on D", D - 365 * DAY, full_member_on=D),
         "full_after_d": member("full the day after", D - 365 * DAY, full_member_on=D + DAY),
+        "departed_on_d": member("departed on D", dt.date(2000, 1, 1), departed_on=D),
+        "departed_after_d": member("departed the day after", dt.date(2000, 1, 1), departed_on=D + DAY),
+        "departed_before_d": member("departed the day before", dt.date(2000, 1, 1), departed_on=D - DAY),
     }
 
 
-EXPECTED_ON_D = {"admitted_on_d", "died_after_d", "full_on_d", "full_after_d"}
+EXPECTED_ON_D = {"admitted_on_d", "died_after_d", "full_on_d", "full_after_d", "departed_after_d"}
 
 
 def test_who_was_a_member_on_d(edge_members):

@@ -12,10 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from branches.models import Organization
 from branches.selectors import scope_for
-from care.selectors import members_in, report_rows
+from care.selectors import report_rows
 from common.commands import date_option
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
+from members.selectors import living_on
 from members.services import command_line_actor, members_export_recorded
 from users.models import User
 from users.services import system_user
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             organization = Organization.objects.filter(code=org).first()
             if organization is None:
                 raise CommandError(f"No organization with code {org!r}")
-            members = members_in(organization)
+            members = living_on(on=as_of_date, org=organization)  # its subtree on that day
         if user:
             account = User.objects.filter(email__iexact=user).first()
             if account is None:

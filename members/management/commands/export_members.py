@@ -13,7 +13,7 @@ from users.services import system_user
 
 class Command(BaseCommand):
     help = (
-        "Export the roster (deceased members included) in the columns of import_members, for the whole county "
+        "Export the roster (deceased and departed members included) in the columns of import_members, for the whole county "
         "or one organization's subtree. CSV is written with a BOM so that Excel reads the Chinese text."
     )
 
