@@ -26,13 +26,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth
 
 from branches.models import Organization, PartyGroup
 from common import periods
-from members.models import Member
-from members.selectors import living_on_q
+from members.models import Member, Transfer
+from members.selectors import full_members_on, living_on_q
 
 from .models import AppliesTo, Meeting, MeetingKind, MeetingRequirement, Period
 
@@ -123,7 +123,7 @@ def compliance_grid(
     rules: list[KindRules] | None = None,
 ) -> list[ComplianceRow]:
     """Every (organization, kind, period, group) row for `year`, for all compliance units among
-    `organizations` (any queryset: a subtree, a list of ids). Six queries, whatever the number of rows.
+    `organizations` (any queryset: a subtree, a list of ids). Seven queries, whatever the number of rows.
 
     Three steps: load (the units, the rules), measure (which periods each kind is measured in, the counts
     the rules need: full members, party groups, held meetings), build the rows."""
@@ -198,7 +198,47 @@ def _full_member_counts(unit_ids: list[int], eval_dates: list[dt.date]) -> dict[
         .values_list("organization_id", *annotations)
     ):
         full_counts[organization_id] = dict(zip(eval_dates, numbers, strict=True))
+    _undo_later_transfers(full_counts, unit_ids, eval_dates)
     return full_counts
+
+
+def _undo_later_transfers(
+    full_counts: dict[int, dict[dt.date, int]], unit_ids: list[int], eval_dates: list[dt.date]
+) -> None:
+    """Count each member where they were on each evaluation date: a transfer dated after the date is undone,
+    so that last year's figures do not move with this year's transfers (issue 9). One query: the transfers
+    after the first date of every member who came into or left a unit, each with whether its member was a
+    full member on each date (members.selectors.full_members_on, the one definition)."""
+    first = min(eval_dates)
+    units = set(unit_ids)
+    touched = Transfer.objects.filter(transferred_on__gt=first).filter(
+        Q(member__organization__in=unit_ids) | Q(from_organization__in=unit_ids)
+    )
+    flags = {
+        f"d{i}": Case(When(full_members_on(d, "member__"), then=Value(1)), default=Value(0))
+        for i, d in enumerate(eval_dates)
+    }
+    moves: dict[int, list[tuple[int, int, dt.date, tuple[int, ...]]]] = defaultdict(list)
+    for member_id, current, from_org, on, *full in (
+        Transfer.objects.filter(transferred_on__gt=first, member__in=touched.values("member"))
+        .annotate(**flags)
+        .order_by("member_id", "transferred_on", "pk")
+        .values_list("member_id", "member__organization_id", "from_organization_id", "transferred_on", *flags)
+    ):
+        moves[member_id].append((current, from_org, on, tuple(full)))
+    for rows in moves.values():
+        current, full = rows[0][0], rows[0][3]
+        for i, day in enumerate(eval_dates):
+            if not full[i]:
+                continue
+            then = next((from_org for _current, from_org, on, _full in rows if on > day), current)
+            if then == current:
+                continue
+            if current in units:
+                full_counts[current][day] -= 1
+            if then in units:
+                counts = full_counts.setdefault(then, {})
+                counts[day] = counts.get(day, 0) + 1
 
 
 def _party_groups(unit_ids: list[int]) -> dict[int, list[tuple[int, str]]]:

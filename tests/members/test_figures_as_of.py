@@ -139,3 +139,15 @@ def test_dashboard_counts_of_a_past_date_leave_out_the_departed(bob, roster, tow
     assert summary.members == 8
     [summary] = organization_summaries(orgs=[township_a], as_of=D(2024, 12, 31))
     assert summary.members == 9
+
+
+def test_report_compliance_for_last_year_keeps_the_committee_after_a_transfer_crosses_seven(
+    bob, roster, branch_a1, branch_a2
+):
+    """branch_a1 had exactly seven full members last year (a 支委会 was required); a transfer out today leaves
+    six, and last year's report still measures the committee meetings it owed then."""
+    before = _report_compliance()
+    assert "committee_meeting" in before
+    today = timezone.localdate()
+    services.member_transfer(member=roster["a1"][0], to_organization=branch_a2, on=today, by=bob)
+    assert _report_compliance() == before
