@@ -586,6 +586,8 @@ def study_record_create(
         errors["date"] = [_("Study cannot be recorded for a future date.")]
     if member.died_on and date > member.died_on:
         errors["member"] = [_("The member had died by that date.")]
+    elif member.departed_on and date >= member.departed_on:
+        errors["member"] = [_("The member had left the roll by that date.")]
     if errors:
         raise ValidationError(errors)
     record = StudyRecord(
