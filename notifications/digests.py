@@ -37,8 +37,9 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
     """Gather each user's waiting (DIGEST) deliveries into one digest and send it. Returns digests created.
 
     Daily digests also collect for users who switched to immediate e-mail while messages were waiting, so
-    nothing is stranded. One query reads all waiting rows; per digest, one locking read (rows another run holds
-    are skipped, so two runs at once never send the same item twice), one insert and one update.
+    nothing is stranded. One query reads all waiting rows; per digest, a lock on the user (a user another run holds
+    is left to it, so two runs at once neither send an item twice nor split a user's items over two digests),
+    one locking read of the rows, one insert and one update.
     """
     if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
         raise ValueError(f"unknown digest frequency {frequency!r}")
@@ -76,9 +77,15 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
         user = users[uid]
         try:
             with transaction.atomic():
-                # Claim the rows before rendering: lock them, skipping those another run (a digest for another
-                # day or frequency, started at the same time) holds, and read again which still wait. What the
-                # other run took is not sent twice.
+                # One run at a time per user: a run that finds the user's row locked by another run (a digest
+                # for another day or frequency, started at the same time) leaves the user to it, so the items
+                # are neither sent twice nor split over two digests.
+                if not list(
+                    User.objects.select_for_update(skip_locked=True).filter(pk=uid).values_list("pk")
+                ):
+                    continue
+                # Claim the rows before rendering: lock them and read again which still wait (the other run
+                # may have digested them already).
                 items = list(
                     Delivery.objects.select_for_update(skip_locked=True)
                     .filter(pk__in=[d.pk for d in seen], status=Delivery.Status.DIGEST, digest__isnull=True)

@@ -129,7 +129,7 @@ CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b\d{4}-Q[1-4]\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]{3,}")
 NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\b[\w.-]*\.?(xlsx|csv|ics|pdf|docx?)\b", re.I)
 # Words that are right in a Chinese page: the language switch names its language in that language.
-ALLOWED_WORDS = {"English", "Ctrl"}
+ALLOWED_WORDS = {"English", "Ctrl", "Excel"}  # and the spreadsheet program a download is for
 # Pages where <code> is the content: the import form lists each column's English key, accepted as a header.
 CODES_ALLOWED = re.compile(r"^/imports/[\w-]+/$")
 
