@@ -379,6 +379,7 @@ def rankings(request):
             "year": year,
             "parent": parent,
             "bands": selectors.grade_bands(),
+            "scope": scope,
         },
     )
 
@@ -458,6 +459,8 @@ def duty_reports(request):
             "year": year,
             "state": state,
             "deadlines": selectors.deadlines_get(year=year),
+            # the button only for someone who has a report to write (an officer reads, never writes)
+            "can_report": selectors.organizations_reporting_duty(user=request.user).exists(),
         },
     )
 

@@ -1,5 +1,5 @@
-"""Issue-15 defects seen in the browser that are not a finding of the page walk, each a strict xfail: the test
-fails today as expected and turns red the day the defect is fixed (then remove the xfail)."""
+"""Issue-15 defects seen in the browser that are not a finding of the page walk: our own 404 page, one password
+reset link, a favicon, and the compliance strip's colours (each was a strict xfail until it was fixed)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,9 +9,6 @@ from tests.browser.test_page_walk import walk_county  # noqa: F401 (the fixture)
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 15, links that lead to a 404: no 404 page of ours with DEBUG off"
-)
 def test_a_missing_page_is_ours_and_in_chinese(desktop, alice):
     desktop.sign_in("alice@example.com")
     desktop.expect_missing("/orgs/999999/")
@@ -19,24 +16,17 @@ def test_a_missing_page_is_ours_and_in_chinese(desktop, alice):
     expect(desktop.page.locator("nav.navbar")).to_be_visible(timeout=1000)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, phone layout: 忘记密码？ twice on the sign-in page")
 def test_sign_in_page_offers_password_reset_once(phone):
     phone.goto("/accounts/login/")
     expect(phone.page.get_by_role("link", name="忘记密码")).to_have_count(1, timeout=1000)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, phone layout: no favicon")
 def test_there_is_a_favicon(desktop):
     desktop.goto("/accounts/login/")
     icon = desktop.page.locator("link[rel~='icon']")
     expect(icon).to_have_count(1, timeout=1000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not in the issue: the compliance strip has no colours (Bootstrap's table-cell background covers "
-    ".strip-ok/.strip-missing), and on /orgs/<id>/ education.css is not loaded at all",
-)
 @pytest.mark.parametrize("page", ["compliance", "organization"])
 def test_compliance_strip_turns_green(desktop, walk_county, page):  # noqa: F811
     desktop.sign_in(walk_county.users["branch"].email)

@@ -84,22 +84,7 @@ class Known:
 
 # Today's defects, each with the issue-15 item it belongs to. Remove an entry when its defect is fixed.
 CODES = "issue 15, internal codes instead of Chinese"
-KNOWN: list[Known] = [
-    Known(
-        "status",
-        r"^/accountability/duty-reports/new/",
-        r"^404$",
-        "issue 15, links that lead to a 404: 撰写述职报告 on /accountability/duty-reports/ shown to an officer",
-        roles=("officer",),
-    ),
-    Known(
-        "status",
-        r"^/accountability/rankings/\?parent$",
-        r"^404$",
-        "issue 15, links that lead to a 404: the 下达单位 link (?parent=) on /accountability/rankings/",
-        roles=("township", "branch", "officer"),
-    ),
-]
+KNOWN: list[Known] = []
 
 
 IGNORED_KEYS = {"year", "page"}  # another year or page of the same list is not another page to check
