@@ -16,6 +16,7 @@ class Form:
     data: dict[str, list[str]] = field(default_factory=dict)
     has_file: bool = False
     method: str = "post"
+    unchecked: dict[str, list[str]] = field(default_factory=dict)  # checkboxes and radios left unticked
 
 
 class _Parser(HTMLParser):
@@ -50,6 +51,8 @@ class _Parser(HTMLParser):
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self._add(name, value or "on")
+                else:
+                    self._form.unchecked.setdefault(name, []).append(value or "on")
             elif kind == "file":
                 self._form.has_file = True
             elif kind in ("submit", "button", "image", "reset"):

@@ -452,6 +452,7 @@ class Crawl:
         self.known: set[str] = set()
         self.stats: Counter = Counter()
         self.forms: dict[tuple[int, str], list[dict]] = {}  # (writer id, action url) → forms
+        self.unchecked: dict[str, dict[str, list[str]]] = {}  # action url → unticked boxes (for the fuzzer)
         self.post_targets: set[str] = set()  # URLs some page posts to, or that a writer cannot GET
         self.got: dict[tuple[int, str], tuple] = {}  # (user id, url) → the answer to a GET, asked once
 
@@ -504,6 +505,8 @@ class Crawl:
             for form in post_forms(body):
                 action = form.action or sample.url
                 self.forms.setdefault((writer.pk, action), []).append(form.data)
+                for name, values in form.unchecked.items():
+                    self.unchecked.setdefault(action, {}).setdefault(name, []).extend(values)
                 self.post_targets.add(action)
             return
 
