@@ -24,7 +24,7 @@ def year_or_current(request, name: str = "year") -> int:
 def id_param(value: str | None) -> int | None:
     """A database id read from a query string or a form: ASCII digits of a positive integer that a column can
     hold; None for anything else (str.isdigit() also accepts "²", which int() refuses)."""
-    if not value or not value.isascii() or not value.isdigit():
-        return None
+    if not value or len(value) > 19 or not value.isascii() or not value.isdigit():
+        return None  # (a longer string is no id, and int() refuses past 4,300 digits)
     number = int(value)
     return number if 0 < number < 2**63 else None

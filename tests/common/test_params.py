@@ -36,6 +36,7 @@ def test_another_parameter_name():
         ("²", None),
         ("١", None),
         ("9" * 40, None),
+        ("9" * 5000, None),
         ("0", None),
         ("-1", None),
         ("", None),

@@ -10,7 +10,7 @@ from education.models import Meeting
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
-BAD = ["²", "9" * 40, "-1", "0"]
+BAD = ["²", "9" * 40, "9" * 5000, "-1", "0"]
 
 
 @pytest.mark.parametrize("value", BAD)
