@@ -27,6 +27,7 @@ from django.urls import reverse
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
+from common.params import id_param
 from members.models import CommitteeTerm
 from notifications.services import recipients_for
 
@@ -261,8 +262,8 @@ def signing_issuer(*, scope: Scope, issuer_id: str | None = None) -> Organizatio
     """The county or township whose signing the page shows: `issuer_id` if the scope reads it, else the
     highest one the scope reads."""
     issuers = scope.organizations().filter(kind__in=ISSUING_KINDS)
-    if issuer_id and issuer_id.isdigit():
-        return issuers.filter(pk=issuer_id).first()
+    if issuer_id and (pk := id_param(issuer_id)) is not None:
+        return issuers.filter(pk=pk).first()
     return issuers.order_by("depth", "path").first()
 
 

@@ -16,7 +16,7 @@ from branches.models import Organization
 from branches.selectors import scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
-from common.params import year_or_current
+from common.params import id_param, year_or_current
 
 from . import selectors, services
 from .exports import csv_text, xlsx_bytes
@@ -366,10 +366,10 @@ def signing(request):
 def rankings(request):
     scope = _scope(request)
     year = year_or_current(request)
-    parent_id = request.GET.get("parent")
+    parent_id = id_param(request.GET.get("parent"))
     parent = None
-    if parent_id and parent_id.isdigit():
-        parent = scope.get_object_or_404(Organization.objects.all(), "", pk=int(parent_id))
+    if parent_id is not None:
+        parent = scope.get_object_or_404(Organization.objects.all(), "", pk=parent_id)
     qs = selectors.contracts_ranked(scope=scope, year=year, parent_id=parent.pk if parent else None)
     return render(
         request,

@@ -19,7 +19,7 @@ from branches.models import Organization
 from branches.selectors import organization_children_visible, organization_top, scope_for, townships_in
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
-from common.params import year_param
+from common.params import id_param, year_param
 from members.models import Member
 from members.selectors import member_get_for_user, member_of_user
 
@@ -197,7 +197,7 @@ def grant_list(request, pk):
     year = year_param(request)
     if request.method == "POST":
         org = _org(request, pk, write=True)
-        ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
+        ids = [i for i in map(id_param, request.POST.getlist("grant")) if i is not None]
         chosen = selectors.grants_writable(scope=scope, ids=ids)
         try:
             n = services.grants_approve(grants=chosen, by=request.user)

@@ -19,3 +19,12 @@ def year_param(request, name: str = "year") -> int | None:
 def year_or_current(request, name: str = "year") -> int:
     """The year `?year=` asks for (as year_param), else the current year."""
     return year_param(request, name) or timezone.localdate().year
+
+
+def id_param(value: str | None) -> int | None:
+    """A database id read from a query string or a form: ASCII digits of a positive integer that a column can
+    hold; None for anything else (str.isdigit() also accepts "²", which int() refuses)."""
+    if not value or len(value) > 19 or not value.isascii() or not value.isdigit():
+        return None  # (a longer string is no id, and int() refuses past 4,300 digits)
+    number = int(value)
+    return number if 0 < number < 2**63 else None

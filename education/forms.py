@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
 from common.forms import BootstrapFormMixin, DateInput
+from common.params import id_param
 from common.versions import VersionedFormMixin
 
 from .models import Attendance, Meeting, MeetingKind, MeetingPlan, MeetingRequirement, StudyRecord
@@ -22,6 +24,16 @@ class TimeInput(forms.TimeInput):
 
 class KindsField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+
+    def _check_values(self, value):
+        # An id no column holds (a tampered form) is an unknown choice: Django's field lets SQLite's
+        # OverflowError through (a 500), so such values are refused before the query.
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if isinstance(pk, str) and pk and id_param(pk) is None and pk.isdigit():
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
     def label_from_instance(self, obj):
         return obj.label

@@ -179,11 +179,15 @@ def organizations_for_visit(*, officer, on: dt.date) -> QuerySet[Organization]:
 
 
 def officer_candidates(*, scope: Scope):
-    """Whom an assignment may name: the county office picks any active account; a township picks among
-    people who already serve as officers (accounts are created by the county)."""
+    """Whom an assignment may name: the county office picks any active account; a township picks among the
+    people who already serve as officers within its own organizations (an assignment or the officer role
+    there). Accounts are created by the county, and another township's officers are not named to it (issue 13,
+    17): the county office assigns across townships."""
     users = get_user_model().objects.filter(is_active=True)
     if not scope.is_county:
+        mine = scope.organizations()
         users = users.filter(
-            Q(officer_assignments__isnull=False) | Q(roles__role=RoleAssignment.Role.OFFICER)
+            Q(officer_assignments__organization__in=mine)
+            | Q(roles__role=RoleAssignment.Role.OFFICER, roles__organization__in=mine)
         ).distinct()
     return users.order_by("name", "email")

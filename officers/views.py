@@ -16,6 +16,7 @@ from branches.models import OfficerAssignment, Organization, RoleAssignment
 from branches.selectors import scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
+from common.params import id_param
 
 from . import selectors as sel
 from . import services
@@ -144,9 +145,9 @@ def assignment_edit(request, pk: int):
 def visits(request):
     scope = _scope(request)
     org = None
-    org_id = request.GET.get("organization")
-    if org_id and org_id.isdigit():
-        org = scope.get_object_or_404(Organization.objects.all(), "", pk=int(org_id))
+    org_id = id_param(request.GET.get("organization"))
+    if org_id is not None:
+        org = scope.get_object_or_404(Organization.objects.all(), "", pk=org_id)
     qs = sel.visits_visible(
         scope=scope, organization=org, officer=request.user if request.GET.get("mine") else None
     )

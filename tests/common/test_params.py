@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from common.params import year_or_current, year_param
+from common.params import id_param, year_or_current, year_param
 
 
 def get(query: str = ""):
@@ -27,3 +27,22 @@ def test_anything_else_is_no_year_or_the_current_one(query):
 
 def test_another_parameter_name():
     assert year_param(get("from=2024&year=2026"), "from") == 2024
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        ("²", None),
+        ("١", None),
+        ("9" * 40, None),
+        ("9" * 5000, None),
+        ("0", None),
+        ("-1", None),
+        ("", None),
+        (None, None),
+        ("1 ", None),
+    ],
+)
+def test_id_param_reads_only_ids_a_column_can_hold(value, expected):
+    assert id_param(value) == expected
