@@ -268,6 +268,11 @@ class MeetingImporter(Importer):
         self._resolved: dict[int, dict] = {}
         for row in rows:
             n = row.number
+            for column in self.columns:  # a required column's header is there: its cell must be filled too
+                if column.required and column.key in row.blank:
+                    errors.append(
+                        RowError(n, _("%(column)s: this cell is required.") % {"column": column.header})
+                    )
             org = orgs.get(row["org_code"]) if row["org_code"] else None
             if row["org_code"] and org is None:
                 errors.append(

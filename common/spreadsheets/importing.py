@@ -124,6 +124,7 @@ class RowError:
 class ParsedRow:
     number: int
     values: dict[str, Any]
+    blank: frozenset[str] = frozenset()  # the columns whose cell was empty (not: could not be read)
 
     def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
@@ -191,17 +192,19 @@ class Importer:
         """Parse each given cell with its column's parser; collect every cell's error."""
         values: dict[str, Any] = {}
         errors: list[RowError] = []
+        blank = set()
         for column in self.columns:
             raw = cells.get(column.key)
             if raw is None:
                 values[column.key] = None
+                blank.add(column.key)
                 continue
             try:
                 values[column.key] = column.parse(raw)
             except CellError as e:
                 errors.append(RowError(number, f"{column.header}: {e}"))
                 values[column.key] = None
-        return ParsedRow(number, values), errors
+        return ParsedRow(number, values, frozenset(blank)), errors
 
     def validate(self, rows: list[ParsedRow]) -> list[RowError]:
         raise NotImplementedError

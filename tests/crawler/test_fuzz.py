@@ -22,7 +22,6 @@ import io
 import re
 
 import pytest
-from django.db import IntegrityError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -245,14 +244,7 @@ class NeverRaised(Exception):
 
 
 # Import failures found here and not fixed yet (remove the entry with the fix): kind → (exception, finding).
-KNOWN_IMPORT_ERRORS = {
-    "meetings": (
-        IntegrityError,
-        "a row with 日期 (or 组织编码) empty passes validation (the engine does not enforce `required` columns and "
-        "MeetingImporter.validate does not check them) and fails on the insert: rolled back, nothing written, "
-        "but a 500 on the import's confirm page",
-    ),
-}
+KNOWN_IMPORT_ERRORS: dict[str, tuple[type[BaseException], str]] = {}
 CELL = st.one_of(NASTY, st.sampled_from(["", "甲一村党支部", "B-A1", "1970-05-17", "男", "正式党员"]))
 
 

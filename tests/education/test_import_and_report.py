@@ -162,3 +162,22 @@ def test_outsider_cannot_import_into_another_branch(client, charlie, branch_a1, 
         report = run_import(importer, fh, name="x.xlsx", commit=True)
     assert not report.applied and report.errors[0].row == 2
     assert not Meeting.objects.exists()
+
+
+def test_a_blank_required_cell_is_a_row_error_not_a_crash(tmp_path, branch_a1):
+    """Found by the fuzzer: a row without 日期 or 组织编码 passed validation and failed on insert."""
+    path = xlsx(
+        tmp_path,
+        [
+            ["B-A1", "主题党日", None, "2025-03-05", "好的一行", 20, 18],
+            ["B-A1", "主题党日", None, None, "没有日期", 20, 18],
+            [None, "主题党日", None, "2025-03-07", "没有组织", 20, 18],
+        ],
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_meetings", path, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert [line.split("：")[0] for line in lines] == ["第 3 行", "第 4 行"]
+    assert "日期" in lines[0] and "组织编码" in lines[1]
+    assert not Meeting.objects.exists()
