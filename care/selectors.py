@@ -461,7 +461,7 @@ def visit_counts(*, org: Organization, scope: Scope, as_of: dt.date) -> dict[str
     """Visits in the organization's subtree that the scope reads: planned (not yet due), overdue, and done
     this year (one aggregate query)."""
     return scope.filter(
-        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
+        Visit.objects.filter(subtree_q(org, "member__organization")), "member__organization"
     ).aggregate(
         planned=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__gte=as_of)),
         overdue=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__lt=as_of)),
@@ -473,7 +473,7 @@ def visits_for(*, org: Organization, scope: Scope, show: str = "open", as_of: dt
     """Visits in the organization's subtree that the scope reads: `open` (planned), `overdue`, `done`
     (latest first) or `all`."""
     qs = scope.filter(
-        Visit.objects.filter(member__organization__path__startswith=org.path), "member__organization"
+        Visit.objects.filter(subtree_q(org, "member__organization")), "member__organization"
     ).select_related("member", "member__organization", "assigned_to")
     if show == "overdue":
         return qs.filter(status=Visit.Status.PLANNED, due_on__lt=as_of)
@@ -491,9 +491,7 @@ def member_visits(*, member: Member, limit: int = 50) -> list[Visit]:
 def pairings_current(*, org: Organization, scope: Scope, as_of: dt.date) -> QuerySet[Pairing]:
     """Pairings of helped members in the organization's subtree that the scope reads, not ended by `as_of`."""
     return (
-        scope.filter(
-            Pairing.objects.filter(helped__organization__path__startswith=org.path), "helped__organization"
-        )
+        scope.filter(Pairing.objects.filter(subtree_q(org, "helped__organization")), "helped__organization")
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=as_of))
         .select_related("helper", "helped", "helped__organization")
         .order_by("helped__organization__path", "helped__name", "pk")
