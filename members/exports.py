@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from common.spreadsheets.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, write_csv, write_xlsx
 
-from .importers import DEPARTURE_LABELS, GENDER_LABELS, MemberImporter
+from .importers import DEPARTURE_LABELS, EDUCATION_LABELS, GENDER_LABELS, OCCUPATION_LABELS, MemberImporter
 from .models import Member
 
 CONTENT_TYPES = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
@@ -28,6 +28,15 @@ _FIELDS = {
     "died_on": "died_on",
     "departed_on": "departed_on",
     "departure_reason": "departure_reason",
+    "education_level": "education_level",
+    "occupation": "occupation",
+}
+# Codes written as the words the import reads (a blank cell: not recorded).
+_LABELS = {
+    "gender": GENDER_LABELS,
+    "departure_reason": DEPARTURE_LABELS,
+    "education_level": EDUCATION_LABELS,
+    "occupation": OCCUPATION_LABELS,
 }
 
 
@@ -40,10 +49,8 @@ def member_export_rows(*, queryset: QuerySet[Member]) -> list[list]:
     ):
         row = []
         for key, value in zip(keys, values, strict=True):
-            if key == "gender":
-                value = GENDER_LABELS.get(value, value)
-            elif key == "departure_reason":
-                value = DEPARTURE_LABELS.get(value, value)
+            if key in _LABELS:
+                value = _LABELS[key].get(value, value)
             elif isinstance(value, bool):
                 value = "是" if value else "否"
             row.append(value)

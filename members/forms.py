@@ -28,6 +28,8 @@ class MemberForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
             "gender",
             "birth_date",
             "ethnicity",
+            "education_level",
+            "occupation",
             "organization",
             "party_group",
             "admitted_on",

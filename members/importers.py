@@ -57,6 +57,26 @@ DEPARTURE_LABELS = {
     Member.Departure.EXPELLED: "开除党籍",
     Member.Departure.PROBATION_CANCELLED: "取消预备党员资格",
 }
+# 学历 and 职业 as the roster (and the annual statistics) write them; the export writes these words, the import
+# also takes the codes and the words the statistics put under 高中 (中专、中技).
+EDUCATION_LABELS = {
+    Member.Education.POSTGRADUATE: "研究生",
+    Member.Education.UNDERGRADUATE: "大学本科",
+    Member.Education.COLLEGE: "大学专科",
+    Member.Education.SECONDARY: "高中",
+    Member.Education.JUNIOR_OR_BELOW: "初中及以下",
+}
+EDUCATION_ALIASES = {"中专": Member.Education.SECONDARY, "中技": Member.Education.SECONDARY}
+OCCUPATION_LABELS = {
+    Member.Occupation.WORKER: "工人",
+    Member.Occupation.FARMER: "农牧渔民",
+    Member.Occupation.PROFESSIONAL: "专业技术人员",
+    Member.Occupation.MANAGER: "管理人员",
+    Member.Occupation.CIVIL_SERVANT: "党政机关工作人员",
+    Member.Occupation.STUDENT: "学生",
+    Member.Occupation.RETIRED: "离退休人员",
+    Member.Occupation.OTHER: "其他",
+}
 _CHUNK = 500
 
 
@@ -123,6 +143,28 @@ class MemberImporter(Importer):
                 }
             ),
         ),
+        # New columns go at the end: files written for the columns above keep importing unchanged.
+        Column(
+            "education_level",
+            "学历",
+            parse=choice_parser(
+                {
+                    **{label: code.value for code, label in EDUCATION_LABELS.items()},
+                    **{alias: code.value for alias, code in EDUCATION_ALIASES.items()},
+                    **{c: c for c in Member.Education.values},
+                }
+            ),
+        ),
+        Column(
+            "occupation",
+            "职业",
+            parse=choice_parser(
+                {
+                    **{label: code.value for code, label in OCCUPATION_LABELS.items()},
+                    **{c: c for c in Member.Occupation.values},
+                }
+            ),
+        ),
     )
     PLAIN_FIELDS = (
         "name",
@@ -138,6 +180,8 @@ class MemberImporter(Importer):
         "died_on",
         "departed_on",
         "departure_reason",
+        "education_level",
+        "occupation",
     )
 
     @classmethod

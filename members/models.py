@@ -39,10 +39,37 @@ class Member(models.Model):
             _("Probationary membership cancelled"),
         )  # 取消预备党员资格
 
+    class Education(models.TextChoices):
+        """学历, in the groups of the annual statistics (党内统计); blank: not recorded."""
+
+        POSTGRADUATE = "postgraduate", _("Postgraduate")  # 研究生
+        UNDERGRADUATE = "undergraduate", _("Undergraduate")  # 大学本科
+        COLLEGE = "college", _("Junior college")  # 大学专科
+        SECONDARY = "secondary", _("Senior secondary or vocational")  # 高中 (中专、中技 included)
+        JUNIOR_OR_BELOW = "junior_or_below", _("Junior secondary or below")  # 初中及以下
+
+    class Occupation(models.TextChoices):
+        """职业, in the groups of the national statistical bulletin (党内统计公报); blank: not recorded."""
+
+        WORKER = "worker", _("Worker")  # 工人
+        FARMER = "farmer", _("Farmer, herder or fisher")  # 农牧渔民
+        PROFESSIONAL = "professional", _("Professional or technical staff")  # 专业技术人员
+        MANAGER = "manager", _("Manager")  # 管理人员
+        CIVIL_SERVANT = "civil_servant", _("Party or government organ staff")  # 党政机关工作人员
+        STUDENT = "student", _("Student")  # 学生
+        RETIRED = "retired", _("Retired")  # 离退休人员
+        OTHER = "other", _("Other occupation")  # 其他
+
     name = models.CharField(_("full name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
     birth_date = models.DateField(_("birth date"))
+    education_level = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True
+    )  # 学历
+    occupation = models.CharField(
+        _("occupation"), max_length=20, choices=Occupation.choices, blank=True
+    )  # 职业
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)

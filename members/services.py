@@ -33,6 +33,8 @@ EDITABLE_FIELDS = (
     "ethnicity",
     "birth_date",
     "id_number",
+    "education_level",
+    "occupation",
     "phone",
     "address",
     "party_group",

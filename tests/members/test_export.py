@@ -28,6 +28,8 @@ ROSTER_FIELDS = [
     "died_on",
     "departed_on",
     "departure_reason",
+    "education_level",
+    "occupation",
 ]
 
 
@@ -46,7 +48,13 @@ def org_file(tmp_path) -> str:
 def make_roster(branch_a1, branch_a2, branch_b1):
     group = make_party_group(branch_a1, "东头党小组")
     MemberFactory(
-        organization=branch_a1, party_group=group, name="张一", veteran_cadre=True, ethnicity="回族"
+        organization=branch_a1,
+        party_group=group,
+        name="张一",
+        veteran_cadre=True,
+        ethnicity="回族",
+        education_level=Member.Education.COLLEGE,
+        occupation=Member.Occupation.FARMER,
     )
     MemberFactory(organization=branch_a1, name="李二", probationary=True, phone="", hardship=True)
     MemberFactory(
@@ -99,7 +107,9 @@ def test_export_one_org_subtree_to_stdout(branch_a1, branch_a2, branch_b1):
     assert sorted(rows) == sorted(["张一", "李二", "王三"])  # T-A's subtree; 赵四 is in another township
     assert rows["王三"]["出生日期"] == "1948-02-29"
     assert (rows["张一"]["老干部"], rows["王三"]["老干部"]) == ("是", "否")
-    assert text.splitlines()[0].endswith("去世日期,离开日期,离开原因")
+    assert text.splitlines()[0].endswith("去世日期,离开日期,离开原因,学历,职业")
+    assert (rows["张一"]["学历"], rows["张一"]["职业"]) == ("大学专科", "农牧渔民")
+    assert (rows["李二"]["学历"], rows["李二"]["职业"]) == ("", "")  # not recorded
 
 
 def test_export_writes_the_departure_in_chinese(branch_a1, branch_a2, branch_b1):
@@ -107,4 +117,4 @@ def test_export_writes_the_departure_in_chinese(branch_a1, branch_a2, branch_b1)
     out = io.StringIO()
     call_command("export_members", "--org", "T-B", stdout=out)
     [departed] = [line for line in out.getvalue().splitlines() if line.startswith("钱五")]
-    assert departed.endswith(",2024-04-01,转出")
+    assert departed.endswith(",2024-04-01,转出,,")  # then 学历 and 职业, not recorded
