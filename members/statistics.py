@@ -1,0 +1,172 @@
+"""党内统计: the annual party statistics of an organization's subtree on a day (issue 10, item 2).
+
+Every figure counts the members on the roll of the organization's subtree on `as_of`
+(members.selectors.living_on: admitted on or before that day, neither dead nor departed by it, transfers
+dated after it undone), grouped as the national statistical bulletin groups them. One row for every
+category, zeros included, always in the same order: `report_statistics` and the statistics page are the
+same rows. Two queries whatever the size of the county: one aggregate over the members (a conditional
+COUNT per category), one over the organizations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NamedTuple
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization
+from branches.paths import subtree_q
+
+from .ages import years_before
+from .models import Member
+from .selectors import living_on
+
+# The earliest day a report can be asked for (the ages' thresholds go back 61 years from it).
+FIRST_DAY = dt.date(1900, 1, 1)
+
+
+class StatisticsRow(NamedTuple):
+    measure: str
+    category: str
+    count: int
+
+
+# The measures in the order of the report, with their labels for the page.
+MEASURES: dict[str, Any] = {
+    "total": _("Members"),
+    "status": _("Status"),
+    "gender": _("Gender"),
+    "ethnicity": _("Ethnicity"),
+    "age_band": _("Age"),
+    "admission_period": _("Admitted to the party"),
+    "education": _("Education"),
+    "occupation": _("Occupation"),
+    "organizations": _("Organizations"),
+}
+
+HAN = ("汉族", "汉")  # 汉族 as the roster writes it (the default), or shortened
+
+# Whole years on the report's day: (category, youngest age, oldest age or None).
+AGE_BANDS = (
+    ("30_and_under", None, 30),
+    ("31_35", 31, 35),
+    ("36_40", 36, 40),
+    ("41_45", 41, 45),
+    ("46_50", 46, 50),
+    ("51_55", 51, 55),
+    ("56_60", 56, 60),
+    ("61_and_over", 61, None),
+)
+
+# By 入党日期: (category, first day or None, last day or None).
+ADMISSION_PERIODS = (
+    ("before_1949_10", None, dt.date(1949, 9, 30)),
+    ("1949_10_to_1978_12", dt.date(1949, 10, 1), dt.date(1978, 12, 31)),
+    ("1979_01_to_2012_10", dt.date(1979, 1, 1), dt.date(2012, 10, 31)),
+    ("2012_11_on", dt.date(2012, 11, 1), None),
+)
+
+ORGANIZATION_KINDS = {
+    "township_committee": Organization.Kind.TOWNSHIP,
+    "party_committee": Organization.Kind.PARTY_COMMITTEE,
+    "general_branch": Organization.Kind.GENERAL_BRANCH,
+    "branch": Organization.Kind.BRANCH,
+}
+
+CATEGORY_LABELS: dict[tuple[str, str], Any] = {
+    ("total", "all"): _("All members"),
+    ("status", "full"): Member.Status.FULL.label,
+    ("status", "probationary"): Member.Status.PROBATIONARY.label,
+    ("gender", "male"): Member.Gender.MALE.label,
+    ("gender", "female"): Member.Gender.FEMALE.label,
+    ("ethnicity", "han"): _("Han"),
+    ("ethnicity", "minority"): _("Ethnic minorities"),
+    ("age_band", "30_and_under"): _("30 and under"),
+    ("age_band", "31_35"): "31–35",
+    ("age_band", "36_40"): "36–40",
+    ("age_band", "41_45"): "41–45",
+    ("age_band", "46_50"): "46–50",
+    ("age_band", "51_55"): "51–55",
+    ("age_band", "56_60"): "56–60",
+    ("age_band", "61_and_over"): _("61 and over"),
+    ("admission_period", "before_1949_10"): _("Before October 1949"),
+    ("admission_period", "1949_10_to_1978_12"): _("October 1949 – December 1978"),
+    ("admission_period", "1979_01_to_2012_10"): _("January 1979 – October 2012"),
+    ("admission_period", "2012_11_on"): _("From November 2012"),
+    **{("education", code): label for code, label in Member.Education.choices},
+    ("education", "unknown"): _("Not recorded"),
+    **{("occupation", code): label for code, label in Member.Occupation.choices},
+    ("occupation", "unknown"): _("Not recorded"),
+    **{("organizations", code): Organization.Kind(kind).label for code, kind in ORGANIZATION_KINDS.items()},
+}
+
+
+def _member_categories(as_of: dt.date) -> list[tuple[str, str, Q | None]]:
+    """(measure, category, filter) for every member figure, in the report's order (None: every member)."""
+    full = Q(full_member_on__isnull=False, full_member_on__lte=as_of)
+    han = Q(ethnicity__in=HAN)
+    categories: list[tuple[str, str, Q | None]] = [
+        ("total", "all", None),
+        ("status", "full", full),
+        ("status", "probationary", ~full),
+        ("gender", "male", Q(gender=Member.Gender.MALE)),
+        ("gender", "female", Q(gender=Member.Gender.FEMALE)),
+        ("ethnicity", "han", han),
+        # Another recorded ethnicity; a blank one (not recorded) is counted in neither.
+        ("ethnicity", "minority", ~han & ~Q(ethnicity="")),
+    ]
+    for code, youngest, oldest in AGE_BANDS:
+        # age >= n  <=>  born on or before years_before(as_of, n) (members.ages: 29 February included)
+        q = Q()
+        if youngest is not None:
+            q &= Q(birth_date__lte=years_before(as_of, youngest))
+        if oldest is not None:
+            q &= Q(birth_date__gt=years_before(as_of, oldest + 1))
+        categories.append(("age_band", code, q))
+    for code, first, last in ADMISSION_PERIODS:
+        q = Q()
+        if first is not None:
+            q &= Q(admitted_on__gte=first)
+        if last is not None:
+            q &= Q(admitted_on__lte=last)
+        categories.append(("admission_period", code, q))
+    for field, measure, codes in (
+        ("education_level", "education", Member.Education.values),
+        ("occupation", "occupation", Member.Occupation.values),
+    ):
+        categories.extend((measure, code, Q(**{field: code})) for code in codes)
+        categories.append((measure, "unknown", ~Q(**{f"{field}__in": codes})))
+    return categories
+
+
+def party_statistics(*, org: Organization, as_of: dt.date) -> list[StatisticsRow]:
+    """The statistics of `org`'s subtree on `as_of`: (measure, category, count) for every category of the
+    report, zeros included, in the report's order. Two queries.
+
+    Organizations are those under `org` (itself excluded), active and established on or before `as_of`
+    (an organization without an establishment date counts)."""
+    if as_of < FIRST_DAY:
+        raise ValueError(f"as_of must be on or after {FIRST_DAY}")
+    categories = _member_categories(as_of)
+    aggregates = {
+        f"m{i}": Count("pk", filter=q) if q is not None else Count("pk")
+        for i, (_measure, _category, q) in enumerate(categories)
+    }
+    counts = living_on(on=as_of, org=org).order_by().aggregate(**aggregates)
+    org_counts = (
+        Organization.objects.filter(subtree_q(org, "", include_self=False), is_active=True)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=as_of))
+        .aggregate(**{code: Count("pk", filter=Q(kind=kind)) for code, kind in ORGANIZATION_KINDS.items()})
+    )
+    rows = [
+        StatisticsRow(measure, category, counts[f"m{i}"])
+        for i, (measure, category, _q) in enumerate(categories)
+    ]
+    rows.extend(StatisticsRow("organizations", code, org_counts[code]) for code in ORGANIZATION_KINDS)
+    return rows
+
+
+def category_label(measure: str, category: str) -> str:
+    return str(CATEGORY_LABELS.get((measure, category), category))
