@@ -11,6 +11,7 @@ COUNT per category), one over the organizations.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Q
@@ -18,13 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
 from branches.paths import subtree_q
+from common import charts
 
 from .ages import years_before
 from .models import Member
 from .selectors import living_on
 
-# The earliest day a report can be asked for (the ages' thresholds go back 61 years from it).
+# The days a report can be asked for (the ages' thresholds go back 61 years from the first).
 FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+COLUMNS = ["org_code", "measure", "category", "count"]  # report_statistics and the page's download
 
 
 class StatisticsRow(NamedTuple):
@@ -170,3 +174,64 @@ def party_statistics(*, org: Organization, as_of: dt.date) -> list[StatisticsRow
 
 def category_label(measure: str, category: str) -> str:
     return str(CATEGORY_LABELS.get((measure, category), category))
+
+
+def statistics_records(*, org: Organization, rows: list[StatisticsRow]) -> list[list[Any]]:
+    """The rows as the report writes them: org_code,measure,category,count."""
+    return [[org.code, r.measure, r.category, r.count] for r in rows]
+
+
+# -- the page: one table and one chart per measure ------------------------------------------------------
+
+PIE_MEASURES = {"status", "gender", "ethnicity"}
+HORIZONTAL_MEASURES = {"admission_period", "education", "occupation"}
+
+
+@dataclass
+class SectionRow:
+    category: str
+    label: str
+    count: int
+    share: float | None  # percent of the section's whole (members, or organizations), None when it is 0
+
+
+@dataclass
+class Section:
+    measure: str
+    label: str
+    rows: list[SectionRow]
+    chart: charts.Chart
+
+
+def statistics_sections(rows: list[StatisticsRow]) -> tuple[int, list[Section]]:
+    """The members counted and one section per measure after `total`, each with its table and chart."""
+    by_measure: dict[str, list[StatisticsRow]] = {}
+    for row in rows:
+        by_measure.setdefault(row.measure, []).append(row)
+    total = by_measure.pop("total")[0].count
+    sections = []
+    for measure, measure_rows in by_measure.items():
+        whole = sum(r.count for r in measure_rows) if measure == "organizations" else total
+        table = [
+            SectionRow(
+                category=r.category,
+                label=category_label(measure, r.category),
+                count=r.count,
+                share=round(100 * r.count / whole, 1) if whole else None,
+            )
+            for r in measure_rows
+        ]
+        label = str(MEASURES[measure])
+        chart_id = f"chart-{measure}"
+        if measure in PIE_MEASURES:
+            chart = charts.pie(id=chart_id, label=label, items=[(t.label, t.count) for t in table])
+        else:
+            chart = charts.bar(
+                id=chart_id,
+                label=label,
+                categories=[t.label for t in table],
+                series={label: [t.count for t in table]},
+                horizontal=measure in HORIZONTAL_MEASURES,
+            )
+        sections.append(Section(measure=measure, label=label, rows=table, chart=chart))
+    return total, sections

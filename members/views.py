@@ -4,6 +4,7 @@ every write goes through members.services."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +17,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import Organization
-from branches.selectors import organization_writable_get, scope_for
+from branches.selectors import (
+    organization_ancestors,
+    organization_children_visible,
+    organization_top,
+    organization_writable_get,
+    scope_for,
+    scope_or_404,
+)
 from common import panels as panel_registry
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
+from common.params import id_param
+from common.spreadsheets.tables import write_csv, write_xlsx
 
-from . import exports, selectors, services
+from . import exports, selectors, services, statistics
 from .filters import MemberFilter
 from .forms import (
     CommitteeTermForm,
@@ -367,3 +377,65 @@ def committee_edit(request, pk: int):
         CommitteeTerm.objects.select_related("organization"), "organization", write=True, pk=pk
     )
     return _committee_form(request, org=term.organization, term=term)
+
+
+# -- 党内统计 (the annual statistics) -------------------------------------------------------------------------
+
+
+def _statistics_params(request) -> tuple[Organization, dt.date]:
+    """?org= (an organization the user reads; default their highest) and ?as_of= (default today)."""
+    scope = scope_or_404(request.user)
+    raw = request.GET.get("org")
+    if raw:
+        pk = id_param(raw)
+        if pk is None:
+            raise Http404
+        org = scope.get_object_or_404(Organization.objects.all(), "", pk=pk)
+    else:
+        org = organization_top(scope=scope)
+        if org is None:
+            raise Http404
+    try:
+        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        as_of = timezone.localdate()
+    if not statistics.FIRST_DAY <= as_of <= statistics.LAST_DAY:
+        as_of = timezone.localdate()
+    return org, as_of
+
+
+@login_required
+def statistics_page(request):
+    """党内统计 of an organization's subtree on a day, as tables and charts; the download is the report."""
+    org, as_of = _statistics_params(request)
+    scope = scope_for(request.user)
+    total, sections = statistics.statistics_sections(statistics.party_statistics(org=org, as_of=as_of))
+    ancestors = [a for a in organization_ancestors(org) if scope.covers(a)]
+    return render(
+        request,
+        "members/statistics.html",
+        {
+            "org": org,
+            "as_of": as_of,
+            "year_end": dt.date(timezone.localdate().year - 1, 12, 31),
+            "total": total,
+            "sections": sections,
+            "ancestors": ancestors,
+            "children": organization_children_visible(scope=scope, org=org),
+        },
+    )
+
+
+@login_required
+def statistics_export(request):
+    """The page's figures in report_statistics' columns (XLSX, or CSV with ?format=csv)."""
+    org, as_of = _statistics_params(request)
+    records = statistics.statistics_records(org=org, rows=statistics.party_statistics(org=org, as_of=as_of))
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    if fmt == "csv":
+        content = write_csv(statistics.COLUMNS, records)
+    else:
+        content = write_xlsx(statistics.COLUMNS, records, sheet_title=f"statistics {as_of.isoformat()}")
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="statistics-{org.pk}-{as_of:%Y%m%d}.{fmt}"'
+    return response

@@ -14,9 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from branches.models import Organization
 from common.commands import date_option
 from common.spreadsheets.tables import stream_csv, stream_xlsx
-from members.statistics import FIRST_DAY, party_statistics
-
-COLUMNS = ["org_code", "measure", "category", "count"]
+from members.statistics import COLUMNS, FIRST_DAY, party_statistics, statistics_records
 
 
 class Command(BaseCommand):
@@ -51,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError("--format xlsx needs --output FILE")
         started = time.perf_counter()
         rows = party_statistics(org=organization, as_of=as_of_date)
-        records = ([organization.code, r.measure, r.category, r.count] for r in rows)
+        records = statistics_records(org=organization, rows=rows)
         if format == "xlsx":
             stream_xlsx(output, COLUMNS, records, sheet_title=f"statistics {as_of_date.isoformat()}")
         else:
