@@ -170,7 +170,14 @@ def demo_seed(
                 "The database already has organizations or members; run with --reset to erase it first."
             )
         demo_reset()
-    builder = _Builder(scale=SCALES[scale], scale_name=scale, rng=random.Random(seed), as_of=as_of, log=log)
+    builder = _Builder(
+        scale=SCALES[scale],
+        scale_name=scale,
+        rng=random.Random(seed),
+        profile_rng=random.Random(f"{seed}:profile"),
+        as_of=as_of,
+        log=log,
+    )
     with transaction.atomic():
         builder.build()
     with transaction.atomic():
@@ -179,10 +186,22 @@ def demo_seed(
 
 
 class _Builder:
-    def __init__(self, *, scale: Scale, scale_name: str, rng: random.Random, as_of: dt.date, log):
+    def __init__(
+        self,
+        *,
+        scale: Scale,
+        scale_name: str,
+        rng: random.Random,
+        profile_rng: random.Random,
+        as_of: dt.date,
+        log,
+    ):
         self.s = scale
         self.scale_name = scale_name
         self.rng = rng
+        # 学历 and 职业 draw from a generator of their own, so that adding them left the rest of the county as
+        # it was for the same seed.
+        self.profile_rng = profile_rng
         self.as_of = as_of
         self.log = log
         self.result = Result()
@@ -454,7 +473,46 @@ class _Builder:
             ill_since=(as_of - dt.timedelta(days=rng.randint(30, 3000))) if ill else None,
             is_mobile=org.sector == Sector.RURAL and age_now < 50 and rng.random() < 0.1,
             died_on=died,
+            education_level=self._education(org, age_now),
+            occupation=self._occupation(org, age_now, retired),
         )
+
+    def _education(self, org: Organization, age: int) -> str:
+        """学历: older and rural members went to school for fewer years; a few records leave it blank."""
+        rng, Edu = self.profile_rng, Member.Education
+        if rng.random() < 0.03:
+            return ""
+        levels = [Edu.JUNIOR_OR_BELOW, Edu.SECONDARY, Edu.COLLEGE, Edu.UNDERGRADUATE, Edu.POSTGRADUATE]
+        if org.sector in (Sector.ORGAN, Sector.INSTITUTION):
+            weights = [2, 10, 28, 48, 12] if age < 50 else [8, 27, 35, 27, 3]
+        elif org.sector == Sector.RURAL:
+            weights = [35, 40, 17, 8, 0] if age < 50 else [72, 23, 4, 1, 0]
+        else:
+            weights = [10, 35, 30, 23, 2] if age < 50 else [40, 38, 14, 8, 0]
+        if age >= 70:
+            weights = [w * f for w, f in zip(weights, [3, 1, 0.5, 0.3, 0.2], strict=True)]
+        return rng.choices(levels, weights)[0]
+
+    def _occupation(self, org: Organization, age: int, retired: bool) -> str:
+        """职业 in the bulletin's groups, by the organization's sector (离退休 for the retired)."""
+        rng, Occ = self.profile_rng, Member.Occupation
+        if rng.random() < 0.02:
+            return ""
+        if retired:
+            return Occ.RETIRED
+        if age < 24 and rng.random() < 0.4:
+            return Occ.STUDENT
+        groups = {
+            Sector.RURAL: ([Occ.FARMER, Occ.WORKER, Occ.MANAGER, Occ.OTHER], [78, 8, 4, 10]),
+            Sector.ORGAN: ([Occ.CIVIL_SERVANT, Occ.MANAGER, Occ.PROFESSIONAL], [85, 10, 5]),
+            Sector.INSTITUTION: ([Occ.PROFESSIONAL, Occ.MANAGER, Occ.OTHER], [72, 20, 8]),
+            Sector.COMMUNITY: ([Occ.WORKER, Occ.OTHER, Occ.MANAGER, Occ.PROFESSIONAL], [30, 40, 12, 18]),
+            Sector.ENTERPRISE: ([Occ.WORKER, Occ.MANAGER, Occ.PROFESSIONAL], [55, 20, 25]),
+        }
+        choices, weights = groups.get(org.sector, ([Occ.OTHER, Occ.WORKER], [70, 30]))
+        if age >= 65 and org.sector in (Sector.COMMUNITY, Sector.OTHER):
+            return Occ.RETIRED
+        return rng.choices(choices, weights)[0]
 
     # -- committees, transfers -------------------------------------------------------------------
     def _committees(self) -> None:

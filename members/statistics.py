@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
@@ -88,12 +89,6 @@ CATEGORY_LABELS: dict[tuple[str, str], Any] = {
     ("ethnicity", "han"): _("Han"),
     ("ethnicity", "minority"): _("Ethnic minorities"),
     ("age_band", "30_and_under"): _("30 and under"),
-    ("age_band", "31_35"): "31–35",
-    ("age_band", "36_40"): "36–40",
-    ("age_band", "41_45"): "41–45",
-    ("age_band", "46_50"): "46–50",
-    ("age_band", "51_55"): "51–55",
-    ("age_band", "56_60"): "56–60",
     ("age_band", "61_and_over"): _("61 and over"),
     ("admission_period", "before_1949_10"): _("Before October 1949"),
     ("admission_period", "1949_10_to_1978_12"): _("October 1949 – December 1978"),
@@ -173,7 +168,12 @@ def party_statistics(*, org: Organization, as_of: dt.date) -> list[StatisticsRow
 
 
 def category_label(measure: str, category: str) -> str:
-    return str(CATEGORY_LABELS.get((measure, category), category))
+    if (measure, category) in CATEGORY_LABELS:
+        return str(CATEGORY_LABELS[(measure, category)])
+    if measure == "age_band":  # "31_35" …
+        youngest, oldest = category.split("_")
+        return gettext("%(youngest)s–%(oldest)s") % {"youngest": youngest, "oldest": oldest}
+    return category
 
 
 def statistics_records(*, org: Organization, rows: list[StatisticsRow]) -> list[list[Any]]:

@@ -149,3 +149,29 @@ def test_each_apps_demo_seed_is_called_with_its_own_generator(monkeypatch):
     assert calls == [(random.Random("7:education").random(), AS_OF, "demo")]
     _seed("--reset")
     assert calls[1] == "reset"
+
+
+def test_members_have_plausible_education_and_occupation(seeded):
+    from members.statistics import party_statistics
+
+    members = Member.objects.all()
+    assert members.exclude(education_level="").count() > 0.9 * members.count()
+    assert members.exclude(occupation="").count() > 0.9 * members.count()
+    assert set(members.values_list("education_level", flat=True)) >= set(Member.Education.values)
+    assert set(members.values_list("occupation", flat=True)) >= set(Member.Occupation.values) - {"student"}
+    rural = members.filter(organization__sector="rural")
+    assert rural.filter(occupation="farmer").count() > rural.count() / 2
+    organ = members.filter(organization__sector="organ").exclude(occupation="retired")
+    assert organ.filter(occupation="civil_servant").count() > organ.count() / 2
+    assert (
+        organ.filter(education_level__in=["undergraduate", "postgraduate", "college"]).count()
+        > organ.count() / 2
+    )
+    # The statistics of the demo county: every measure adds up to the members on the roll.
+    county = Organization.objects.get(kind="county")
+    counts = {(r.measure, r.category): r.count for r in party_statistics(org=county, as_of=AS_OF)}
+    total = counts[("total", "all")]
+    assert total > 2000
+    for measure in ("status", "gender", "age_band", "admission_period", "education", "occupation"):
+        assert sum(v for (m, _c), v in counts.items() if m == measure) == total, measure
+    assert counts[("organizations", "township_committee")] == 8
