@@ -483,6 +483,7 @@ class _Builder:
         if rng.random() < 0.03:
             return ""
         levels = [Edu.JUNIOR_OR_BELOW, Edu.SECONDARY, Edu.COLLEGE, Edu.UNDERGRADUATE, Edu.POSTGRADUATE]
+        weights: list[float]
         if org.sector in (Sector.ORGAN, Sector.INSTITUTION):
             weights = [2, 10, 28, 48, 12] if age < 50 else [8, 27, 35, 27, 3]
         elif org.sector == Sector.RURAL:
@@ -502,7 +503,7 @@ class _Builder:
             return Occ.RETIRED
         if age < 24 and rng.random() < 0.4:
             return Occ.STUDENT
-        groups = {
+        groups: dict[str, tuple[list[Member.Occupation], list[int]]] = {
             Sector.RURAL: ([Occ.FARMER, Occ.WORKER, Occ.MANAGER, Occ.OTHER], [78, 8, 4, 10]),
             Sector.ORGAN: ([Occ.CIVIL_SERVANT, Occ.MANAGER, Occ.PROFESSIONAL], [85, 10, 5]),
             Sector.INSTITUTION: ([Occ.PROFESSIONAL, Occ.MANAGER, Occ.OTHER], [72, 20, 8]),

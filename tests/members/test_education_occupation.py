@@ -160,4 +160,4 @@ def test_member_form_edits_both(client, alice, member_a1):
     member_a1.refresh_from_db()
     assert (member_a1.education_level, member_a1.occupation) == ("undergraduate", "manager")
     detail = client.get(reverse("members:detail", args=[member_a1.pk])).content.decode()
-    assert "Undergraduate" in detail and "Manager" in detail
+    assert "大学本科" in detail and "管理人员" in detail  # the page speaks the user's language
