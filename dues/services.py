@@ -6,6 +6,7 @@ gets the same clear message wherever it comes from and nothing is saved."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -192,7 +193,7 @@ def payment_check(
     last_month: dt.date,
     amount: Decimal,
     today: dt.date,
-    pending: list[rates.Span] = (),  # type: ignore[assignment]
+    pending: Sequence[rates.Span] = (),
 ) -> Decimal:
     """A payment covers months from the start of the member's dues, not months another payment covers
     already (nor one of `pending`, the earlier rows of the same import), and is at least what those months
