@@ -38,6 +38,7 @@ from . import rates, services
 from .models import CATEGORY_LABELS, Category
 from .selectors import dues_for_members
 
+TOO_LARGE = Decimal("1000000000")  # a figure this large is no amount in yuan; the rules refuse far less
 ID_NOT_FOUND = gettext_lazy("No member with the ID number %(number)s among those you manage.")
 FIELD_HEADERS = {
     "category": "党费类别",
@@ -57,9 +58,11 @@ def parse_money(value) -> Decimal:
         amount = Decimal(text)
     except InvalidOperation:
         raise CellError(_("“%(value)s” is not an amount in yuan") % {"value": value}) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    if not amount.is_finite() or abs(amount) >= TOO_LARGE:
+        raise CellError(_("“%(value)s” is not an amount in yuan") % {"value": value})
+    if amount != rates.half_up(amount):
         raise CellError(_("“%(value)s” is not an amount in yuan to the fen") % {"value": value})
-    return amount
+    return rates.half_up(amount)
 
 
 def parse_month_cell(value) -> dt.date:

@@ -38,6 +38,8 @@ FLAT_AMOUNT = Decimal("0.20")
 FARMER_MIN, FARMER_MAX = Decimal("0.20"), Decimal("1.00")
 # A monthly base above this is a typing error (an annual salary, a figure in fen), not a salary.
 MAX_BASE = Decimal("1000000.00")
+# A payment or a reduced monthly amount above this is a typing error too (and would not fit the columns).
+MAX_PAYMENT = Decimal("1000000.00")
 
 # (upper bound of the base, inclusive; rate), the last bracket open-ended.
 BRACKETS: dict[str, tuple[tuple[Decimal | None, Decimal], ...]] = {

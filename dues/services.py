@@ -21,6 +21,8 @@ from . import rates
 from .models import DuesRecord, DuesRelief, Payment
 from .selectors import MemberDues, member_dues
 
+MAX_REDUCED = Decimal("100000.00")  # fits the column; above the highest monthly dues the rules give anyway
+
 
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
@@ -141,6 +143,10 @@ def relief_decide(
             errors["amount"] = _("Give the reduced monthly amount.")
         elif amount < 0:
             errors["amount"] = _("The reduced monthly amount cannot be negative.")
+        elif amount >= MAX_REDUCED:
+            errors["amount"] = _("A reduced monthly amount is below %(max)s yuan.") % {
+                "max": _money(MAX_REDUCED)
+            }
     elif kind == DuesRelief.Kind.EXEMPTION:
         amount = None
     else:
@@ -203,6 +209,13 @@ def payment_check(
         raise ValidationError({"last_month": _("The last month cannot be before the first month.")})
     if amount < 0:
         raise ValidationError({"amount": _("The amount cannot be negative.")})
+    if amount > rates.MAX_PAYMENT:
+        raise ValidationError(
+            {
+                "amount": _("%(amount)s yuan is not a plausible payment: check the figure.")
+                % {"amount": _money(amount)}
+            }
+        )
     if paid_on > today:
         errors["paid_on"] = _("A payment cannot be recorded before it is made.")
     start = dues.start

@@ -21,7 +21,7 @@ from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
-from common.params import year_or_current
+from common.params import FIRST_YEAR, LAST_YEAR, year_or_current
 from common.spreadsheets.tables import write_csv, write_xlsx
 from members.models import Member
 from members.selectors import member_get_for_user, member_of_user
@@ -257,6 +257,18 @@ def relief_approve(request, pk: int):
     return redirect("dues:member", pk=relief.member_id)
 
 
+def _year(value: str | None) -> int | None:
+    if (
+        value
+        and len(value) == 4
+        and value.isascii()
+        and value.isdigit()
+        and FIRST_YEAR <= int(value) <= LAST_YEAR
+    ):
+        return int(value)
+    return None
+
+
 def _payment_initial(dues: selectors.MemberDues, month: dt.date, today: dt.date) -> dict:
     """The first tap: the months from the oldest unpaid one up to the tapped month, and what they are due."""
     unpaid = dues.unpaid(month)
@@ -282,7 +294,8 @@ def payment_new(request, pk: int):
         except ValidationError as e:
             add_service_errors(form, e)
         else:
-            year = payment.last_month.year
+            # the year of the sheet the tap came from (its row is swapped in place), else the payment's
+            year = _year(request.POST.get("year")) or payment.last_month.year
             if request.htmx:
                 row = selectors.sheet_row(member=m, year=year, as_of=today)
                 return render(
@@ -294,6 +307,7 @@ def payment_new(request, pk: int):
             if back == "member":
                 return redirect("dues:member", pk=m.pk)
             return redirect(reverse("dues:sheet", args=[m.organization_id]) + f"?year={year}")
-    context = {"form": form, "member": m, "back": back, "month": month}
+    year = _year(request.POST.get("year")) or month.year
+    context = {"form": form, "member": m, "back": back, "month": month, "year": year}
     template = "dues/_payment_form.html" if request.htmx else "dues/payment.html"
     return render(request, template, context)

@@ -247,3 +247,26 @@ def test_report_dues_xlsx(tmp_path, people):
         "months_unpaid",
     ]
     assert sheet.max_row == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "ok"),
+    [
+        ("12.5", True),
+        ("1,200.00", True),
+        ("100.000", True),
+        ("0.125", False),
+        ("NaN", False),
+        ("1e12", False),
+        ("abc", False),
+    ],
+)
+def test_money_cells(cell, ok):
+    from common.spreadsheets.importing import CellError
+    from dues.importers import parse_money
+
+    if ok:
+        assert parse_money(cell) == D(cell.replace(",", "")).quantize(D("0.01"))
+    else:
+        with pytest.raises(CellError):
+            parse_money(cell)

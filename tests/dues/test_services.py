@@ -203,3 +203,30 @@ def test_a_probationary_member_pays_from_admission(branch_a1, alice):
         _set(member, alice, category="student", starts_month=M(2026, 2, 1))
     _set(member, alice, category="student", starts_month=M(2026, 3, 1))
     assert member_dues(member=member).start == M(2026, 3, 1)
+
+
+def test_absurd_payment_or_reduction_is_refused(worker, alice):
+    with pytest.raises(ValidationError) as e:
+        services.payment_record(
+            member=worker,
+            paid_on=M(2026, 3, 1),
+            first_month=M(2026, 1, 1),
+            last_month=M(2026, 1, 1),
+            amount=D("99999999.99"),
+            by=alice,
+            today=M(2026, 6, 15),
+        )
+    assert "amount" in e.value.message_dict
+    with pytest.raises(ValidationError) as e:
+        services.relief_decide(
+            member=worker,
+            kind="reduction",
+            amount=D("100000"),
+            first_month=M(2026, 1, 1),
+            last_month=None,
+            reason="困难",
+            decided_on=M(2026, 1, 1),
+            by=alice,
+        )
+    assert "amount" in e.value.message_dict
+    assert not Payment.objects.exists() and not DuesRelief.objects.exists()
