@@ -310,3 +310,42 @@ def test_query_count_does_not_grow(
 
     login(client, user)
     _bounded(client, url, grow, django_assert_num_queries)
+
+
+def test_sheet_shows_paid_exempt_and_not_due_months(
+    client, alice, bob, worker, branch_a1, charlie, frozen_today
+):
+    services.payment_record(
+        member=worker,
+        paid_on=M(2026, 2, 3),
+        first_month=M(2026, 1, 1),
+        last_month=M(2026, 2, 1),
+        amount=D("80"),
+        by=alice,
+        today=M(2026, 6, 15),
+    )
+    relief = services.relief_decide(
+        member=worker,
+        kind="exemption",
+        first_month=M(2026, 5, 1),
+        last_month=M(2026, 6, 1),
+        reason="患病",
+        decided_on=M(2026, 4, 20),
+        by=alice,
+    )
+    services.relief_approve(relief=relief, on=M(2026, 4, 25), by=bob)
+    MemberFactory(organization=branch_a1, name="赵六")  # no dues record yet
+    login(client, alice)
+    html = client.get(reverse("dues:sheet", args=[branch_a1.pk])).content.decode()
+    row = html[html.index(f'id="dues-row-{worker.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.count("bi-check-lg") == 2 and row.count("badge text-bg-info") == 2
+    assert f"{reverse('dues:payment_new', args=[worker.pk])}?month=2026-03" in row
+    assert "?month=2026-05" not in row  # exempt: nothing to tap
+    assert "赵六" in html and reverse("dues:record_new", args=[worker.pk + 1]) in html
+    # the year before the dues start: nothing due, nothing to tap
+    old = client.get(reverse("dues:sheet", args=[branch_a1.pk]) + "?year=2025").content.decode()
+    assert f"{reverse('dues:payment_new', args=[worker.pk])}?month=" not in old
+    # a township's organization has no sheet
+    login(client, bob)
+    assert client.get(reverse("dues:sheet", args=[branch_a1.parent_id])).status_code == 404
