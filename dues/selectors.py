@@ -148,7 +148,9 @@ def member_payments(*, member: Member) -> QuerySet[Payment]:
 
 
 def member_reliefs(*, member: Member) -> QuerySet[DuesRelief]:
-    return DuesRelief.objects.filter(member=member).select_related("decided_by", "approved_by")
+    return DuesRelief.objects.filter(member=member).select_related(
+        "decided_by", "approved_by", "member__organization__parent"
+    )
 
 
 @dataclass

@@ -297,6 +297,17 @@ def test_query_count_does_not_grow(
 
     def grow():
         _many(branch_a1, 12)
+        for _ in range(3):  # decisions waiting for approval, shown on the member page and the totals
+            services.relief_decide(
+                member=worker,
+                kind="reduction",
+                amount=D("1"),
+                first_month=M(2026, 7, 1),
+                last_month=None,
+                reason="困难",
+                decided_on=M(2026, 6, 1),
+                by=alice,
+            )
         for month in (3, 4, 5):
             services.payment_record(
                 member=worker,
