@@ -10,7 +10,9 @@ the key "edu_<kind>:<object>:<user>", so a second run sends nothing.
 - education_minutes_missing: a meeting whose date is 3+ days past and has no minutes → the secretary.
 - education_absence_alerts: a member with 3 unexcused absences in a row (stage `streak3`), and six months
   without any organizational life (stage `six_months`, Party Constitution art. 9) → the secretary; keyed by the
-  member's last attended date so a new streak after attending again alerts again.
+  member's last attended date so a new streak after attending again alerts again; and the other reasons of
+  art. 9 that other apps report through common.lapses (dues: six months unpaid), stage `six_months_lapse`,
+  keyed edu_six_months_lapse:<reason>:<member>:<first day of the run>:<user>.
 """
 
 from __future__ import annotations
@@ -64,4 +66,4 @@ def minutes_missing(as_of: dt.date) -> int:
 
 @periodic_job("education_absence_alerts")
 def absence_alerts(as_of: dt.date) -> int:
-    return _send(selectors.absence_notices(as_of=as_of))
+    return _send(selectors.absence_notices(as_of=as_of) + selectors.lapse_notices(as_of=as_of))

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
+from common import lapses
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
@@ -838,5 +839,32 @@ def absence_notices(*, as_of: dt.date) -> list[Notice]:
         for stage in stages:
             notices.append(
                 Notice(stage, f"{m.pk}:{since}", secretaries.get(m.organization_id, []), context, url)
+            )
+    return notices
+
+
+def lapse_notices(*, as_of: dt.date) -> list[Notice]:
+    """The other reasons of art. 9 that other apps report through common.lapses (dues: six months unpaid),
+    each as its own stage `six_months_lapse`, keyed "edu_six_months_lapse:<reason>:<member>:<since>:<user>":
+    to the branch secretary, once per member, reason and run. The apps' queries, then two."""
+    found = lapses.collect(member_ids=None, as_of=as_of)
+    if not found:
+        return []
+    members = list(Member.objects.filter(living_on(as_of), pk__in=list(found)).select_related("organization"))
+    secretaries = _branch_secretaries({m.organization_id for m in members})
+    notices = []
+    for m in members:
+        for lapse in found[m.pk]:
+            url = lapse.url or reverse("education:member_record", args=[m.pk])
+            context = {
+                "member": m,
+                "organization": m.organization,
+                "reason": lapse.text,
+                "since": lapse.since,
+                "link": url,
+            }
+            obj = f"{lapse.reason}:{m.pk}:{lapse.since.isoformat()}"
+            notices.append(
+                Notice("six_months_lapse", obj, secretaries.get(m.organization_id, []), context, url)
             )
     return notices

@@ -9,7 +9,7 @@ from tests.factories import MemberFactory, UserFactory, make_role
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["members:detail", "education:member_record", "care:member"]
+PAGES = ["members:detail", "education:member_record", "care:member", "dues:member"]
 
 
 @pytest.fixture

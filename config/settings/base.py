@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "care",
     "accountability",
     "officers",
+    "dues",
     "dashboard",
     "demo",
     "django.contrib.admin",

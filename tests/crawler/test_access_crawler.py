@@ -83,6 +83,9 @@ PK_SEGMENTS = {
     ("officers", "assignments"): "officer_assignment",
     ("officers", "visits"): "visit_log",
     ("officers", "follow-ups"): "follow_up",
+    ("dues", "orgs"): "org",
+    ("dues", "members"): "member",
+    ("dues", "reliefs"): "dues_relief",
     ("notifications", "notifications"): "delivery",
     ("spreadsheets", "uploads"): "upload",
 }
@@ -167,6 +170,7 @@ OUR_APPS = {
     "care",
     "accountability",
     "officers",
+    "dues",
     "spreadsheets",
 }
 ORG_FIELDS = (

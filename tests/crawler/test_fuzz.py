@@ -248,7 +248,7 @@ KNOWN_IMPORT_ERRORS: dict[str, tuple[type[BaseException], str]] = {}
 CELL = st.one_of(NASTY, st.sampled_from(["", "甲一村党支部", "B-A1", "1970-05-17", "男", "正式党员"]))
 
 
-@pytest.mark.parametrize("kind", ["members", "users", "orgs", "meetings"])
+@pytest.mark.parametrize("kind", ["members", "users", "orgs", "meetings", "dues", "dues_payments"])
 def test_fuzz_every_import(crawl, kind):
     """Files of nasty cells (and huge ones, past the cell limit) under the importer's own headers: the import
     reports errors or applies; it never raises, and one that is not applied writes nothing."""

@@ -23,6 +23,7 @@ from accountability import services as accountability_services
 from branches.models import OfficerAssignment, Organization, RoleAssignment
 from care import services as care_services
 from care.models import BenefitRule, Grant, Visit
+from dues import services as dues_services
 from education import services as education_services
 from education.models import MeetingKind
 from members import services as member_services
@@ -178,6 +179,23 @@ def build_world() -> World:
             today=today,
         )
         o["follow_up"] = o["visit_log"].follow_ups.get()
+        dues_services.dues_record_set(
+            member=o["member"],
+            category="employed",
+            base=Decimal("4000"),
+            starts_month=today.replace(day=1) - dt.timedelta(days=62),
+            by=secretary,
+        )
+        o["dues_relief"] = dues_services.relief_decide(
+            member=o["member"],
+            kind="reduction",
+            amount=Decimal("5"),
+            first_month=today,
+            last_month=None,
+            reason=f"困难{mark if name == 'B' else ''}",
+            decided_on=today,
+            by=secretary,
+        )
         delivery_owner = alice if name == "A" else charlie
         o["delivery"] = Delivery.objects.create(
             key=f"crawler:{name}",
