@@ -46,6 +46,8 @@ def parse_count(value) -> int:
         text = text[:-2]
     if not text.isdigit():
         raise CellError(_("“%(value)s” is not a whole number") % {"value": value})
+    if len(text) > 6:  # no meeting has a million people (and int() refuses over 4,300 digits)
+        raise CellError(_("“%(value)s” is too large for a head count") % {"value": text[:20] + "…"})
     return int(text)
 
 
