@@ -30,9 +30,8 @@ from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractMinut
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
@@ -897,7 +896,7 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
         first, second = run[0], run[COUNTY_RUN - 1]
         kind = _kind_label(*names.get(first.kind, (first.kind_label, first.kind_label)))
         text = format_lazy(
-            _lazy("{kind} missed {n} periods running, since {since} ({last} still missing)"),
+            gettext_lazy("{kind} missed {n} periods running, since {since} ({last} still missing)"),
             kind=kind if not first.party_group else format_lazy("{} · {}", kind, first.party_group),
             n=len(run),
             since=first.period.label,

@@ -1,0 +1,256 @@
+"""The admin for the county office (issue 10, item 4): the county account works there without being a
+superuser; a township secretary reads only the township's rows; the sensitive-access log is never editable."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from branches.admin import ScopedAdminMixin
+from branches.admin_access import TOWNSHIP_MODELS
+from branches.models import RoleAssignment
+from branches.services import admin_access_sync, role_assign
+from care.models import VisitPolicy
+from members.models import SensitiveAccess
+from notifications.models import Delivery
+from tests.conftest import login
+from tests.factories import MemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+Role = RoleAssignment.Role
+OUR_APPS = {
+    "users",
+    "branches",
+    "members",
+    "spreadsheets",
+    "notifications",
+    "education",
+    "care",
+    "accountability",
+    "officers",
+}
+REGISTERED = {
+    m._meta.label_lower: ma for m, ma in admin.site._registry.items() if m._meta.app_label in OUR_APPS
+}
+# County-wide lists: accounts, the outbox, reference data; the county office's group reads them, the township's
+# read-only group does not. The sensitive-access log and the uploads narrow their rows themselves.
+COUNTY_WIDE = {
+    "users.user",
+    "notifications.delivery",
+    "notifications.jobrun",
+    "spreadsheets.importupload",
+    "members.sensitiveaccess",
+    "care.benefitrule",
+    "care.ruleversion",
+    "care.visitpolicy",
+    "care.lunarnewyear",
+    "accountability.yeardeadlines",
+    "accountability.gradeband",
+    "accountability.indicatorgroup",
+    "education.meetingkind",
+    "education.meetingrequirement",
+    "education.studytarget",
+}
+# A handful of rows each: nothing to search or filter.
+SMALL = {
+    "care.lunarnewyear",
+    "accountability.yeardeadlines",
+    "accountability.gradeband",
+    "education.meetingkind",
+    "education.studytarget",
+}
+
+
+def test_every_admin_list_is_scoped_or_county_wide():
+    scoped = {label for label, ma in REGISTERED.items() if isinstance(ma, ScopedAdminMixin)}
+    assert set(REGISTERED) == scoped | COUNTY_WIDE
+    assert not scoped & COUNTY_WIDE
+
+
+def test_the_township_group_reads_only_scoped_lists():
+    assert set(TOWNSHIP_MODELS) <= {
+        label for label, ma in REGISTERED.items() if isinstance(ma, ScopedAdminMixin)
+    }
+
+
+@pytest.mark.parametrize("label", sorted(set(REGISTERED) - SMALL))
+def test_every_admin_list_has_columns_and_search_or_filters(label):
+    ma = REGISTERED[label]
+    assert list(ma.list_display) != ["__str__"] and len(ma.list_display) >= 3
+    assert ma.search_fields or ma.list_filter
+
+
+@pytest.fixture
+def county_office(county):
+    user = UserFactory(email="office@example.com", name="组织部")
+    role_assign(user=user, organization=county, role=Role.COUNTY_ADMIN)
+    assert user.is_staff and not user.is_superuser
+    return user
+
+
+@pytest.fixture
+def township_secretary(township_a):
+    user = UserFactory(email="ts@example.com")
+    role_assign(user=user, organization=township_a, role=Role.TOWNSHIP_SECRETARY)
+    return user
+
+
+@pytest.fixture
+def rows(branch_a1, branch_b1):
+    return MemberFactory(organization=branch_a1, name="本镇党员"), MemberFactory(
+        organization=branch_b1, name="外镇党员"
+    )
+
+
+def _changelist(client, label):
+    app, model = label.split(".")
+    return client.get(reverse(f"admin:{app}_{model}_changelist"))
+
+
+def test_county_office_opens_the_admin_and_its_lists(client, county_office, rows, branch_a1):
+    SensitiveAccess.objects.create(user=county_office, member=rows[0], field="id_number", detail="reveal")
+    login(client, county_office)
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert "django_celery_beat" in index.content.decode() or "周期" in index.content.decode()
+    for label in (
+        "members.member",
+        "branches.organization",
+        "branches.roleassignment",
+        "members.sensitiveaccess",
+    ):
+        response = _changelist(client, label)
+        assert response.status_code == 200, label
+        assert response.context["cl"].result_count > 0, label
+    body = _changelist(client, "members.member").content.decode()
+    assert "本镇党员" in body and "外镇党员" in body  # the whole county
+    for label in (
+        "django_celery_beat.periodictask",
+        "notifications.delivery",
+        "care.visitpolicy",
+        "users.user",
+    ):
+        assert _changelist(client, label).status_code == 200, label
+
+
+def test_county_office_changes_reference_data(client, county_office, branch_a1):
+    login(client, county_office)
+    policy = VisitPolicy.objects.first()
+    page = client.get(reverse("admin:care_visitpolicy_change", args=[policy.pk]))
+    assert page.status_code == 200 and page.context["has_change_permission"]
+    schedule = CrontabSchedule.objects.create(minute="30", hour="6")
+    task = PeriodicTask.objects.create(
+        name="daily-jobs", task="notifications.tasks.run_daily_jobs", crontab=schedule
+    )
+    response = client.get(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]))
+    assert response.status_code == 200 and response.context["has_change_permission"]
+    # domain rows stay read-only for the county office as for everyone
+    member = MemberFactory(organization=branch_a1)
+    page = client.get(reverse("admin:members_member_change", args=[member.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+
+
+def test_county_office_sends_a_failed_delivery_again(client, county_office, alice):
+    delivery = Delivery.objects.create(
+        user=alice, key="x:1", kind="x", subject="s", status=Delivery.Status.FAILED
+    )
+    login(client, county_office)
+    response = client.post(
+        reverse("admin:notifications_delivery_changelist"),
+        {"action": "send_again", "_selected_action": [delivery.pk]},
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status != Delivery.Status.FAILED
+
+
+def test_sensitive_access_page_has_no_save_button(client, county_office, rows):
+    access = SensitiveAccess.objects.create(user=county_office, member=rows[0], field="id_number")
+    login(client, county_office)
+    url = reverse("admin:members_sensitiveaccess_change", args=[access.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"field": "changed"}).status_code == 403
+    assert client.get(reverse("admin:members_sensitiveaccess_add")).status_code == 403
+    access.refresh_from_db()
+    assert access.field == "id_number"
+
+
+def test_township_secretary_reads_only_the_township(
+    client, township_secretary, rows, django_assert_max_num_queries
+):
+    login(client, township_secretary)
+    assert client.get(reverse("admin:index")).status_code == 200
+    with django_assert_max_num_queries(20):
+        body = _changelist(client, "members.member").content.decode()
+    assert "本镇党员" in body and "外镇党员" not in body
+    orgs = _changelist(client, "branches.organization").context["cl"].result_list
+    assert {o.code for o in orgs} and all(
+        o.path.startswith(township_secretary.roles.get().organization.path) for o in orgs
+    )
+    # read-only: no save, no add
+    page = client.get(reverse("admin:members_member_change", args=[rows[0].pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.get(reverse("admin:branches_organization_add")).status_code == 403
+    # another township's member: not there
+    assert client.get(reverse("admin:members_member_change", args=[rows[1].pk])).status_code == 302
+    # nothing county-wide
+    for label in (
+        "members.sensitiveaccess",
+        "notifications.delivery",
+        "django_celery_beat.periodictask",
+        "users.user",
+        "care.visitpolicy",
+    ):
+        assert _changelist(client, label).status_code == 403, label
+
+
+def test_branch_secretary_has_no_admin(client, alice):
+    login(client, alice)
+    assert client.get(reverse("admin:index")).status_code == 302  # to the admin's sign-in
+
+
+@pytest.fixture
+def demo_county(monkeypatch):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--seed", "3", "--as-of", "2025-03-03", stdout=__import__("io").StringIO())
+    from users.models import User
+
+    return User.objects.get(email="county@demo.local")
+
+
+def test_the_demo_county_account_works_in_the_admin_without_being_superuser(client, demo_county):
+    assert not demo_county.is_superuser and demo_county.is_staff
+    login(client, demo_county)
+    assert client.get(reverse("admin:index")).status_code == 200
+    for label in (
+        "members.member",
+        "branches.organization",
+        "branches.roleassignment",
+        "education.meeting",
+        "care.visit",
+        "care.benefitrule",
+        "accountability.gradeband",
+    ):
+        response = _changelist(client, label)
+        assert response.status_code == 200, label
+        assert response.context["cl"].result_count > 0, label
+    assert _changelist(client, "django_celery_beat.periodictask").status_code == 200
+    assert admin_access_sync(apply=False) == []  # the seeding left the roles and groups in step
+    township = RoleAssignment.objects.filter(user__email="township@demo.local").select_related("user").get()
+    login(client, township.user)
+    members = _changelist(client, "members.member")
+    assert members.status_code == 200
+    assert all(
+        m.organization.path.startswith(township.organization.path) for m in members.context["cl"].result_list
+    )
+    assert members.context["cl"].result_count < _count_all_members()
+
+
+def _count_all_members():
+    from members.models import Member
+
+    return Member.objects.count()
