@@ -21,6 +21,13 @@ class ScopedAdminMixin:
             return qs
         return scope_for(request.user).filter(qs, self.scope_field)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history saves an old version on POST for anyone who may view: reading the admin (the
+        township's read-only group, the county office on domain rows) must not write through it."""
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Organization and not request.user.is_superuser:
             kwargs["queryset"] = scope_for(request.user).organizations(write=True)

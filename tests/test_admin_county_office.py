@@ -254,3 +254,17 @@ def _count_all_members():
     from members.models import Member
 
     return Member.objects.count()
+
+
+def test_reading_the_admin_never_writes_through_an_old_version(client, township_secretary, township_a):
+    """django-simple-history's history form saves on POST for anyone who may view: refused without change."""
+    from branches.services import organization_update
+
+    organization_update(org=township_a, name="甲镇（新名）")
+    old = township_a.history.order_by("history_id").first()
+    login(client, township_secretary)
+    url = reverse("admin:branches_organization_simple_history", args=[township_a.pk, old.history_id])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"name": old.name, "code": old.code, "kind": old.kind}).status_code == 403
+    township_a.refresh_from_db()
+    assert township_a.name == "甲镇（新名）"

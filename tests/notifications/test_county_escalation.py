@@ -191,3 +191,38 @@ def test_inactive_county_account_is_left_out(dora, branch_a1):
     dora.save()
     MemberFactory(organization=branch_a1, probationary=True, admitted_on=D(2024, 6, 1))
     assert run_job("probation_county_escalation", as_of=D(2025, 7, 1)) == 0
+
+
+def _queries(job, as_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        run_job(job, as_of=as_of)
+    return len(ctx.captured_queries)
+
+
+def test_queries_do_not_grow_with_the_things_escalated(dora, alice, branch_a1, branch_a2, branch_b1):
+    """A fixed number of queries per job: one overdue thing or many (the outbox inserts in one statement)."""
+    for org in (branch_a1,):
+        MemberFactory(organization=org, probationary=True, admitted_on=D(2024, 6, 1))
+        m = make_member(org, born=D(1970, 1, 1))
+        care_services.visit_create(
+            member=m, kind="home", planned_on=D(2026, 3, 1), due_on=D(2026, 3, 10), by=alice
+        )
+    small = {
+        "probation_county_escalation": _queries("probation_county_escalation", D(2025, 7, 1)),
+        "care_county_escalation": _queries("care_county_escalation", D(2026, 4, 20)),
+        "education_county_escalation": _queries("education_county_escalation", D(2026, 4, 2)),
+    }
+    Delivery.objects.all().delete()
+    for org in (branch_a1, branch_a2, branch_b1) * 3:
+        MemberFactory(organization=org, probationary=True, admitted_on=D(2024, 6, 1))
+        m = make_member(org, born=D(1970, 1, 1))
+        care_services.visit_create(
+            member=m, kind="home", planned_on=D(2026, 3, 1), due_on=D(2026, 3, 10), by=alice
+        )
+    assert _queries("probation_county_escalation", D(2025, 7, 1)) == small["probation_county_escalation"]
+    assert _queries("care_county_escalation", D(2026, 4, 20)) == small["care_county_escalation"]
+    assert _queries("education_county_escalation", D(2026, 4, 2)) == small["education_county_escalation"]
+    assert Delivery.objects.filter(kind="county_probation").count() == 10
