@@ -51,6 +51,7 @@ from .models import (
     MeetingKind,
     MeetingPlan,
     MeetingRequirement,
+    Period,
     StudyRecord,
     StudyTarget,
 )
@@ -860,20 +861,32 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
     quarters of 党课, ...) and still has: what the township has not dealt with in time. One escalation per run,
     keyed by the run's second period, so a third missed period in the same run sends nothing new, and a
     meeting held (recorded late) within the period makes it `ok` and ends the run. Only a run that is still
-    current (it includes the last period of that kind that has ended) is escalated. The grid of three years
-    (a yearly kind's run spans two ended years): a fixed number of queries."""
+    current (it includes the last period of that kind that has ended) is escalated.
+
+    The grid covers last year and this one (four years for a kind measured yearly). A run that reaches back
+    to the grid's first period is not escalated: it began before, was escalated then under its own key, and
+    its start (the key) is no longer seen, so it would otherwise be sent again each year. A fixed number of
+    queries (seven per year of the grid)."""
     rules = load_rules()
+    yearly = [k.code for k in rules if any(v.period == Period.YEAR for v in k.versions)]
     rows = [
         r
-        for year in range(as_of.year - COUNTY_RUN, as_of.year + 1)
-        for r in compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules)
+        for year, kinds in (
+            (as_of.year - 3, yearly),
+            (as_of.year - 2, yearly),
+            (as_of.year - 1, None),
+            (as_of.year, None),
+        )
+        if kinds is None or kinds
+        for r in compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules, kinds=kinds)
         if r.period.end < as_of
     ]
     series: dict[tuple, list[ComplianceRow]] = {}
     for r in sorted(rows, key=lambda r: r.period.start):
         series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append(r)
     runs: list[list[ComplianceRow]] = []
-    for cells in series.values():
+    for (_org, kind, _group), cells in series.items():
+        grid_start = dt.date(as_of.year - (3 if kind in yearly else 1), 1, 1)
         run: list[ComplianceRow] = []
         for cell in cells:
             follows = bool(run) and run[-1].period.end + dt.timedelta(days=1) == cell.period.start
@@ -883,7 +896,8 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
                 run.append(cell)
             else:
                 run = [cell]
-        if len(run) >= COUNTY_RUN and run[-1] is cells[-1]:
+        began_before = bool(run) and run[0] is cells[0] and cells[0].period.start == grid_start
+        if len(run) >= COUNTY_RUN and run[-1] is cells[-1] and not began_before:
             runs.append(run)
     if not runs:
         return []

@@ -52,6 +52,8 @@ def test_nothing_overdue_sends_nothing(dora, branch_a1):
 class TestMissedMeetings:
     def test_two_months_running_reach_the_county_once_per_run(self, dora, bob, alice, branch_a1, branch_b1):
         held(branch_a1, D(2026, 1, 10), "themed_day")  # January held: the run is February and March
+        branch_b1.established_on = D(2025, 11, 15)  # measured from November on, never a meeting
+        branch_b1.save()
         assert _once("education_county_escalation", D(2026, 4, 2)) > 0
         key = f"county_meetings_missed:{branch_a1.pk}:themed_day:0:{dora.pk}:2026-03"
         delivery = Delivery.objects.get(key=key)
@@ -59,7 +61,11 @@ class TestMissedMeetings:
             delivery.user == dora and delivery.status == Delivery.Status.DIGEST
         )  # her digest, not an e-mail
         assert "2026-02" in delivery.body_text
-        # branch_b1 (no meeting at all) is escalated too; nobody below the county hears from this job
+        # branch_b1 (no meeting since it was established) too, keyed by its run's second month
+        assert Delivery.objects.filter(
+            key=f"county_meetings_missed:{branch_b1.pk}:themed_day:0:{dora.pk}:2025-12"
+        ).exists()
+        # nobody below the county hears from this job
         assert Delivery.objects.filter(
             key__startswith=f"county_meetings_missed:{branch_b1.pk}:themed_day:"
         ).exists()
@@ -72,6 +78,19 @@ class TestMissedMeetings:
             ).count()
             == 1
         )
+
+    def test_a_long_run_stays_escalated_once_as_the_years_pass(self, dora, branch_a1):
+        branch_a1.established_on = D(2025, 6, 10)
+        branch_a1.save()
+        run_job("education_county_escalation", as_of=D(2026, 4, 2))
+        themed = Delivery.objects.filter(key__startswith=f"county_meetings_missed:{branch_a1.pk}:themed_day:")
+        assert list(themed.values_list("key", flat=True)) == [
+            f"county_meetings_missed:{branch_a1.pk}:themed_day:0:{dora.pk}:2025-07"
+        ]
+        # next year the run's start is out of the grid: it is not sent again under another key
+        run_job("education_county_escalation", as_of=D(2027, 1, 5))
+        run_job("education_county_escalation", as_of=D(2027, 3, 5))
+        assert themed.count() == 1
 
     def test_a_meeting_held_ends_the_run(self, dora, branch_a1):
         held(branch_a1, D(2026, 1, 10), "themed_day")
