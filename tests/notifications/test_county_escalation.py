@@ -4,6 +4,8 @@ the county office's digest once per thing; what was dealt with does not; the tow
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from branches.models import OfficerAssignment
@@ -213,9 +215,6 @@ def test_inactive_county_account_is_left_out(dora, branch_a1):
 
 
 def _queries(job, as_of):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as ctx:
         run_job(job, as_of=as_of)
     return len(ctx.captured_queries)
