@@ -41,6 +41,7 @@ class IndicatorInline(admin.TabularInline):
 class IndicatorGroupAdmin(admin.ModelAdmin):
     list_display = ["year", "name", "position"]
     list_filter = ["year"]
+    search_fields = ["name"]
     inlines = [IndicatorInline]
 
 
@@ -75,6 +76,6 @@ class DutyReportAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     list_display = ["year", "organization", "author", "submitted_at", "late"]
     list_filter = ["year", "late"]
-    search_fields = ["organization__name", "title"]
+    search_fields = ["organization__name", "organization__code", "title", "author__name"]
     raw_id_fields = ["organization", "author"]
     inlines = [AttachmentInline]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
+from users.models import User
+
 from . import paths
+from .admin_access import ROLE_GROUPS, group_permissions_q, groups_seed, memberships_sync
 from .models import Organization, PartyGroup, RoleAssignment
 
 
@@ -101,8 +107,41 @@ def party_group_get_or_create(*, organization: Organization, name: str) -> Party
 
 
 def role_assign(*, user, organization: Organization, role: str) -> RoleAssignment:
+    """Give `user` a role at `organization` (once); the admin access follows the roles (admin_access: the
+    county office's group 县委组织部, a township secretary's read-only group, is_staff)."""
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, organization=organization, role=role
     )
-    user.__dict__.pop("_scope_cache", None)
+    _roles_changed(user)
     return assignment
+
+
+def role_revoke(*, assignment: RoleAssignment, by: User) -> None:
+    """Take a role away; the admin group it gave goes with it (and is_staff with the last such role)."""
+    user = assignment.user
+    assignment._history_user = by  # type: ignore[attr-defined]  # simple_history records who deleted it
+    assignment.delete()
+    _roles_changed(user)
+
+
+def _roles_changed(user) -> None:
+    memberships_sync(user_model=User, group_model=Group, role_model=RoleAssignment, user_ids=[user.pk])
+    user.refresh_from_db(fields=["is_staff"])
+    user.__dict__.pop("_scope_cache", None)
+
+
+def admin_access_sync(*, user_ids: Iterable[int] | None = None, apply: bool = True) -> list[str]:
+    """Re-apply the managed groups' permissions and every account's groups and is_staff (the check command
+    `sync_admin_access`, demo seeding after its bulk insert). Returns what changed (or would, apply=False)."""
+    changes: list[str] = []
+    if apply:
+        changes += groups_seed(group_model=Group, permission_model=Permission)
+    else:
+        for name in ROLE_GROUPS.values():
+            group = Group.objects.filter(name=name).first()
+            wanted = set(Permission.objects.filter(group_permissions_q(name)).values_list("pk", flat=True))
+            if group is None or set(group.permissions.values_list("pk", flat=True)) != wanted:
+                changes.append(f"group {name}: permissions differ")
+    return changes + memberships_sync(
+        user_model=User, group_model=Group, role_model=RoleAssignment, user_ids=user_ids, apply=apply
+    )

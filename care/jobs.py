@@ -1,6 +1,6 @@
-"""Periodic care job: plan the visits the policies call for, remind before due, escalate when overdue.
-The selection (who is due, which period) and the outbox calls live in care.services (scheduling,
-life_events)."""
+"""Periodic care jobs: plan the visits the policies call for, remind before due, escalate to the township when
+overdue; a month overdue, to the county office's digest (care_county_escalation). The selection (who is due,
+which period) and the outbox calls live in care.services (scheduling, life_events) and care.selectors."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import datetime as dt
 import logging
 
 from notifications.jobs import periodic_job
+from notifications.services import county_escalate
 from users.services import system_user
 
+from .selectors import county_escalations
 from .services import condolences_start_missing, visits_plan, visits_remind
 
 logger = logging.getLogger(__name__)
@@ -24,3 +26,9 @@ def care_visits(as_of: dt.date) -> int:
     sent = visits_remind(as_of=as_of)
     logger.info("care_visits %s: %s visits planned, %s messages", as_of, planned, sent)
     return sent
+
+
+@periodic_job("care_county_escalation")
+def care_county_escalation(as_of: dt.date) -> int:
+    """A visit still not made a month after it was due: once per visit (care.selectors.county_escalations)."""
+    return county_escalate(items=county_escalations(as_of=as_of))

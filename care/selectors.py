@@ -26,6 +26,9 @@ from django.db.models import (
 )
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
 from branches.paths import ancestor_ids, subtree_q
@@ -33,6 +36,7 @@ from branches.selectors import Scope
 from members.ages import years_before
 from members.models import Member
 from members.selectors import living_on_q, on_roll_q, organization_on
+from notifications.services import Escalation
 
 from .models import (
     BenefitRule,
@@ -518,3 +522,44 @@ def pairing_helpers(*, scope: Scope, helped: Member) -> QuerySet[Member]:
 
 def member_condolence(*, member: Member) -> Condolence | None:
     return Condolence.objects.filter(member=member).first()
+
+
+# -- escalation to the county (care_county_escalation) -------------------------------------------------------
+
+COUNTY_AFTER_DAYS = 30  # a visit still not made a month after it was due reaches the county office
+
+
+def visit_worth_reminding_q() -> Q:
+    """Open visits still worth a reminder: the member is on the roll (a condolence follows a death)."""
+    return on_roll_q("member__") | Q(kind=Visit.Kind.CONDOLENCE)
+
+
+def county_escalations(*, as_of: dt.date) -> list[Escalation]:
+    """Visits still planned COUNTY_AFTER_DAYS or more after they were due (the township was told at
+    `escalate_days_after`, care_visit_escalated): once per visit and due date, key
+    "county_care_visit:<visit>:<user>:<due date>". A visit made or cancelled is no longer open. One query."""
+    visits = (
+        Visit.objects.filter(
+            status=Visit.Status.PLANNED, due_on__lte=as_of - dt.timedelta(days=COUNTY_AFTER_DAYS)
+        )
+        .filter(visit_worth_reminding_q())
+        .select_related("member", "organization")
+        .order_by("due_on", "pk")
+    )
+    return [
+        Escalation(
+            what="county_care_visit",
+            obj=v.pk,
+            period=v.due_on.isoformat(),
+            org_path=v.organization.path,
+            organization=v.organization.name,
+            text=format_lazy(
+                _("{kind} to {name} due by {due}, still not made"),
+                kind=Visit.Kind(v.kind).label,
+                name=v.member.name,
+                due=v.due_on.isoformat(),
+            ),
+            url=reverse("care:member", args=[v.member_id]),
+        )
+        for v in visits
+    ]

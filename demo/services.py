@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import ForeignKey, Model
 
 from branches.models import OfficerAssignment, Organization, PartyGroup, RoleAssignment
-from branches.services import organizations_rebuild_paths
+from branches.services import admin_access_sync, organizations_rebuild_paths
 from common.discovery import app_modules
 from members.ages import add_years
 from members.idnumbers import make_id_number
@@ -688,6 +688,9 @@ class _Builder:
             [RoleAssignment(user=users[i], organization=org, role=role) for i, org, role in roles],
             batch_size=1000,
         )
+        # the bulk insert passed by role_assign: the county account gets 县委组织部 and the township secretaries
+        # their read-only group (and is_staff) here, as role_assign would have given them
+        admin_access_sync(user_ids=[u.pk for u in users])
         for i, member in links:
             member.user = users[i]
         Member.objects.bulk_update([m for _i, m in links], ["user"], batch_size=1000)

@@ -96,25 +96,37 @@ class MeetingAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 @admin.register(MeetingPlan)
 class MeetingPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "frequency", "day", "month_of_period", "is_active"]
+    list_filter = ["frequency", "is_active"]
+    search_fields = ["organization__name", "organization__code"]
     raw_id_fields = ["organization", "party_group", "created_by"]
+    list_select_related = ["organization"]
 
 
 @admin.register(StudyRecord)
 class StudyRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "member__organization"
     list_display = ["member", "date", "hours", "channel"]
+    list_filter = ["channel"]
+    search_fields = ["member__name", "member__organization__name"]
+    date_hierarchy = "date"
     raw_id_fields = ["member", "created_by"]
+    list_select_related = ["member"]
 
 
 @admin.register(MeetingAttachment)
 class MeetingAttachmentAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "meeting__organization"
     list_display = ["name", "meeting", "size", "uploaded_at"]
+    search_fields = ["name", "meeting__topic", "meeting__organization__name"]
     raw_id_fields = ["meeting", "uploaded_by"]
+    list_select_related = ["meeting"]
 
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["organization__name", "organization__code"]
     raw_id_fields = ["organization", "created_by"]
+    list_select_related = ["organization"]
     exclude = ["token"]

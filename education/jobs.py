@@ -13,6 +13,9 @@ the key "edu_<kind>:<object>:<user>", so a second run sends nothing.
   member's last attended date so a new streak after attending again alerts again; and the other reasons of
   art. 9 that other apps report through common.lapses (dues: six months unpaid), stage `six_months_lapse`,
   keyed edu_six_months_lapse:<reason>:<member>:<first day of the run>:<user>.
+- education_county_escalation: a required meeting missed two periods running reaches the county office's digest
+  (selectors.county_escalations), once per run: key county_meetings_missed:<branch>:<kind>:<group or 0>:<user>:
+  <the run's second period>. The township still hears of each missed period as before (`period_township`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from notifications.jobs import periodic_job
-from notifications.services import Message, delivery_key, notify_many
+from notifications.services import Message, county_escalate, delivery_key, notify_many
 
 from . import selectors
 from .models import MeetingPlan
@@ -67,3 +70,8 @@ def minutes_missing(as_of: dt.date) -> int:
 @periodic_job("education_absence_alerts")
 def absence_alerts(as_of: dt.date) -> int:
     return _send(selectors.absence_notices(as_of=as_of) + selectors.lapse_notices(as_of=as_of))
+
+
+@periodic_job("education_county_escalation")
+def county_escalation(as_of: dt.date) -> int:
+    return county_escalate(items=selectors.county_escalations(as_of=as_of))

@@ -28,6 +28,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractMinute
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, RoleAssignment
@@ -37,7 +40,7 @@ from common import lapses
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
-from notifications.services import recipients_above, recipients_for
+from notifications.services import Escalation, recipients_above, recipients_for
 
 from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
 from .models import (
@@ -49,6 +52,7 @@ from .models import (
     MeetingKind,
     MeetingPlan,
     MeetingRequirement,
+    Period,
     StudyRecord,
     StudyTarget,
 )
@@ -868,3 +872,91 @@ def lapse_notices(*, as_of: dt.date) -> list[Notice]:
                 Notice("six_months_lapse", obj, secretaries.get(m.organization_id, []), context, url)
             )
     return notices
+
+
+# -- escalation to the county (education_county_escalation) --------------------------------------------------
+
+COUNTY_RUN = 2  # a required meeting missed this many periods running reaches the county office
+
+
+def _kind_label(name_zh: str, name_en: str):
+    """The kind's name in the language the message is rendered in (each recipient's own)."""
+    return lazy(lambda: name_en if (get_language() or "").lower().startswith("en") else name_zh, str)()
+
+
+def county_escalations(*, as_of: dt.date) -> list[Escalation]:
+    """A branch that has missed a required meeting COUNTY_RUN periods running (two months of 支委会, two
+    quarters of 党课, ...) and still has: what the township has not dealt with in time. One escalation per run,
+    keyed by the run's second period, so a third missed period in the same run sends nothing new, and a
+    meeting held (recorded late) within the period makes it `ok` and ends the run. Only a run that is still
+    current (it includes the last period of that kind that has ended) is escalated.
+
+    The grid covers last year and this one (four years for a kind measured yearly). A run that reaches back
+    to the grid's first period is not escalated: it began before, was escalated then under its own key, and
+    its start (the key) is no longer seen, so it would otherwise be sent again each year. A fixed number of
+    queries (seven per year of the grid)."""
+    rules = load_rules()
+    yearly = [k.code for k in rules if any(v.period == Period.YEAR for v in k.versions)]
+    rows = [
+        r
+        for year, kinds in (
+            (as_of.year - 3, yearly),
+            (as_of.year - 2, yearly),
+            (as_of.year - 1, None),
+            (as_of.year, None),
+        )
+        if kinds is None or kinds
+        for r in compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules, kinds=kinds)
+        if r.period.end < as_of
+    ]
+    series: dict[tuple, list[ComplianceRow]] = {}
+    for r in sorted(rows, key=lambda r: r.period.start):
+        series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append(r)
+    runs: list[list[ComplianceRow]] = []
+    for (_org, kind, _group), cells in series.items():
+        grid_start = dt.date(as_of.year - (3 if kind in yearly else 1), 1, 1)
+        run: list[ComplianceRow] = []
+        for cell in cells:
+            follows = bool(run) and run[-1].period.end + dt.timedelta(days=1) == cell.period.start
+            if cell.status != MISSING:
+                run = []
+            elif follows and run[-1].period.type == cell.period.type:
+                run.append(cell)
+            else:
+                run = [cell]
+        began_before = bool(run) and run[0] is cells[0] and cells[0].period.start == grid_start
+        if len(run) >= COUNTY_RUN and run[-1] is cells[-1] and not began_before:
+            runs.append(run)
+    if not runs:
+        return []
+    paths = dict(
+        Organization.objects.filter(pk__in={run[0].organization_id for run in runs}).values_list("pk", "path")
+    )
+    names = {k.code: (k.name_zh, k.name_en) for k in MeetingKind.objects.all()}
+    out = []
+    for run in runs:
+        first, second = run[0], run[COUNTY_RUN - 1]
+        kind = _kind_label(*names.get(first.kind, (first.kind_label, first.kind_label)))
+        text = format_lazy(
+            gettext_lazy("{kind} missed {n} periods running, since {since} ({last} still missing)"),
+            kind=kind if not first.party_group else format_lazy("{} · {}", kind, first.party_group),
+            n=len(run),
+            since=first.period.label,
+            last=run[-1].period.label,
+        )
+        url = (
+            reverse("education:compliance_org", args=[first.organization_id])
+            + f"?year={second.period.start.year}"
+        )
+        out.append(
+            Escalation(
+                what="county_meetings_missed",
+                obj=f"{first.organization_id}:{first.kind}:{first.party_group_id or 0}",
+                period=second.period.label,
+                org_path=paths[first.organization_id],
+                organization=first.org_name,
+                text=text,
+                url=url,
+            )
+        )
+    return out

@@ -48,6 +48,8 @@ class MemberAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 class TransferAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "member__organization"
     list_display = ["member", "from_organization", "to_organization", "transferred_on", "created_by"]
+    list_filter = [("transferred_on", admin.DateFieldListFilter)]
+    date_hierarchy = "transferred_on"
     search_fields = ["member__name", "from_organization__name", "to_organization__name"]
     autocomplete_fields = ["member", "from_organization", "to_organization"]
     list_select_related = ["member", "from_organization", "to_organization", "created_by"]
@@ -65,6 +67,7 @@ class CommitteeTermAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin)
     """Read-only: terms and officers change through committee_term_save (one secretary, living members)."""
 
     list_display = ["organization", "elected_on", "ends_on"]
+    list_filter = [("ends_on", admin.DateFieldListFilter)]
     search_fields = ["organization__name", "organization__code"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]

@@ -5,6 +5,8 @@ after admission, or the extended date). Within PROBATION_NOTICE_DAYS before it, 
 member's organization is reminded to hold the confirmation vote; from the due day on, while the member is
 still probationary, the branch secretary and the township above (secretaries and staff) are told it is
 overdue. Each message once per (member, recipient, due date, stage): key "<stage>:<member>:<user>:<due date>".
+A month after the due date, still unconfirmed: the county office's digest (probation_county_escalation, key
+"county_probation:<member>:<user>:<due date>").
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import datetime as dt
 from django.urls import NoReverseMatch, reverse
 
 from notifications.jobs import periodic_job
-from notifications.services import Message, delivery_key, notify_many
+from notifications.services import Message, county_escalate, delivery_key, notify_many
 
-from .selectors import probation_notices
+from .selectors import probation_county_escalations, probation_notices
 
 
 def _member_url(member_id: int) -> str:
@@ -52,3 +54,9 @@ def probation_due(as_of: dt.date) -> int:
             for user in n.recipients
         )
     )
+
+
+@periodic_job("probation_county_escalation")
+def probation_county_escalation(as_of: dt.date) -> int:
+    """Still unconfirmed a month after the probation year ended: once per member and due date."""
+    return county_escalate(items=probation_county_escalations(as_of=as_of))

@@ -27,14 +27,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import StartsWith
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope, scope_for
-from notifications.services import recipients_above, recipients_for
+from notifications.services import Escalation, recipients_above, recipients_for
 
 from . import idnumbers
 from .ages import years_before
@@ -515,3 +517,48 @@ def probation_notices(*, as_of: dt.date) -> list[ProbationNotice]:
             )
         )
     return notices
+
+
+# -- escalation to the county (probation_county_escalation) ------------------------------------------------
+
+PROBATION_COUNTY_AFTER_DAYS = (
+    30  # still unconfirmed a month after the probation year ended: the county office
+)
+
+
+def probation_county_escalations(*, as_of: dt.date) -> list[Escalation]:
+    """Probationary members on the roll whose probation ended PROBATION_COUNTY_AFTER_DAYS or more ago with no
+    confirmation recorded (the township was told on the due day, `probation_overdue`): once per member and due
+    date, key "county_probation:<member>:<user>:<due date>" (an extension gives a new due date). A member
+    confirmed (full_member_on), departed or dead is left out. One query."""
+    members = (
+        Member.objects.filter(
+            probation_due_on_or_before(as_of - dt.timedelta(days=PROBATION_COUNTY_AFTER_DAYS)),
+            living_on_q(as_of),
+            full_member_on__isnull=True,
+        )
+        .select_related("organization")
+        .order_by("pk")
+    )
+    out = []
+    for m in members:
+        try:
+            url = reverse("members:detail", args=[m.pk])
+        except NoReverseMatch:  # the roster pages are not installed
+            url = ""
+        out.append(
+            Escalation(
+                what="county_probation",
+                obj=m.pk,
+                period=m.probation_due_on.isoformat(),
+                org_path=m.organization.path,
+                organization=m.organization.name,
+                text=format_lazy(
+                    gettext_lazy("Probation of {name} ended on {due}; no confirmation recorded"),
+                    name=m.name,
+                    due=m.probation_due_on.isoformat(),
+                ),
+                url=url,
+            )
+        )
+    return out

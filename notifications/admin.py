@@ -32,7 +32,9 @@ class DeliveryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["send_again"]
 
-    @admin.action(description=_("Send again (failed, or unknown after a worker stopped)"))
+    @admin.action(
+        description=_("Send again (failed, or unknown after a worker stopped)"), permissions=["resend"]
+    )
     def send_again(self, request, queryset):
         count = deliveries_resend(delivery_ids=queryset.values_list("pk", flat=True))
         self.message_user(
@@ -41,6 +43,11 @@ class DeliveryAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    def has_resend_permission(self, request):
+        """ "Send again" is what change_delivery means here (the county office's group has it); the rows
+        themselves are never edited."""
+        return request.user.has_perm("notifications.change_delivery")
 
     def has_add_permission(self, request):
         return False
@@ -56,6 +63,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 class JobRunAdmin(admin.ModelAdmin):
     list_display = ["job", "as_of", "started_at", "finished_at", "created", "failed"]
     list_filter = ["job", ("error", admin.EmptyFieldListFilter)]
+    search_fields = ["job", "error"]
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in JobRun._meta.fields]
 

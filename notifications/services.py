@@ -8,6 +8,8 @@ What a job needs (a job is a thin list of "who gets what, keyed how"; see `notif
   recipients_above(paths=, roles=, kind=)       ... at the organization with that path or any above it
   notify_many(messages=[Message(...), ...])     one query per chunk for the keys already delivered, a bulk
                                                 insert of the new ones, immediate ones enqueued on commit
+  county_escalate(items=[Escalation(...), ...]) what the township has not dealt with in time, to the county
+                                                office's digest, once per thing
   deliveries_withdraw(key_prefix=)              take back what still waits (pending/digest) under key prefixes
   invitation_send(user=)                        the invitation to set a password (users builds the link)
   preferences_update(user=, ...)                the user's e-mail choice and what it does to waiting messages
@@ -264,6 +266,48 @@ def deliveries_withdraw(*, key_prefix: str | Iterable[str], reason: str = "withd
         q |= Q(key__startswith=prefix)
     return Delivery.objects.filter(q, status__in=[Delivery.Status.PENDING, Delivery.Status.DIGEST]).update(
         status=Delivery.Status.SKIPPED, error=reason
+    )
+
+
+@dataclass
+class Escalation:
+    """One thing the township has not dealt with in time, for the county office (`county_escalate`).
+
+    `what` is the delivery kind and the key's first part ("county_<thing>"); `obj` and `period` the rest of
+    the key, chosen by the app so that one thing is escalated once however long it stays undone; `text` is
+    lazy (each recipient reads it in their own language)."""
+
+    what: str
+    obj: object
+    org_path: str
+    organization: str
+    text: object
+    url: str
+    period: object = None
+
+
+def county_escalate(*, items: Iterable[Escalation]) -> int:
+    """Tell the county office (县委组织部: county_admin at the organization or above it) in its digest, never
+    one e-mail each: key "<what>:<obj>:<user>[:<period>]", so a second run sends nothing. Two queries and
+    one per 500 messages; returns the deliveries created."""
+    items = list(items)
+    if not items:
+        return 0
+    county = recipients_above(paths={i.org_path for i in items}, roles=[RoleAssignment.Role.COUNTY_ADMIN])
+    return notify_many(
+        messages=(
+            Message(
+                user=user,
+                key=delivery_key(i.what, i.obj, user.pk, i.period),
+                kind=i.what,
+                template="notifications/email/county_escalation",
+                context={"organization": i.organization, "text": i.text, "link": i.url},
+                url=i.url,
+                digest_only=True,
+            )
+            for i in items
+            for user in county.get(i.org_path, [])
+        )
     )
 
 

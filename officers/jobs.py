@@ -2,7 +2,8 @@
 `notifications.services.notify` with a unique key, so a second run sends nothing. An officer hears of a
 follow-up they raised once it is overdue, and on Mondays of everything overdue at their organizations (every
 app's `overdue_items`, read through common.overdue); the county office's escalation after four weeks reads the
-follow-ups from `overdue_items` here."""
+follow-ups from `overdue_items` here. An officer with no visit at an organization in the last quarter reaches
+the county office's digest once per assignment and quarter (officer_county_escalation)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from branches.selectors import officer_assignments_active
 from common import overdue
 from notifications.jobs import periodic_job
-from notifications.services import notify
+from notifications.services import county_escalate, notify
 
 from .models import FollowUp
+from .selectors import county_escalations
 
 
 def _link(name: str, *args) -> str:
@@ -97,3 +99,9 @@ def officer_weekly_digest(as_of: dt.date) -> int:
         )
         created += delivery is not None
     return created
+
+
+@periodic_job("officer_county_escalation")
+def officer_county_escalation(as_of: dt.date) -> int:
+    """No visit in the last quarter at an organization assigned all quarter: once per assignment and quarter."""
+    return county_escalate(items=county_escalations(as_of=as_of))

@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from branches.models import OfficerAssignment, Organization, RoleAssignment
 from branches.selectors import Scope, officer_assignments_active
+from common import periods
 from common.figures import Figure, organization_figures
+from notifications.services import Escalation
 
 from .models import FollowUp, VisitLog
 
@@ -191,3 +196,44 @@ def officer_candidates(*, scope: Scope):
             | Q(roles__role=RoleAssignment.Role.OFFICER, roles__organization__in=mine)
         ).distinct()
     return users.order_by("name", "email")
+
+
+# -- escalation to the county (officer_county_escalation) ----------------------------------------------------
+
+
+def county_escalations(*, as_of: dt.date) -> list[Escalation]:
+    """An officer assigned to an organization for the whole of the last ended quarter who logged no visit
+    there in it: once per assignment and quarter, key "county_officer_visits:<assignment>:<user>:<quarter>"
+    (e.g. "2026-Q1"). A visit logged in the quarter, even late, leaves the assignment out. One query."""
+    quarter = periods.period_containing(
+        periods.period_containing(as_of, periods.QUARTER).start - dt.timedelta(days=1), periods.QUARTER
+    )
+    visited = VisitLog.objects.filter(
+        organization=OuterRef("organization"),
+        officer=OuterRef("officer"),
+        visited_on__range=(quarter.start, quarter.end),
+    )
+    assignments = (
+        officer_assignments_active(on=quarter.end)
+        .filter(starts_on__lte=quarter.start)
+        .filter(~Exists(visited))
+        .select_related("officer", "organization")
+        .order_by("organization__path", "pk")
+    )
+    return [
+        Escalation(
+            what="county_officer_visits",
+            obj=a.pk,
+            period=quarter.label,
+            org_path=a.organization.path,
+            organization=a.organization.name,
+            text=format_lazy(
+                _("{kind} {officer} made no visit in {quarter}"),
+                kind=Kind(a.kind).label,
+                officer=a.officer.name or a.officer.email,
+                quarter=quarter.label,
+            ),
+            url=reverse("officers:officer", args=[a.officer_id]),
+        )
+        for a in assignments
+    ]

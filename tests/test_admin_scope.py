@@ -1,4 +1,5 @@
-"""The admin is the county office's tool; any other staff account sees only its own scope there too."""
+"""The admin is the county office's tool; any other staff account sees only its own scope there too. Every
+admin list is scoped or county-wide reference data, with columns and search or filters (issue 10)."""
 
 import pytest
 from django.contrib import admin
@@ -7,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from branches.admin import ScopedAdminMixin
+from branches.admin_access import DOMAIN_APPS, TOWNSHIP_MODELS
 from tests.conftest import login
 from tests.factories import MemberFactory
 
@@ -49,3 +51,55 @@ def test_township_staff_sees_only_township_members_in_admin(client, bob, branch_
     login(client, bob)
     body = client.get(reverse("admin:members_member_changelist")).content.decode()
     assert mine.name in body and "外镇党员" not in body
+
+
+OUR_APPS = set(DOMAIN_APPS)  # every app of ours with an admin (branches.admin_access)
+REGISTERED = {
+    m._meta.label_lower: ma for m, ma in admin.site._registry.items() if m._meta.app_label in OUR_APPS
+}
+# County-wide lists: accounts, the outbox, reference data; the county office's group reads them, the township's
+# read-only group does not. The sensitive-access log and the uploads narrow their rows themselves.
+COUNTY_WIDE = {
+    "users.user",
+    "notifications.delivery",
+    "notifications.jobrun",
+    "spreadsheets.importupload",
+    "members.sensitiveaccess",
+    "care.benefitrule",
+    "care.ruleversion",
+    "care.visitpolicy",
+    "care.lunarnewyear",
+    "accountability.yeardeadlines",
+    "accountability.gradeband",
+    "accountability.indicatorgroup",
+    "education.meetingkind",
+    "education.meetingrequirement",
+    "education.studytarget",
+}
+# A handful of rows each: nothing to search or filter.
+SMALL = {
+    "care.lunarnewyear",
+    "accountability.yeardeadlines",
+    "accountability.gradeband",
+    "education.meetingkind",
+    "education.studytarget",
+}
+
+
+def test_every_admin_list_is_scoped_or_county_wide():
+    scoped = {label for label, ma in REGISTERED.items() if isinstance(ma, ScopedAdminMixin)}
+    assert set(REGISTERED) == scoped | COUNTY_WIDE
+    assert not scoped & COUNTY_WIDE
+
+
+def test_the_township_group_reads_only_scoped_lists():
+    assert set(TOWNSHIP_MODELS) <= {
+        label for label, ma in REGISTERED.items() if isinstance(ma, ScopedAdminMixin)
+    }
+
+
+@pytest.mark.parametrize("label", sorted(set(REGISTERED) - SMALL))
+def test_every_admin_list_has_columns_and_search_or_filters(label):
+    ma = REGISTERED[label]
+    assert list(ma.list_display) != ["__str__"] and len(ma.list_display) >= 3
+    assert ma.search_fields or ma.list_filter

@@ -12,8 +12,15 @@ from ..models import Condolence, Visit
 
 Role = RoleAssignment.Role
 TOWNSHIP_ROLES = (Role.TOWNSHIP_SECRETARY, Role.TOWNSHIP_STAFF)
-# Every message about a visit; withdrawn when the visit is cancelled because the member died.
-VISIT_KINDS = ("care_visit_due", "care_visit_overdue", "care_visit_escalated", "care_visit_planned")
+# Every message about a visit; withdrawn when the visit is cancelled because the member died (the county
+# office's "county_care_visit" included: care_county_escalation, same key shape).
+VISIT_KINDS = (
+    "care_visit_due",
+    "care_visit_overdue",
+    "care_visit_escalated",
+    "care_visit_planned",
+    "county_care_visit",
+)
 
 
 def _visit_messages(*, visit: Visit, kind: str, template: str, users: list) -> list[Message]:

@@ -10,7 +10,6 @@ from django.db.models import Q
 from common import periods
 from members.ages import years_before
 from members.models import Member
-from members.selectors import on_roll_q
 from notifications.services import (
     notify_many,
 )
@@ -160,7 +159,7 @@ def visits_remind(*, as_of: dt.date) -> int:
     )
     visits = list(
         Visit.objects.filter(status=Visit.Status.PLANNED, due_on__lte=horizon)
-        .filter(_alive_visit_q(as_of))
+        .filter(selectors.visit_worth_reminding_q())
         .select_related("policy", "member", "member__organization", "assigned_to")
     )
     steps: list[tuple[Visit, str, list]] = []
@@ -190,8 +189,3 @@ def visits_remind(*, as_of: dt.date) -> int:
         ],
         chunk_size=1000,
     )
-
-
-def _alive_visit_q(as_of: dt.date) -> Q:
-    """Open visits still worth a reminder: the member is on the roll (a condolence follows a death)."""
-    return on_roll_q("member__") | Q(kind=Visit.Kind.CONDOLENCE)
