@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "care",
     "accountability",
     "officers",
+    "recruitment",
     "dashboard",
     "demo",
     "django.contrib.admin",

@@ -26,8 +26,10 @@ from care.models import BenefitRule, Grant, Visit
 from education import services as education_services
 from education.models import MeetingKind
 from members import services as member_services
+from members.idnumbers import make_id_number
 from notifications.models import Delivery
 from officers import services as officer_services
+from recruitment import services as recruitment_services
 from spreadsheets.models import ImportUpload
 from tests.factories import (
     MemberFactory,
@@ -178,6 +180,13 @@ def build_world() -> World:
             today=today,
         )
         o["follow_up"] = o["visit_log"].follow_ups.get()
+        o["candidate"] = recruitment_services.candidate_apply(
+            organization=org,
+            name=f"申请人{mark}",
+            id_number=make_id_number("140101", dt.date(2000, 1, 2), 7 if name == "A" else 8, male=True),
+            applied_on=today - dt.timedelta(days=10),
+            by=secretary,
+        )
         delivery_owner = alice if name == "A" else charlie
         o["delivery"] = Delivery.objects.create(
             key=f"crawler:{name}",
