@@ -57,7 +57,7 @@ class StepForm(BootstrapFormMixin, forms.Form):
     ends_on = forms.DateField(label=_("Last day of the public notice"), widget=DateInput)
     hours = forms.IntegerField(label=_("Training hours"), min_value=0, max_value=1000)
     people = forms.ModelMultipleChoiceField(queryset=Member.objects.none(), label=_("People"))
-    decided_by = forms.CharField(label=_("Decided by"), max_length=255, required=False)
+    decided_by = forms.CharField(label=_("Who decided"), max_length=255, required=False)
     document = forms.CharField(label=_("Document or meeting"), max_length=255, required=False)
 
     def __init__(self, *args, kind: str, people=None, **kwargs):
@@ -93,4 +93,4 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
 class ExtendForm(BootstrapFormMixin, forms.Form):
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput)
     ends_on = forms.DateField(label=_("Probation extended to"), widget=DateInput)
-    reason = forms.CharField(label=_("Reason"), max_length=255)
+    reason = forms.CharField(label=_("Reason for the extension"), max_length=255)
