@@ -139,10 +139,12 @@ def stage_counts_by_child(*, scope: Scope, org: Organization, on: dt.date) -> li
         .order_by()
     )
     for values in per_org:
-        child = ancestor_path(values["organization__path"], depth=level)
+        # values() with annotations: django-stubs types the row by the values() field only.
+        row: dict = dict(values)
+        child = ancestor_path(row["organization__path"], depth=level)
         if child in rows:
             for s in Stage.values:
-                rows[child].counts[s] += values[s]
+                rows[child].counts[s] += row[s]
     return list(rows.values())
 
 

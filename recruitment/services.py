@@ -25,7 +25,7 @@ from .selectors import rules_get
 
 Kind = Step.Kind
 # The candidate's date field for each step that has one.
-DATE_FIELDS = {
+DATE_FIELDS: dict[str, str] = {
     Kind.APPLICATION: "applied_on",
     Kind.TALK: "talked_on",
     Kind.ACTIVIST: "activist_on",
@@ -286,9 +286,12 @@ def candidate_import(
     The steps are recorded as they stand in the ledger (what it does not hold, like the introducers, is
     not invented). An admission date puts the person on the roster (member_admit). Returns the candidate
     and the steps added."""
+    applied_on = dates[Kind.APPLICATION]
+    if applied_on is None:
+        raise ValidationError(_("Out of order: first record %(steps)s.") % {"steps": Kind.APPLICATION.label})
     if candidate is None:
         candidate = Candidate.objects.create(
-            organization=organization, created_by=by, applied_on=dates[Kind.APPLICATION], **person
+            organization=organization, created_by=by, applied_on=applied_on, **person
         )
         existing: set[str] = set()
     else:
@@ -302,7 +305,8 @@ def candidate_import(
         Step.objects.create(candidate=candidate, kind=kind, on=day, document=document, recorded_by=by)
         setattr(candidate, DATE_FIELDS[kind], day)
         added.append(kind)
-    if Kind.ADMISSION in added:
+    admitted_on = dates.get(Kind.ADMISSION)
+    if Kind.ADMISSION in added and admitted_on is not None:
         member, _created = member_services.member_admit(
             organization=organization,
             name=candidate.name,
@@ -310,7 +314,7 @@ def candidate_import(
             ethnicity=candidate.ethnicity,
             birth_date=candidate.birth_date,
             id_number=candidate.id_number,
-            admitted_on=dates[Kind.ADMISSION],
+            admitted_on=admitted_on,
             by=by,
         )
         candidate.member = member
