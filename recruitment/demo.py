@@ -38,7 +38,10 @@ def seed(*, rng: random.Random, as_of: dt.date, scale: str) -> None:
     )
     sequence = 0
     for org in orgs:
-        people = list(full_members_for(organization=org)[:10])
+        # Contacts and introducers who were full members on every date the walk goes back to.
+        people = [
+            m for m in full_members_for(organization=org)[:40] if m.full_member_on <= add_years(as_of, -4)
+        ][:10]
         if len(people) < 2:
             continue
         for stage in rng.sample(STAGES, k=3):
@@ -67,7 +70,8 @@ def _walk(rng, org, people, stage, as_of, by, *, name, born, number) -> None:
     days = dt.timedelta
     if stage == "applicant":
         applied = as_of - days(rng.randint(3, 50))
-        plan = [(Kind.TALK, applied + days(rng.randint(7, 25)))]
+        # Two in five applicants still wait for their talk (the reminder and the "overdue" flag).
+        plan = [(Kind.TALK, applied + days(rng.randint(7, 25)))] if rng.random() < 0.6 else []
     else:
         if stage == "activist":
             activist = as_of - days(rng.randint(30, 330))
@@ -79,7 +83,9 @@ def _walk(rng, org, people, stage, as_of, by, *, name, born, number) -> None:
             activist = as_of - days(rng.randint(1000, 1100))
         talked = activist - days(rng.randint(30, 90))
         applied = talked - days(rng.randint(5, 28))
-        plan = [(Kind.TALK, talked), (Kind.ACTIVIST, activist), (Kind.CHECK, activist + days(180))]
+        plan = [(Kind.TALK, talked), (Kind.ACTIVIST, activist)]
+        if stage != "activist" or rng.random() < 0.5:  # half the activists owe their periodic check
+            plan.append((Kind.CHECK, activist + days(180)))
         if stage != "activist":
             target = add_years(activist, 1) + days(rng.randint(0, 20))
             plan += [
