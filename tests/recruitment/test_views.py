@@ -251,7 +251,7 @@ def test_rules_page(client, dora, charlie, django_assert_max_num_queries):
     client.get(url)
     with django_assert_max_num_queries(8):
         response = client.get(url)
-    assert "一年以上" in response.content.decode() and "activist_before_target" in response.content.decode()
+    assert "一年以上" in response.content.decode() and "个工作日" in response.content.decode()
 
 
 def test_rules_page_needs_a_role(client, django_user_model):
