@@ -41,6 +41,7 @@ DOMAIN_APPS = (
     "accountability",
     "officers",
     "dues",
+    "recruitment",
 )
 # Reference data the county office changes there, beyond reading it: "<app>.<model>" → actions.
 REFERENCE_DATA = {
@@ -51,6 +52,7 @@ REFERENCE_DATA = {
     "accountability.gradeband": ("add", "change"),
     "education.studytarget": ("add", "change"),
     "notifications.delivery": ("change",),  # only "Send again": the outbox admin is read-only otherwise
+    "recruitment.recruitmentrule": ("change",),  # the intervals and limits of the 2014 work rules
 }
 BEAT_APP = "django_celery_beat"  # the schedules: every permission
 # What a township secretary reads: organization data with a scoped admin (tests/test_admin_scope.py checks it).
@@ -78,6 +80,7 @@ TOWNSHIP_MODELS = (
     "dues.duesrecord",
     "dues.duesrelief",
     "dues.payment",
+    "recruitment.candidate",
 )
 
 

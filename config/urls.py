@@ -17,6 +17,7 @@ urlpatterns = [
     path("home/", include("dashboard.urls")),
     path("orgs/", include("branches.urls")),
     path("officers/", include("officers.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path("members/", include("members.urls")),
     path("imports/", include("spreadsheets.urls")),
     path("notifications/", include("notifications.urls")),

@@ -107,6 +107,39 @@ def member_create(*, organization: Organization, by: User, **fields: Any) -> Mem
     return member
 
 
+@transaction.atomic
+def member_admit(
+    *,
+    organization: Organization,
+    name: str,
+    gender: str,
+    ethnicity: str,
+    birth_date: dt.date,
+    id_number: str,
+    admitted_on: dt.date,
+    by: User,
+) -> tuple[Member, bool]:
+    """接收预备党员: a person admitted by a branch general meeting joins the roster as a probationary member
+    from `admitted_on` (the probation year counts from that day). Someone already on the roster with the same
+    ID number is matched, not duplicated: returned with False and left as they are. For the recruitment
+    pipeline (recruitment.services), which owns the steps before admission."""
+    number = idnumbers.normalize(id_number)
+    existing = Member.objects.filter(id_number=number).first()
+    if existing is not None:
+        return existing, False
+    member = member_create(
+        organization=organization,
+        by=by,
+        name=name,
+        gender=gender,
+        ethnicity=ethnicity,
+        birth_date=birth_date,
+        id_number=number,
+        admitted_on=admitted_on,
+    )
+    return member, True
+
+
 def member_prepare(*, member: Member) -> Member:
     """Complete and check a new, unsaved member without queries: birth date and gender from the ID number
     when not given, then the model's field rules and clean() (ID check digit, birth date and gender match,

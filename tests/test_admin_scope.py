@@ -75,6 +75,7 @@ COUNTY_WIDE = {
     "education.meetingkind",
     "education.meetingrequirement",
     "education.studytarget",
+    "recruitment.recruitmentrule",
 }
 # A handful of rows each: nothing to search or filter.
 SMALL = {
@@ -83,6 +84,7 @@ SMALL = {
     "accountability.gradeband",
     "education.meetingkind",
     "education.studytarget",
+    "recruitment.recruitmentrule",
 }
 
 

@@ -27,11 +27,11 @@ LAYERS: list[set[str]] = [
     {"branches"},
     {"notifications"},
     {"members"},
-    {"education", "care", "accountability", "officers", "dues"},
+    {"education", "care", "accountability", "officers", "dues", "recruitment"},
     {"dashboard", "demo", "spreadsheets"},
 ]
 # Within this layer no app imports another.
-SIDE_BY_SIDE = {"education", "care", "accountability", "officers", "dues"}
+SIDE_BY_SIDE = {"education", "care", "accountability", "officers", "dues", "recruitment"}
 LEVEL = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 
 # "module:function -> imported module": why it is imported inside the function.

@@ -23,6 +23,7 @@ OUR_NAMESPACES = {
     "care",
     "accountability",
     "dues",
+    "recruitment",
 }
 # Routes an anonymous visitor may reach, with the reason: the secret in the URL is the credential.
 TOKEN_ROUTES = {

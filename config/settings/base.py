@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accountability",
     "officers",
     "dues",
+    "recruitment",
     "dashboard",
     "demo",
     "django.contrib.admin",

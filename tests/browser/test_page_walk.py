@@ -29,6 +29,8 @@ from branches.models import OfficerAssignment, RoleAssignment
 from care import services as care
 from education import services as education
 from education.models import MeetingKind
+from members.idnumbers import make_id_number
+from recruitment import services as recruitment
 from tests.factories import (
     MemberFactory,
     UserFactory,
@@ -175,6 +177,24 @@ def walk_county() -> County:
         MemberFactory(organization=v1, name="罗一"),
         MemberFactory(organization=v2, name="梁二"),
     ]
+    # 发展党员: an activist of v1, so that the person's page and its step forms are walked.
+    candidate = recruitment.candidate_apply(
+        organization=v1,
+        name="赵积极",
+        id_number=make_id_number("140303", dt.date(2000, 6, 1), 1, male=True),
+        applied_on=today - dt.timedelta(days=100),
+        by=users["branch"],
+    )
+    recruitment.step_record(
+        candidate=candidate, kind="talk", on=today - dt.timedelta(days=90), by=users["branch"]
+    )
+    recruitment.step_record(
+        candidate=candidate,
+        kind="activist",
+        on=today - dt.timedelta(days=60),
+        people=[people[1], people[4]],
+        by=users["branch"],
+    )
     meeting = education.meeting_create(
         organization=v1,
         kinds=MeetingKind.objects.filter(code="general_meeting"),

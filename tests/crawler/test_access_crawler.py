@@ -88,6 +88,7 @@ PK_SEGMENTS = {
     ("dues", "reliefs"): "dues_relief",
     ("notifications", "notifications"): "delivery",
     ("spreadsheets", "uploads"): "upload",
+    ("recruitment", "recruitment"): "candidate",
 }
 # Other parameters by name.
 NAMED_PARAMS = {
@@ -100,6 +101,7 @@ NAMED_PARAMS = {
     "fmt": "format",
     "code": "rule",
     "action": "attendance_action",
+    "step": "step_kind",
 }
 GLOBAL_KEYS = {
     "year",
@@ -108,6 +110,7 @@ GLOBAL_KEYS = {
     "rule",
     "indicator",
     "attendance_action",
+    "step_kind",
 }  # the same for both townships
 OWN_ONLY = {"delivery", "upload"}  # only their owner may open them, whatever the scope
 # Query strings a page needs to show its form (the writer's links carry them); crawled with and without.
@@ -125,6 +128,8 @@ QUERIES = {
     "accountability:duty_report_new": {"organization": ("org", "initial")},
     "officers:visits": {"organization": ("org", "object")},
     "officers:visit_new": {"organization": ("org", "initial")},
+    "recruitment:pipeline": {"org": ("org", "object")},
+    "recruitment:candidate_new": {"org": ("org", "initial")},
 }
 # Pages that show names of another township's organizations or people by design, with the reason.
 FOREIGN_TEXT_ALLOWED = {
@@ -158,6 +163,7 @@ COUNTY_ONLY = {
     "accountability.indicator",
     "accountability.yeardeadlines",
     "accountability.gradeband",
+    "recruitment.recruitmentrule",
 }
 # Not a change of data: an access record is written when a reader looks at something sensitive.
 AUDIT = {"members.sensitiveaccess": "the access log of ID numbers records reads"}
@@ -171,6 +177,7 @@ OUR_APPS = {
     "accountability",
     "officers",
     "dues",
+    "recruitment",
     "spreadsheets",
 }
 ORG_FIELDS = (
@@ -184,6 +191,7 @@ ORG_FIELDS = (
     "term__organization",
     "contract__organization",
     "township",
+    "candidate__organization",
 )
 CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
@@ -288,6 +296,8 @@ def _global_values(world: World, key: str) -> list:
         return ["csv", "xlsx"]
     if key == "attendance_action":
         return ["add", "remove"]
+    if key == "step_kind":
+        return ["talk", "activist"]
     if key == "rule":
         return [world.globals["rule"].code]
     if key == "indicator":

@@ -27,8 +27,10 @@ from dues import services as dues_services
 from education import services as education_services
 from education.models import MeetingKind
 from members import services as member_services
+from members.idnumbers import make_id_number
 from notifications.models import Delivery
 from officers import services as officer_services
+from recruitment import services as recruitment_services
 from spreadsheets.models import ImportUpload
 from tests.factories import (
     MemberFactory,
@@ -194,6 +196,13 @@ def build_world() -> World:
             last_month=None,
             reason=f"困难{mark if name == 'B' else ''}",
             decided_on=today,
+            by=secretary,
+        )
+        o["candidate"] = recruitment_services.candidate_apply(
+            organization=org,
+            name=f"申请人{mark}",
+            id_number=make_id_number("140101", dt.date(2000, 1, 2), 7 if name == "A" else 8, male=True),
+            applied_on=today - dt.timedelta(days=10),
             by=secretary,
         )
         delivery_owner = alice if name == "A" else charlie
