@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, RoleAssignment
-from branches.paths import subtree_q
+from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
@@ -714,6 +714,64 @@ def branches_summary(
     out = [s for s in summaries.values() if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out
+
+
+def compliance_rows(*, org: Organization, year: int, as_of: dt.date) -> list[ComplianceRow]:
+    """The compliance grid of `org`'s subtree for `year` (report_compliance's rows, the same function)."""
+    return compliance_grid(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
+
+
+def compliance_rate(*, ok: int, missing: int) -> float | None:
+    """The share of judged cells that are ok, in percent: periods still running (due) are not judged yet;
+    None when nothing has been judged."""
+    judged = ok + missing
+    return round(100 * ok / judged, 1) if judged else None
+
+
+def organization_month_rows(
+    *, organization: Organization, year: int, month: int, as_of: dt.date
+) -> list[ComplianceRow]:
+    """The branch's compliance cells judged at the end of one month (the month's, and the quarter's or the
+    year's that end with it), missing first: what a red cell of the heat map stands for."""
+    rows = compliance_grid(Organization.objects.filter(pk=organization.pk), year=year, as_of=as_of)
+    order = {MISSING: 0, DUE: 1}
+    cells = [r for r in rows if r.period.end.month == month]
+    return sorted(cells, key=lambda r: order.get(r.status, 2))
+
+
+@dataclass(frozen=True)
+class StudyProgress:
+    members: int = 0
+    reached: int = 0  # members with at least the year's target hours (study_rule)
+    hours: Decimal = Decimal("0")
+
+
+def study_progress_by(
+    *, org: Organization, year: int, as_of: dt.date, depth: int, rule: StudyRule | None = None
+) -> dict[str, StudyProgress]:
+    """Members of `org`'s subtree living on `as_of` (as members_progress), their study hours of `year`
+    (with_study_hours) summed, and how many reached the target, per the path of the ancestor at `depth` of
+    their organization (branches.paths.path_at_depth). One grouped query after the rule."""
+    rule = rule or study_rule(year=year)
+    members = with_study_hours(
+        Member.objects.filter(subtree_q(org)).filter(living_on(as_of)), year=year, channels=rule.channels
+    )
+    rows = (
+        members.annotate(unit=path_at_depth("organization__path", depth=depth))
+        .order_by()
+        .values("unit")
+        .annotate(
+            n=Count("pk"),
+            reached_n=Count("pk", filter=Q(study_hours__gte=rule.hours)),
+            total=Sum("study_hours"),
+        )
+    )
+    return {
+        r["unit"]: StudyProgress(
+            r["n"], r["reached_n"], Decimal(str(r["total"] or 0)).quantize(Decimal("0.1"))
+        )
+        for r in rows
+    }
 
 
 # -- reminders (the education_* jobs: who is told what) ------------------------------------------------------
