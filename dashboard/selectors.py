@@ -105,12 +105,14 @@ def own_member_id(*, user) -> int | None:
 
 @dataclass(frozen=True)
 class Window:
-    """The chosen year, or one quarter of it; figures are taken as of its last day, or today if earlier."""
+    """The chosen year, or one quarter of it. The roster's figures are taken as of its last day (or today if
+    earlier); 三会一课 is judged today, as report_compliance judges it: a period that ended is missing or ok."""
 
     year: int
     quarter: int | None
     period: periods.Period
     as_of: dt.date
+    today: dt.date
 
     def holds(self, period: periods.Period) -> bool:
         return self.period.start <= period.start and period.end <= self.period.end
@@ -122,7 +124,7 @@ class Window:
 
 def window_for(*, year: int, quarter: int | None, today: dt.date) -> Window:
     period = periods.quarter(year, quarter) if quarter else periods.year(year)
-    return Window(year, quarter, period, min(period.end, today))
+    return Window(year, quarter, period, min(period.end, today), today)
 
 
 @dataclass
@@ -268,7 +270,7 @@ def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
     for path, counts in member_status_counts(on=as_of, org=org, depth=depth).items():
         if u := unit(path):
             u.members = counts
-    rows = compliance_rows(org=org, year=year, as_of=as_of)
+    rows = compliance_rows(org=org, year=year, as_of=window.today)
     heat: dict[int, HeatRow] = {}
     for r in rows:
         if not window.holds(r.period):

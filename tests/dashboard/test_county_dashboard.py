@@ -60,3 +60,126 @@ def test_county_office_sees_the_dashboard_with_its_townships(
     d = response.context["d"]
     assert [c.code for c in d.children][:2] and {c.code for c in d.children} == {"T-A", "T-B"}
     assert d.total.members.members == 10 and d.total.members.probationary == 1
+
+
+@pytest.fixture
+def flow_data(branch_a1, branch_a2, branch_b1, last_year):
+    """branch_a1 and branch_b1 hold every quarterly and yearly meeting of last year (no monthly 主题党日),
+    branch_a2 holds nothing: township A is the worst, and branch_a2 the worst of it."""
+    for org in (branch_a1, branch_a2, branch_b1):
+        full_members(org, 3)
+    MemberFactory(organization=branch_a1, probationary=True, admitted_on=dt.date(last_year, 3, 1))
+    for org in (branch_a1, branch_b1):
+        for q in range(4):
+            held(org, dt.date(last_year, 3 * q + 1, 10), "general_meeting", "party_lecture")
+        held(org, dt.date(last_year, 12, 1), "life_meeting", "member_review")
+    return {"a1": branch_a1, "a2": branch_a2, "b1": branch_b1}
+
+
+def _escaped(url: str) -> str:
+    return url.replace("&", "&amp;")
+
+
+def test_county_clicks_the_worst_township_then_a_red_cell_and_lands_on_the_missing_meetings(
+    client, dora, flow_data, township_a, last_year
+):
+    login(client, dora)
+    county = client.get(HOME + f"?year={last_year}")
+    assert county.status_code == 200
+    body = county.content.decode()
+    assert 'data-chart="chart-compliance"' in body and 'data-chart="chart-heat"' in body
+    assert "甲镇" in body and "乙镇" in body  # its townships
+    worst, worst_url = county.context["children"][0]
+    assert worst.code == "T-A" and _escaped(worst_url) in body
+
+    township = client.get(worst_url)
+    assert township.status_code == 200
+    assert township.context["org"] == township_a
+    assert [c.name for c in township.context["crumbs"]] == ["示范县委", "甲镇"]
+    heat_row, cells = township.context["heat"][0]
+    assert heat_row.code == "B-A2"  # held nothing: worst first
+    month, cell, cell_url = cells[2]  # March: the month's 主题党日 and the first quarter's meetings
+    assert month == 3 and cell.missing == 3 and cell.ok == 0
+    page = township.content.decode()
+    assert _escaped(cell_url) in page and "table-danger" in page
+
+    missing = client.get(cell_url)
+    assert missing.status_code == 200
+    assert missing.context["org"] == flow_data["a2"]
+    owed = {(r.kind, r.period.label, r.status) for r in missing.context["rows"]}
+    assert owed == {
+        ("themed_day", f"{last_year}-03", "missing"),
+        ("general_meeting", f"{last_year}-Q1", "missing"),
+        ("party_lecture", f"{last_year}-Q1", "missing"),
+    }
+    assert "支部党员大会" in missing.content.decode()
+
+
+def test_drill_down_to_the_branch_lists_its_members_with_links(client, dora, flow_data, last_year):
+    login(client, dora)
+    response = client.get(org_url(flow_data["a1"], year=last_year, quarter=2))
+    assert response.status_code == 200
+    assert [c.code for c in response.context["crumbs"]] == ["C001", "T-A", "B-A1"]
+    assert response.context["window"].quarter == 2
+    members = list(response.context["members"])
+    assert len(members) == 4
+    body = response.content.decode()
+    assert reverse("members:detail", args=[members[0].pk]) in body
+    # the state stays in the links: the breadcrumbs keep the year and the quarter
+    assert _escaped(org_url(flow_data["a1"].parent, year=last_year, quarter=2)) in body
+
+
+def test_quarter_window_counts_only_its_periods(client, dora, flow_data, last_year):
+    d = login(client, dora).get(org_url(flow_data["a1"], year=last_year, quarter=1)).context["d"]
+    # Q1: three months of 主题党日 missing, the quarter's general meeting and lecture held
+    assert (d.total.compliance.ok, d.total.compliance.missing) == (2, 3)
+    assert d.heat_months == [1, 2, 3]
+
+
+def test_township_secretary_sees_the_township_only(client, bob, flow_data, township_a, township_b, last_year):
+    login(client, bob)
+    d = client.get(HOME + f"?year={last_year}").context["d"]
+    assert d.org == township_a
+    assert {c.code for c in d.children} == {"B-A1", "B-A2"}
+    assert {h.code for h in d.heat} == {"B-A1", "B-A2"}
+    assert d.total.members.members == 7
+    assert client.get(org_url(township_b)).status_code == 404
+    assert client.get(org_url(township_a.parent)).status_code == 404  # not the county either
+    assert client.get(org_url(flow_data["b1"])).status_code == 404
+
+
+@pytest.mark.parametrize("level", ["township", "branch", "missing"])
+def test_other_townships_secretary_gets_404_at_every_level(client, diana, flow_data, township_a, level):
+    login(client, diana)
+    url = {
+        "township": org_url(township_a),
+        "branch": org_url(flow_data["a2"]),
+        "missing": reverse("education:compliance_missing", args=[flow_data["a2"].pk]) + "?month=3",
+    }[level]
+    assert client.get(url).status_code == 404
+
+
+def test_branch_secretary_of_another_township_gets_404_on_the_county(client, charlie, county, flow_data):
+    login(client, charlie)
+    assert client.get(org_url(county)).status_code == 404
+    assert client.get(org_url(flow_data["a1"])).status_code == 404
+    # charlie's own home stays the branch part
+    assert "summaries" in client.get(HOME).context
+
+
+def test_anonymous_is_sent_to_sign_in(client, county):
+    response = client.get(org_url(county))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "params", ["?year=abc&quarter=9", "?year=1800", "?quarter=%D9%A3", "?page=x&year=2026"]
+)
+def test_odd_parameters_are_ignored(client, dora, county, params):
+    assert login(client, dora).get(org_url(county) + params).status_code == 200
+
+
+@pytest.mark.parametrize("month", ["", "13", "x", "٣"])
+def test_missing_meetings_page_with_an_odd_month(client, alice, branch_a1, month):
+    url = reverse("education:compliance_missing", args=[branch_a1.pk]) + f"?month={month}"
+    assert login(client, alice).get(url).status_code == 200
