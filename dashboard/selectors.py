@@ -228,6 +228,7 @@ class Dashboard:
     rules: list[RuleInForce]
     grades: list[tuple[str, int]]  # the grade bands, best first, with the evaluated contracts in each
     study_target: Decimal
+    study_channels: list[str]
     heat: list[HeatRow]  # compliance units, worst first
 
     @property
@@ -328,6 +329,7 @@ def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
         rules=rules,
         grades=[(label, total.contracts.grades.get(label, 0)) for label in bands],
         study_target=rule.hours,
+        study_channels=rule.channels,
         heat=sorted(
             heat.values(), key=lambda h: _worst_first(h.compliance.rate, h.compliance.missing, h.code)
         ),
@@ -339,9 +341,10 @@ def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
     return [a for a in organization_ancestors(org) if scope.covers(a)] + [org]
 
 
-def dashboard_members(*, org: Organization, scope, window: Window):
+def dashboard_members(*, d: Dashboard, scope):
     """The members level of the drill-down: the organization's members on the window's day with their study
     hours and absences (education.selectors.members_progress: one query), fewest hours first."""
+    w = d.window
     return members_progress(
-        scope=scope, organization=org, year=window.year, as_of=window.as_of, order="study"
+        scope=scope, organization=d.org, year=w.year, as_of=w.as_of, order="study", channels=d.study_channels
     )

@@ -74,7 +74,7 @@ def _dashboard(request, *, scope, org: Organization):
 
     members = None
     if org.kind in Organization.BASIC_KINDS:
-        members = paginate(request, selectors.dashboard_members(org=org, scope=scope, window=window))
+        members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
     return render(
         request,
         "dashboard/dashboard.html",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from branches.models import RoleAssignment
 from tests.conftest import login
 from tests.education.conftest import full_members, held
-from tests.factories import MemberFactory, UserFactory, make_role
+from tests.factories import MemberFactory, UserFactory, make_branch, make_role
 
 Role = RoleAssignment.Role
 HOME = reverse("dashboard:home")
@@ -183,3 +183,63 @@ def test_odd_parameters_are_ignored(client, dora, county, params):
 def test_missing_meetings_page_with_an_odd_month(client, alice, branch_a1, month):
     url = reverse("education:compliance_missing", args=[branch_a1.pk]) + f"?month={month}"
     assert login(client, alice).get(url).status_code == 200
+
+
+def _populate(townships, n: int, year: int, officer) -> None:
+    """n branches under each township, each with members (one of them 85: eligible for subsidy_80), a held
+    meeting, a contract, an overdue care visit and an officer with a visit log: every grouped figure has rows."""
+    from accountability.models import Contract
+    from branches.models import OfficerAssignment
+    from care.models import Visit
+    from officers.models import VisitLog
+    from tests.care.factories import make_member
+
+    for township in townships:
+        for _i in range(n):
+            branch = make_branch(township)
+            full_members(branch, 2)
+            old = make_member(branch, born=dt.date(1930, 1, 1))
+            held(branch, dt.date(year, 2, 10), "general_meeting", "themed_day")
+            Contract.objects.create(parent=township, organization=branch, year=year, status="signed")
+            Visit.objects.create(
+                member=old,
+                organization=branch,
+                kind=Visit.Kind.HOME,
+                planned_on=dt.date(year, 1, 1),
+                due_on=dt.date(year, 2, 1),
+            )
+            assignment = OfficerAssignment.objects.create(
+                officer=officer, organization=branch, kind="liaison", starts_on=dt.date(year - 1, 1, 1)
+            )
+            VisitLog.objects.create(
+                assignment=assignment,
+                organization=branch,
+                officer=officer,
+                visited_on=dt.date(year, 5, 5),
+                purpose="指导",
+            )
+
+
+# session, user, scope (2), the organization, the subtree's organizations, members by status, the compliance
+# grid (8), care rules (2) and counts, overdue visits, contracts, officers' coverage and visits, the study rule
+# and progress, grade bands, unread notifications
+COUNTY_QUERIES = 25
+TOWNSHIP_QUERIES = COUNTY_QUERIES + 1  # the breadcrumbs' ancestors (the county has none)
+BRANCH_QUERIES = TOWNSHIP_QUERIES + 2  # the members level: its count and its page
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_each_level_is_a_fixed_number_of_queries(
+    client, dora, township_a, township_b, last_year, n, django_assert_num_queries
+):
+    _populate([township_a, township_b], n, last_year, UserFactory())
+    login(client, dora)
+    client.get(HOME)  # warm per-process caches (meeting kinds, rules) so both sizes are measured alike
+    with django_assert_num_queries(COUNTY_QUERIES):
+        response = client.get(org_url(township_a.parent, year=last_year))
+    assert len(response.context["d"].heat) == 2 * n
+    with django_assert_num_queries(TOWNSHIP_QUERIES):
+        assert client.get(org_url(township_a, year=last_year, quarter=1)).status_code == 200
+    branch = township_a.children.order_by("pk").first()
+    with django_assert_num_queries(BRANCH_QUERIES):
+        assert client.get(org_url(branch, year=last_year)).status_code == 200
