@@ -243,3 +243,107 @@ def test_each_level_is_a_fixed_number_of_queries(
     branch = township_a.children.order_by("pk").first()
     with django_assert_num_queries(BRANCH_QUERIES):
         assert client.get(org_url(branch, year=last_year)).status_code == 200
+
+
+def _report(command: str, *args: str) -> list[dict]:
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(command, *args, stdout=out, stderr=io.StringIO())
+    return list(csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+
+
+@pytest.fixture
+def contracts(county, township_a, township_b, branch_a1, branch_a2, dora, bob, diana, alice, last_year):
+    """county → township A evaluated, → township B signed; township A → branch_a1 evaluated with a veto,
+    → branch_a2 a draft."""
+    from decimal import Decimal
+
+    from accountability import services
+
+    group = services.indicator_group_create(year=last_year, name="组织建设", position=1)
+    services.indicator_save(group=group, name="三会一课", check_standard="按时开展", weight=Decimal("60"))
+    services.indicator_save(group=group, name="党员学习", check_standard="32学时", weight=Decimal("40"))
+    on = dt.date(last_year, 3, 1)
+
+    def signed(parent, child, by_parent, by_child):
+        contract = services.contract_create(parent=parent, organization=child, year=last_year, by=by_parent)
+        services.contract_issue(contract=contract, by=by_parent, on=on)
+        return services.contract_sign(contract=contract, by=by_child, on=on)
+
+    def evaluate(contract, by, minus, vetoed=False):
+        lines = list(contract.lines.order_by("position"))
+        scores = {line.pk: (line.weight, "") for line in lines}
+        scores[lines[0].pk] = (lines[0].weight - minus, "扣分")
+        return services.contract_evaluate(
+            contract=contract,
+            by=by,
+            on=dt.date(last_year, 12, 20),
+            scores=scores,
+            vetoed=vetoed,
+            veto_reason="违纪" if vetoed else "",
+        )
+
+    evaluate(signed(county, township_a, dora, bob), dora, Decimal("5"))
+    signed(county, township_b, dora, diana)
+    evaluate(signed(township_a, branch_a1, bob, alice), bob, Decimal("30"), vetoed=True)
+    services.contract_create(parent=township_a, organization=branch_a2, year=last_year, by=bob)
+
+
+@pytest.fixture
+def care_members(branch_a1, branch_a2, branch_b1, last_year):
+    """Members eligible for care benefits on 31 December of last year, at the rules' edges."""
+    from tests.care.factories import make_member
+
+    end = dt.date(last_year, 12, 31)
+    make_member(branch_a1, born=dt.date(last_year - 80, 12, 31))  # 80 on the day: subsidy_80
+    make_member(branch_a1, born=dt.date(last_year - 80, 1, 1), hardship=True)  # 80 and poor
+    make_member(branch_a2, born=dt.date(last_year - 79, 1, 1))  # 79: nothing
+    make_member(branch_b1, born=dt.date(1930, 1, 1), admitted=dt.date(1948, 5, 1), full=dt.date(1949, 5, 1))
+    make_member(branch_b1, born=dt.date(1935, 1, 1), hardship=True, died_on=end)  # died that day: none
+    make_member(branch_a2, born=dt.date(1950, 1, 1), admitted=dt.date(1970, 1, 1), full=dt.date(1971, 1, 1))
+
+
+def test_dashboard_agrees_with_the_reports(
+    client, dora, flow_data, contracts, care_members, township_a, last_year
+):
+    login(client, dora)
+    d = client.get(HOME + f"?year={last_year}").context["d"]
+    township = {c.code: c for c in d.children}["T-A"]
+
+    # report_compliance (judged today, like the dashboard): every row of the year
+    for figures, args in ((d.total, []), (township, ["--org", "T-A"])):
+        rows = _report("report_compliance", "--year", str(last_year), *args)
+        assert rows
+        ok = sum(r["status"] == "ok" for r in rows)
+        missing = sum(r["status"] == "missing" for r in rows)
+        assert (figures.compliance.ok, figures.compliance.missing) == (ok, missing)
+        assert figures.compliance.rate == round(100 * ok / (ok + missing), 1)
+
+    # report_benefits on the window's last day: eligible members per benefit
+    end = dt.date(last_year, 12, 31).isoformat()
+    codes = [r.code for r in d.rules]
+    for figures, args in ((d.total, []), (township, ["--org", "T-A"])):
+        rows = _report("report_benefits", "--as-of", end, *args)
+        assert rows
+        eligible = {code: sum(code in r["benefits"].split(";") for r in rows) for code in codes}
+        assert {code: figures.care[code].eligible for code in codes} == eligible
+    assert d.total.care["subsidy_80"].eligible == 3  # the two 80-year-olds and the one of 1930
+
+    # report_evaluations: contracts by status, evaluated ones by grade
+    for figures, args in ((d.total, []), (township, ["--org", "T-A"])):
+        rows = _report("report_evaluations", "--year", str(last_year), *args)
+        statuses: dict[str, int] = {}
+        grades: dict[str, int] = {}
+        for r in rows:
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+            if r["status"] == "evaluated":
+                grades[r["grade"]] = grades.get(r["grade"], 0) + 1
+        assert figures.contracts.statuses == statuses
+        assert figures.contracts.grades == grades
+        assert figures.contracts.vetoed == sum(r["vetoed"] == "yes" for r in rows)
+    assert (d.total.contracts.total, d.total.contracts.signed, d.total.contracts.evaluated) == (4, 3, 2)
+    assert sum(n for _label, n in d.grades) == 2
