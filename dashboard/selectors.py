@@ -25,14 +25,15 @@ from education.selectors import (
     StudyProgress,
     compliance_rate,
     compliance_rows,
-    members_progress,
     study_progress_by,
     study_rule,
+    with_study_hours,
 )
 from members.models import Member
 from members.selectors import (
     PROBATION_NOTICE_DAYS,
     StatusCounts,
+    living_on,
     living_on_q,
     member_status_counts,
     probation_due_on_or_before,
@@ -342,9 +343,11 @@ def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
 
 
 def dashboard_members(*, d: Dashboard, scope):
-    """The members level of the drill-down: the organization's members on the window's day with their study
-    hours and absences (education.selectors.members_progress: one query), fewest hours first."""
+    """The members level of the drill-down: the organization's subtree's members on the window's day
+    (members.selectors.living_on) with their study hours of the year (education.selectors.with_study_hours),
+    by organization and name; the hours are computed for the rows of the page shown only."""
     w = d.window
-    return members_progress(
-        scope=scope, organization=d.org, year=w.year, as_of=w.as_of, order="study", channels=d.study_channels
+    members = scope.filter(living_on(on=w.as_of, org=d.org), "organization").select_related("organization")
+    return with_study_hours(members, year=w.year, channels=d.study_channels).order_by(
+        "organization__path", "name", "pk"
     )
