@@ -30,16 +30,17 @@ def dashboard_charts(
             categories=[label for label, _n in d.by_sector],
             series={_("Organizations"): [n for _label, n in d.by_sector]},
         ),
-        "grades": charts.bar(
+    }
+    if any(n for _label, n in d.grades):
+        out["grades"] = charts.bar(
             id="chart-grades",
             label=_("Evaluated contracts by grade"),
             categories=[label for label, _n in d.grades],
             series={_("Contracts"): [n for _label, n in d.grades]},
-        ),
-    }
+        )
+    names = [c.name for c in d.children]
+    urls: list[str | None] = [child_url(c.org_id) for c in d.children]
     if d.children:
-        names = [c.name for c in d.children]
-        urls = [child_url(c.org_id) for c in d.children]
         out["compliance"] = charts.bar(
             id="chart-compliance",
             label=_("三会一课 compliance rate by organization"),
@@ -49,6 +50,7 @@ def dashboard_charts(
             horizontal=True,
             percent=True,
         )
+    if any(c.care_rate is not None for c in d.children):
         out["care"] = charts.bar(
             id="chart-care",
             label=_("Care benefits paid of eligible, by organization"),
@@ -58,6 +60,7 @@ def dashboard_charts(
             horizontal=True,
             percent=True,
         )
+    if any(c.contracts.average_score is not None for c in d.children):
         out["evaluation"] = charts.bar(
             id="chart-evaluation",
             label=_("Average evaluation score by organization"),

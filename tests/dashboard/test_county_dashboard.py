@@ -89,6 +89,7 @@ def test_county_clicks_the_worst_township_then_a_red_cell_and_lands_on_the_missi
     body = county.content.decode()
     assert 'data-chart="chart-compliance"' in body and 'data-chart="chart-heat"' in body
     assert "甲镇" in body and "乙镇" in body  # its townships
+    assert "care" not in county.context["charts"]  # no benefit eligible anywhere: no empty chart
     worst, worst_url = county.context["children"][0]
     assert worst.code == "T-A" and _escaped(worst_url) in body
 
@@ -311,8 +312,12 @@ def test_dashboard_agrees_with_the_reports(
     client, dora, flow_data, contracts, care_members, township_a, last_year
 ):
     login(client, dora)
-    d = client.get(HOME + f"?year={last_year}").context["d"]
+    response = client.get(HOME + f"?year={last_year}")
+    d = response.context["d"]
     township = {c.code: c for c in d.children}["T-A"]
+    charts = response.context["charts"]
+    assert {"compliance", "care", "evaluation", "grades", "heat", "members", "sectors"} <= set(charts)
+    assert 'data-chart="chart-evaluation"' in response.content.decode()
 
     # report_compliance (judged today, like the dashboard): every row of the year
     for figures, args in ((d.total, []), (township, ["--org", "T-A"])):
