@@ -14,6 +14,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -25,7 +26,7 @@ from django.db.models.functions import Coalesce, Rank
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
-from branches.paths import subtree_q
+from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common.params import id_param
 from members.models import CommitteeTerm
@@ -256,6 +257,60 @@ def evaluation_rows(*, year: int, organization: Organization | None = None) -> Q
             )
         ).filter(in_subtree=1)
     return qs.select_related("parent", "organization", "grade").order_by("parent__path", "organization__code")
+
+
+@dataclass
+class ContractCounts:
+    """The year's contracts of a part of the tree: how many in each status, the grades of the evaluated ones
+    (by GradeBand label, "" for none) and the sum of their scores."""
+
+    statuses: dict[str, int]
+    grades: dict[str, int]
+    evaluated_scores: Decimal = Decimal("0")
+    vetoed: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def signed(self) -> int:
+        """Signed by both sides: signed, and evaluated (an evaluated contract was signed first)."""
+        return self.statuses.get(Contract.Status.SIGNED, 0) + self.evaluated
+
+    @property
+    def evaluated(self) -> int:
+        return self.statuses.get(Contract.Status.EVALUATED, 0)
+
+    @property
+    def average_score(self) -> Decimal | None:
+        return (self.evaluated_scores / self.evaluated).quantize(Decimal("0.1")) if self.evaluated else None
+
+
+def contract_counts_by(*, year: int, org: Organization, depth: int) -> dict[str, ContractCounts]:
+    """The year's contracts (evaluation_rows' contracts: every state) whose organization is in `org`'s
+    subtree, by status and grade, per the path of the ancestor at `depth` of that organization
+    (branches.paths.path_at_depth). One grouped query."""
+    out: dict[str, ContractCounts] = {}
+    for unit, status, grade, n, scores, vetoed_n in (
+        Contract.objects.filter(subtree_q(org), year=year)
+        .annotate(unit=path_at_depth("organization__path", depth=depth))
+        .order_by()
+        .values_list("unit", "status", "grade__label")
+        .annotate(
+            n=Count("pk"),
+            scores=Sum("score", filter=Q(status=Contract.Status.EVALUATED)),
+            vetoed_n=Count("pk", filter=Q(vetoed=True, status=Contract.Status.EVALUATED)),
+        )
+    ):
+        counts = out.setdefault(unit, ContractCounts({}, {}))
+        counts.statuses[status] = counts.statuses.get(status, 0) + n
+        if status == Contract.Status.EVALUATED:
+            label = grade or ""
+            counts.grades[label] = counts.grades.get(label, 0) + n
+            counts.evaluated_scores += scores or Decimal("0")
+            counts.vetoed += vetoed_n
+    return out
 
 
 def signing_issuer(*, scope: Scope, issuer_id: str | None = None) -> Organization | None:

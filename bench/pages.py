@@ -54,6 +54,12 @@ PAGES = [
     Page("contracts", COUNTY, "accountability:contracts"),
     Page("rankings", COUNTY, "accountability:rankings"),
     Page("inbox", COUNTY, "notifications:inbox"),
+    Page(
+        "county dashboard, one quarter", COUNTY, "dashboard:org", "county", {"quarter": "1"}, target=SUMMARY
+    ),
+    Page("township dashboard", TOWNSHIP, "dashboard:org", "township"),
+    Page("branch dashboard (members level)", COUNTY, "dashboard:org", "branch"),
+    Page("missing meetings of a month", BRANCH, "education:compliance_missing", "branch", {"month": "3"}),
 ]
 
 

@@ -8,9 +8,10 @@ or build a `path__startswith` by hand.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db.models import Q
+from django.db.models.functions import Left
 
 SEPARATOR = "."
 SEGMENT_WIDTH = 7  # digits per id; with the separator a segment is 8 characters (see organization_move)
@@ -73,3 +74,11 @@ def subtree_q(org_or_path: HasPath | str, field: str = "organization", *, includ
     if not include_self:
         q &= ~Q(**{f"{prefix}path": _path(org_or_path)})
     return q
+
+
+def path_at_depth(path: str | Any, *, depth: int) -> Left:
+    """A database expression: the path of the ancestor at `depth` of the organization whose path is `path` (a
+    field name such as "organization__path", or an expression), or that path itself when the organization
+    stands at `depth` or higher. Grouping rows by it counts them per child of an organization (depth = the
+    organization's depth + 1) in one GROUP BY; the organization's own rows fall under its own path."""
+    return Left(path, (depth + 1) * (SEGMENT_WIDTH + 1))

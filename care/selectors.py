@@ -31,7 +31,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
-from branches.paths import ancestor_ids, subtree_q
+from branches.paths import ancestor_ids, path_at_depth, subtree_q
 from branches.selectors import Scope
 from members.ages import years_before
 from members.models import Member
@@ -309,6 +309,38 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     ]
 
 
+@dataclass(frozen=True)
+class RuleCounts:
+    eligible: int = 0
+    paid: int = 0  # eligible and paid for the rule's current period
+
+
+def eligibility_counts_by(
+    *, org: Organization, scope, rules: list[RuleInForce], depth: int
+) -> dict[str, dict[str, RuleCounts]]:
+    """eligibility_counts per the path of the ancestor at `depth` of the members' organization
+    (branches.paths.path_at_depth): {unit path: {rule code: RuleCounts}}. One grouped query."""
+    if not rules:
+        return {}
+    as_of = rules[0].as_of
+    base = scope.filter(members_in(org), "organization").filter(alive_member_q(as_of=as_of))
+    aggregates = {}
+    for r in rules:
+        q = rule_q(r)
+        aggregates[f"e_{r.code}"] = Count("pk", filter=q)
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=True)))
+    rows = (
+        base.annotate(unit=path_at_depth("organization__path", depth=depth))
+        .order_by()
+        .values("unit")
+        .annotate(**aggregates)
+    )
+    return {
+        row["unit"]: {r.code: RuleCounts(row[f"e_{r.code}"], row[f"pa_{r.code}"]) for r in rules}
+        for row in rows
+    }
+
+
 @dataclass
 class MemberBenefit:
     rule: RuleInForce
@@ -471,6 +503,19 @@ def visit_counts(*, org: Organization, scope: Scope, as_of: dt.date) -> dict[str
         overdue=Count("pk", filter=Q(status=Visit.Status.PLANNED, due_on__lt=as_of)),
         done=Count("pk", filter=Q(status=Visit.Status.DONE, done_on__year=as_of.year)),
     )
+
+
+def visits_overdue_by(*, org: Organization, scope: Scope, as_of: dt.date, depth: int) -> dict[str, int]:
+    """visits_for(show="overdue") counted per the path of the ancestor at `depth` of the member's organization
+    (branches.paths.path_at_depth). One grouped query."""
+    rows = (
+        visits_for(org=org, scope=scope, show="overdue", as_of=as_of)
+        .annotate(unit=path_at_depth("member__organization__path", depth=depth))
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("pk"))
+    )
+    return {r["unit"]: r["n"] for r in rows}
 
 
 def visits_for(*, org: Organization, scope: Scope, show: str = "open", as_of: dt.date) -> QuerySet[Visit]:

@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from accountability.selectors import ContractCounts, contract_counts_by, grade_bands
 from branches.models import Organization
-from branches.paths import subtree_q
+from branches.paths import ancestor_path, subtree_q
+from branches.selectors import organization_ancestors
+from care.selectors import (
+    RuleCounts,
+    RuleInForce,
+    eligibility_counts_by,
+    rules_in_force,
+    visits_overdue_by,
+)
+from common import periods
+from education.selectors import (
+    StudyProgress,
+    compliance_rate,
+    compliance_rows,
+    study_progress_by,
+    study_rule,
+    with_study_hours,
+)
 from members.models import Member
-from members.selectors import PROBATION_NOTICE_DAYS, living_on_q, probation_due_on_or_before
+from members.selectors import (
+    PROBATION_NOTICE_DAYS,
+    StatusCounts,
+    living_on,
+    living_on_q,
+    member_status_counts,
+    probation_due_on_or_before,
+)
+from officers.selectors import CoverageCounts, coverage_by
 
 MAX_TOP_ORGANIZATIONS = 20
 
@@ -68,3 +96,258 @@ def organization_summaries(*, orgs: list[Organization], as_of: dt.date) -> list[
 
 def own_member_id(*, user) -> int | None:
     return Member.objects.filter(user=user).values_list("pk", flat=True).first()
+
+
+# -- the county / township dashboard (issue 10) ------------------------------------------------------------
+# Every figure comes from the app that owns its rule (members, education, care, accountability, officers):
+# each gives a set-based selector grouped by branches.paths.path_at_depth, and this module only adds the
+# groups up per child of the organization shown. A fixed number of queries per level, whatever its size.
+
+
+@dataclass(frozen=True)
+class Window:
+    """The chosen year, or one quarter of it. The roster's figures are taken as of its last day (or today if
+    earlier); 三会一课 is judged today, as report_compliance judges it: a period that ended is missing or ok."""
+
+    year: int
+    quarter: int | None
+    period: periods.Period
+    as_of: dt.date
+    today: dt.date
+
+    def holds(self, period: periods.Period) -> bool:
+        return self.period.start <= period.start and period.end <= self.period.end
+
+    @property
+    def months(self) -> list[int]:
+        return list(range(self.period.start.month, self.period.end.month + 1))
+
+
+def window_for(*, year: int, quarter: int | None, today: dt.date) -> Window:
+    period = periods.quarter(year, quarter) if quarter else periods.year(year)
+    return Window(year, quarter, period, min(period.end, today), today)
+
+
+@dataclass
+class Compliance:
+    ok: int = 0
+    missing: int = 0
+    due: int = 0
+
+    def add(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def rate(self) -> float | None:
+        return compliance_rate(ok=self.ok, missing=self.missing)
+
+
+@dataclass
+class UnitFigures:
+    """The figures of one part of the tree: a child of the organization shown, or the whole subtree."""
+
+    org_id: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    members: StatusCounts = field(default_factory=StatusCounts)
+    compliance: Compliance = field(default_factory=Compliance)
+    care: dict[str, RuleCounts] = field(default_factory=dict)
+    visits_overdue: int = 0
+    contracts: ContractCounts = field(default_factory=lambda: ContractCounts({}, {}))
+    officers: CoverageCounts = field(default_factory=CoverageCounts)
+    study: StudyProgress = field(default_factory=StudyProgress)
+
+    @property
+    def care_eligible(self) -> int:
+        return sum(c.eligible for c in self.care.values())
+
+    @property
+    def care_paid(self) -> int:
+        return sum(c.paid for c in self.care.values())
+
+    @property
+    def care_rate(self) -> float | None:
+        eligible = self.care_eligible
+        return round(100 * self.care_paid / eligible, 1) if eligible else None
+
+    @property
+    def study_rate(self) -> float | None:
+        return round(100 * self.study.reached / self.study.members, 1) if self.study.members else None
+
+    @property
+    def study_average(self) -> Decimal | None:
+        if not self.study.members:
+            return None
+        return (self.study.hours / self.study.members).quantize(Decimal("0.1"))
+
+    def absorb(self, other: UnitFigures) -> None:
+        """Add another part's figures to these (the subtree's totals from its children)."""
+        m, o = self.members, other.members
+        self.members = StatusCounts(m.members + o.members, m.full + o.full, m.probation_due + o.probation_due)
+        for status in ("ok", "missing", "due"):
+            setattr(
+                self.compliance, status, getattr(self.compliance, status) + getattr(other.compliance, status)
+            )
+        for code, c in other.care.items():
+            mine = self.care.get(code, RuleCounts())
+            self.care[code] = RuleCounts(mine.eligible + c.eligible, mine.paid + c.paid)
+        self.visits_overdue += other.visits_overdue
+        for status, n in other.contracts.statuses.items():
+            self.contracts.statuses[status] = self.contracts.statuses.get(status, 0) + n
+        for grade, n in other.contracts.grades.items():
+            self.contracts.grades[grade] = self.contracts.grades.get(grade, 0) + n
+        self.contracts.evaluated_scores += other.contracts.evaluated_scores
+        self.contracts.vetoed += other.contracts.vetoed
+        a, b = self.officers, other.officers
+        self.officers = CoverageCounts(
+            a.organizations + b.organizations, a.covered + b.covered, a.visits + b.visits
+        )
+        s, t = self.study, other.study
+        self.study = StudyProgress(s.members + t.members, s.reached + t.reached, s.hours + t.hours)
+
+
+@dataclass
+class HeatRow:
+    org_id: int
+    code: str
+    name: str
+    compliance: Compliance
+    cells: dict[int, Compliance]  # month -> the cells judged at that month's end
+
+
+@dataclass
+class Dashboard:
+    org: Organization
+    window: Window
+    total: UnitFigures
+    children: list[UnitFigures]  # worst compliance first
+    own: UnitFigures | None  # the organization's own members and cells, when it has any
+    by_kind: list[tuple[str, int]]
+    by_sector: list[tuple[str, int]]
+    rules: list[RuleInForce]
+    grades: list[tuple[str, int]]  # the grade bands, best first, with the evaluated contracts in each
+    study_target: Decimal
+    study_channels: list[str]
+    heat: list[HeatRow]  # compliance units, worst first
+
+    @property
+    def heat_months(self) -> list[int]:
+        return self.window.months
+
+    @property
+    def care_rows(self) -> list[tuple[str, RuleCounts]]:
+        """(the benefit's name, its counts over the subtree) for each rule in force."""
+        return [(r.rule.name, self.total.care.get(r.code, RuleCounts())) for r in self.rules]
+
+
+def _worst_first(rate: float | None, missing: int, code: str) -> tuple:
+    return (rate is None, rate if rate is not None else 0.0, -missing, code)
+
+
+def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
+    """The dashboard of `org`'s subtree for the window: about twenty queries whatever the subtree's size
+    (the organizations, then one grouped selector of each app, the compliance grid's seven)."""
+    as_of, year = window.as_of, window.year
+    depth = org.depth + 1
+    orgs = list(
+        Organization.objects.filter(subtree_q(org, ""))
+        .order_by("path")
+        .values("pk", "code", "name", "kind", "sector", "path", "parent_id", "is_active")
+    )
+    path_of = {o["pk"]: o["path"] for o in orgs}
+
+    def unit_of(path: str) -> str:
+        return ancestor_path(path, depth=depth) or org.path
+
+    units: dict[str, UnitFigures] = {}
+    for o in orgs:
+        if o["path"] == org.path or o["parent_id"] == org.pk:
+            units[o["path"]] = UnitFigures(o["pk"], o["code"], o["name"], o["kind"], o["path"])
+
+    def unit(path: str) -> UnitFigures | None:
+        return units.get(path)
+
+    for path, counts in member_status_counts(on=as_of, org=org, depth=depth).items():
+        if u := unit(path):
+            u.members = counts
+    rows = compliance_rows(org=org, year=year, as_of=window.today)
+    heat: dict[int, HeatRow] = {}
+    for r in rows:
+        if not window.holds(r.period):
+            continue
+        if u := unit(unit_of(path_of[r.organization_id])):
+            u.compliance.add(r.status)
+        h = heat.get(r.organization_id)
+        if h is None:
+            h = heat[r.organization_id] = HeatRow(r.organization_id, r.org_code, r.org_name, Compliance(), {})
+        h.compliance.add(r.status)
+        h.cells.setdefault(r.period.end.month, Compliance()).add(r.status)
+    rules = rules_in_force(as_of=as_of)
+    for path, by_rule in eligibility_counts_by(org=org, scope=scope, rules=rules, depth=depth).items():
+        if u := unit(path):
+            u.care = by_rule
+    for path, n in visits_overdue_by(org=org, scope=scope, as_of=as_of, depth=depth).items():
+        if u := unit(path):
+            u.visits_overdue = n
+    for path, contracts in contract_counts_by(year=year, org=org, depth=depth).items():
+        if u := unit(path):
+            u.contracts = contracts
+    for path, cover in coverage_by(
+        scope=scope, org=org, on=as_of, start=window.period.start, end=as_of, depth=depth
+    ).items():
+        if u := unit(path):
+            u.officers = cover
+    rule = study_rule(year=year)
+    for path, progress in study_progress_by(org=org, year=year, as_of=as_of, depth=depth, rule=rule).items():
+        if u := unit(path):
+            u.study = progress
+
+    total = UnitFigures(org.pk, org.code, org.name, org.kind, org.path)
+    for u in units.values():
+        total.absorb(u)
+    own = units.pop(org.path)
+    children = sorted(
+        units.values(), key=lambda u: _worst_first(u.compliance.rate, u.compliance.missing, u.code)
+    )
+    below = [o for o in orgs if o["path"] != org.path and o["is_active"]]
+    kinds = Counter(o["kind"] for o in below)
+    sectors = Counter(o["sector"] for o in below if o["kind"] in Organization.BASIC_KINDS)
+    bands = [b.label for b in grade_bands()]
+    return Dashboard(
+        org=org,
+        window=window,
+        total=total,
+        children=children,
+        own=own
+        if (own.members.members or own.compliance.ok + own.compliance.missing + own.compliance.due)
+        else None,
+        by_kind=[(str(label), kinds[value]) for value, label in Organization.Kind.choices if kinds[value]],
+        by_sector=[
+            (str(label), sectors[value]) for value, label in Organization.Sector.choices if sectors[value]
+        ],
+        rules=rules,
+        grades=[(label, total.contracts.grades.get(label, 0)) for label in bands],
+        study_target=rule.hours,
+        study_channels=rule.channels,
+        heat=sorted(
+            heat.values(), key=lambda h: _worst_first(h.compliance.rate, h.compliance.missing, h.code)
+        ),
+    )
+
+
+def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
+    """The organization's ancestors that the user reads, from the highest down, and itself (one query)."""
+    return [a for a in organization_ancestors(org) if scope.covers(a)] + [org]
+
+
+def dashboard_members(*, d: Dashboard, scope):
+    """The members level of the drill-down: the organization's subtree's members on the window's day
+    (members.selectors.living_on) with their study hours of the year (education.selectors.with_study_hours),
+    by organization and name; the hours are computed for the rows of the page shown only."""
+    w = d.window
+    members = scope.filter(living_on(on=w.as_of, org=d.org), "organization").select_related("organization")
+    return with_study_hours(members, year=w.year, channels=d.study_channels).order_by(
+        "organization__path", "name", "pk"
+    )

@@ -6,4 +6,5 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("orgs/<int:org_id>/", views.organization, name="org"),
 ]

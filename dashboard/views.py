@@ -1,19 +1,32 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
-from branches.selectors import scope_for
+from branches.models import Organization
+from branches.selectors import organization_top, scope_for, scope_or_404
+from common.pagination import paginate
+from common.params import year_param
 from notifications.selectors import unread_count, unread_recent
 
-from . import selectors
+from . import charts, selectors
 
 RECENT_NOTIFICATIONS = 5
+HEAT_ROWS = 30  # the worst organizations of the heat map; a township's page shows its own
+QUARTERS = ("1", "2", "3", "4")
 
 
 @login_required
 def home(request):
-    """What the user is responsible for (by role), what is due, and their unread notifications."""
+    """The county office and township secretaries: the dashboard of their organization. Everyone else: what
+    they are responsible for (by role), what is due, and their unread notifications."""
     scope = scope_for(request.user)
+    if scope.is_township_or_above:
+        org = organization_top(scope=scope)
+        if org is not None:
+            return _dashboard(request, scope=scope, org=org)
     as_of = timezone.localdate()
     summaries = selectors.organization_summaries(orgs=selectors.top_organizations(scope=scope), as_of=as_of)
     return render(
@@ -25,5 +38,62 @@ def home(request):
             "member_id": selectors.own_member_id(user=request.user),
             "unread_count": unread_count(user=request.user),
             "recent": unread_recent(user=request.user, limit=RECENT_NOTIFICATIONS),
+        },
+    )
+
+
+@login_required
+def organization(request, org_id):
+    """One level of the drill-down (county → township → organization → member), state in the URL."""
+    scope = scope_or_404(request.user)
+    org = scope.get_object_or_404(Organization.objects.all(), "", pk=org_id)
+    return _dashboard(request, scope=scope, org=org)
+
+
+def _window(request) -> selectors.Window:
+    today = timezone.localdate()
+    quarter = request.GET.get("quarter")
+    return selectors.window_for(
+        year=year_param(request) or today.year,
+        quarter=int(quarter) if quarter in QUARTERS else None,
+        today=today,
+    )
+
+
+def _dashboard(request, *, scope, org: Organization):
+    window = _window(request)
+    state = {"year": window.year, **({"quarter": window.quarter} if window.quarter else {})}
+    query = urlencode(state)
+    d = selectors.dashboard(org=org, scope=scope, window=window)
+
+    def child_url(org_id: int) -> str:
+        return f"{reverse('dashboard:org', args=[org_id])}?{query}"
+
+    def cell_url(org_id: int, month: int) -> str:
+        return f"{reverse('education:compliance_missing', args=[org_id])}?year={window.year}&month={month}"
+
+    members = None
+    if org.kind in Organization.BASIC_KINDS:
+        members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "d": d,
+            "org": org,
+            "window": window,
+            "query": query,
+            "crumbs": selectors.breadcrumbs(org=org, scope=scope),
+            "charts": charts.dashboard_charts(d, child_url=child_url, cell_url=cell_url, heat_rows=HEAT_ROWS),
+            "children": [(c, child_url(c.org_id)) for c in d.children],
+            "heat": [
+                (h, [(m, h.cells.get(m), cell_url(h.org_id, m)) for m in d.heat_months])
+                for h in d.heat[:HEAT_ROWS]
+            ],
+            "heat_more": max(0, len(d.heat) - HEAT_ROWS),
+            "years": [window.year - 1, window.year, window.year + 1],
+            "quarters": [1, 2, 3, 4],
+            "members": members,
+            "unread_count": unread_count(user=request.user),
         },
     )

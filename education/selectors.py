@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
@@ -34,7 +34,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, RoleAssignment
-from branches.paths import subtree_q
+from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common import lapses
 from members.models import BranchOfficer, Member
@@ -718,6 +718,107 @@ def branches_summary(
             s.missing_kinds.append(r.kind_label)
     out = [s for s in summaries.values() if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
+    return out
+
+
+def compliance_rows(*, org: Organization, year: int, as_of: dt.date) -> list[ComplianceRow]:
+    """The compliance grid of `org`'s subtree for `year` (report_compliance's rows, the same function)."""
+    return compliance_grid(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
+
+
+def compliance_rate(*, ok: int, missing: int) -> float | None:
+    """The share of judged cells that are ok, in percent: periods still running (due) are not judged yet;
+    None when nothing has been judged."""
+    judged = ok + missing
+    return round(100 * ok / judged, 1) if judged else None
+
+
+def organization_month_rows(
+    *, organization: Organization, year: int, month: int, as_of: dt.date
+) -> list[ComplianceRow]:
+    """The branch's compliance cells judged at the end of one month (the month's, and the quarter's or the
+    year's that end with it), missing first: what a red cell of the heat map stands for."""
+    rows = compliance_grid(Organization.objects.filter(pk=organization.pk), year=year, as_of=as_of)
+    order = {MISSING: 0, DUE: 1}
+    cells = [r for r in rows if r.period.end.month == month]
+    return sorted(cells, key=lambda r: order.get(r.status, 2))
+
+
+@dataclass(frozen=True)
+class StudyProgress:
+    members: int = 0
+    reached: int = 0  # members with at least the year's target hours (study_rule)
+    hours: Decimal = Decimal("0")
+
+
+def study_hours_of(*, members: QuerySet[Member], year: int, channels: list[str]) -> dict[int, float]:
+    """with_study_hours' rule, set-based for many members at once: {member id: hours of `year`} for the
+    members with any (two grouped queries, however many members; with_study_hours' correlated subqueries
+    cost a plan per member). Concentrated study in the channels that count, a lecture-channel record on the
+    day of a 党课 the member attended adding nothing, plus the hours of every 党课 attended when lectures
+    count. tests/education/test_study_hours.py holds both to the same results."""
+    ids = members.order_by().values("pk")
+    same_lecture = Exists(
+        Attendance.objects.filter(
+            member=OuterRef("member"),
+            status=Attendance.Status.PRESENT,
+            meeting__status=Meeting.Status.HELD,
+            meeting__date=OuterRef("date"),
+            meeting__kinds__code=MeetingKind.PARTY_LECTURE,
+        )
+    )
+    hours: dict[int, float] = {}
+    for member_id, total in (
+        StudyRecord.objects.filter(
+            member__in=ids,
+            date__gte=dt.date(year, 1, 1),
+            date__lt=dt.date(year + 1, 1, 1),
+            channel__in=channels,
+        )
+        .exclude(Q(channel=StudyRecord.Channel.LECTURE) & same_lecture)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum(Cast("hours", FloatField())))
+        .values_list("member", "total")
+    ):
+        hours[member_id] = hours.get(member_id, 0.0) + (total or 0.0)
+    if StudyRecord.Channel.LECTURE in channels:
+        for member_id, total in (
+            Attendance.objects.filter(
+                member__in=ids,
+                status=Attendance.Status.PRESENT,
+                meeting__status=Meeting.Status.HELD,
+                meeting__date__gte=dt.date(year, 1, 1),
+                meeting__date__lt=dt.date(year + 1, 1, 1),
+                meeting__kinds__code=MeetingKind.PARTY_LECTURE,
+            )
+            .order_by()
+            .values("member")
+            .annotate(total=Sum(_lecture_hours()))
+            .values_list("member", "total")
+        ):
+            hours[member_id] = hours.get(member_id, 0.0) + (total or 0.0)
+    return hours
+
+
+def study_progress_by(
+    *, org: Organization, year: int, as_of: dt.date, depth: int, rule: StudyRule | None = None
+) -> dict[str, StudyProgress]:
+    """Members of `org`'s subtree living on `as_of` (as members_progress), their study hours of `year`
+    (study_hours_of) summed, and how many reached the target, per the path of the ancestor at `depth` of
+    their organization (branches.paths.path_at_depth). Three queries after the rule."""
+    rule = rule or study_rule(year=year)
+    members = Member.objects.filter(subtree_q(org)).filter(living_on(as_of))
+    hours = study_hours_of(members=members, year=year, channels=rule.channels)
+    target = float(rule.hours)
+    out: dict[str, StudyProgress] = {}
+    for member_id, unit in members.annotate(
+        unit=path_at_depth("organization__path", depth=depth)
+    ).values_list("pk", "unit"):
+        # rounded to the tenth, half up, as with_study_hours' decimal annotation
+        h = Decimal(str(hours.get(member_id, 0.0))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        p = out.get(unit, StudyProgress())
+        out[unit] = StudyProgress(p.members + 1, p.reached + (float(h) >= target), p.hours + h)
     return out
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("compliance/", views.compliance_overview, name="compliance"),
     path("compliance/<int:org_id>/", views.compliance_org, name="compliance_org"),
+    path("compliance/<int:org_id>/missing/", views.compliance_missing, name="compliance_missing"),
     path("orgs/<int:org_id>/ledger/<year:year>/", views.ledger, name="ledger"),
     path(
         "orgs/<int:org_id>/ledger/<year:year>/attendance/", views.ledger_attendance, name="ledger_attendance"

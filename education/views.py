@@ -387,6 +387,33 @@ def compliance_org(request, org_id):
     )
 
 
+@login_required
+def compliance_missing(request, org_id):
+    """The meetings a branch owed at the end of one month (?year=&month=): the month's, and the quarter's or
+    the year's that end with it, missing first (a heat-map cell of the dashboard opens this)."""
+    org = _org(request, org_id)
+    year = year_or_current(request)
+    as_of = timezone.localdate()
+    month = request.GET.get("month", "")
+    month_number = int(month) if month.isascii() and month.isdigit() and 1 <= int(month) <= 12 else None
+    if month_number is None:
+        month_number = as_of.month if year == as_of.year else 12
+    rows = selectors.organization_month_rows(organization=org, year=year, month=month_number, as_of=as_of)
+    return render(
+        request,
+        "education/compliance_missing.html",
+        {
+            "org": org,
+            "year": year,
+            "month": month_number,
+            "as_of": as_of,
+            "rows": rows,
+            "missing": sum(1 for r in rows if r.status == "missing"),
+            "can_write": scope_for(request.user).can_write(org),
+        },
+    )
+
+
 # -- ledger (台账) -------------------------------------------------------------------------------------------
 
 

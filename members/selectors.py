@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import Organization, PartyGroup, RoleAssignment
-from branches.paths import subtree_q
+from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope, scope_for
 from notifications.services import Escalation, recipients_above, recipients_for
 
@@ -457,6 +457,36 @@ def probationers_due(*, as_of: dt.date, within_days: int = PROBATION_NOTICE_DAYS
         living_on_q(as_of),
         full_member_on__isnull=True,
     )
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    members: int = 0
+    full: int = 0
+    probation_due: int = 0  # as probationers_due: probation ends within PROBATION_NOTICE_DAYS or has ended
+
+    @property
+    def probationary(self) -> int:
+        return self.members - self.full
+
+
+def member_status_counts(*, on: dt.date, org: Organization, depth: int) -> dict[str, StatusCounts]:
+    """The members of `org`'s subtree on `on` (living_on: the organization of that day), by status, per the
+    path of the ancestor at `depth` of their organization on that day (branches.paths.path_at_depth; members
+    standing higher fall under their own organization's path). One grouped query."""
+    due = Q(pk__in=probationers_due(as_of=on).values("pk"))
+    rows = (
+        living_on(on=on, org=org)
+        .annotate(unit=path_at_depth(organization_on(on, "path"), depth=depth))
+        .order_by()
+        .values("unit")
+        .annotate(
+            n=Count("pk"),
+            full_n=Count("pk", filter=Q(full_member_on__lte=on)),
+            due_n=Count("pk", filter=due),
+        )
+    )
+    return {r["unit"]: StatusCounts(r["n"], r["full_n"], r["due_n"]) for r in rows}
 
 
 @dataclass

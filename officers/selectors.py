@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import OfficerAssignment, Organization, RoleAssignment
+from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope, officer_assignments_active
 from common import periods
 from common.figures import Figure, organization_figures
@@ -74,6 +75,39 @@ def coverage_summary(*, scope: Scope, on: dt.date) -> list[dict]:
                 "uncovered": r["total"] - r["covered_n"],
             }
         )
+    return out
+
+
+@dataclass(frozen=True)
+class CoverageCounts:
+    organizations: int = 0  # basic organizations of the officers' sectors (coverage)
+    covered: int = 0
+    visits: int = 0  # officers' visit logs in the period
+
+
+def coverage_by(
+    *, scope: Scope, org: Organization, on: dt.date, start: dt.date, end: dt.date, depth: int
+) -> dict[str, CoverageCounts]:
+    """coverage() on `on` and the visit logs from `start` to `end` in `org`'s subtree, per the path of the
+    ancestor at `depth` (branches.paths.path_at_depth). Two grouped queries."""
+    covered = (
+        coverage(scope=scope, on=on)
+        .filter(subtree_q(org, ""))
+        .annotate(unit=path_at_depth("path", depth=depth))
+        .order_by()
+        .values("unit")
+        .annotate(total=Count("pk"), covered_n=Count("pk", filter=Q(covered=True)))
+    )
+    visits = dict(
+        scope.filter(VisitLog.objects.filter(subtree_q(org), visited_on__gte=start, visited_on__lte=end))
+        .annotate(unit=path_at_depth("organization__path", depth=depth))
+        .order_by()
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+    )
+    out = {r["unit"]: CoverageCounts(r["total"], r["covered_n"], visits.get(r["unit"], 0)) for r in covered}
+    for unit, n in visits.items():
+        out.setdefault(unit, CoverageCounts(visits=n))
     return out
 
 

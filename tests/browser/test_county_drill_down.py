@@ -1,7 +1,5 @@
-"""The county office opens its home page, drills down to a branch and exports the branch's roster as XLSX.
-
-The county dashboard with charts (issue 10) does not exist yet: this walks the pages that exist (home →
-county → township → branch → roster); the charts get their own check when the dashboard lands.
+"""The county office goes from its home page (the dashboard) to the county's organization page, drills down
+to a branch and exports the branch's roster as XLSX. The dashboard's own drill-down: test_county_dashboard.py.
 """
 
 import io
@@ -26,7 +24,7 @@ def test_county_office_drills_down_to_a_branch_and_exports_xlsx(
 
     desktop.sign_in("dora@example.com")
     main = page.locator("main")
-    main.get_by_role("link", name="示范县委").click()
+    main.get_by_role("link", name="党组织页面").click()
     expect(page.get_by_role("heading", name="示范县委")).to_be_visible()
     main.locator(".list-group-item", has_text="甲镇").click()
     expect(page.get_by_role("heading", name="甲镇")).to_be_visible()
