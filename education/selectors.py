@@ -736,6 +736,7 @@ class Notice:
     recipients: list
     context: dict
     url: str
+    organization_id: int | None = None  # what it is about (the digest groups by it)
 
 
 def _branch_secretaries(org_ids) -> dict[int, list]:
@@ -779,12 +780,16 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
             url = (
                 reverse("education:compliance_org", args=[r.organization_id]) + f"?year={r.period.start.year}"
             )
-            context = {"row": r, "days_left": (r.period.end - as_of).days, "link": url}
+            # `who` names the party group too: four groups' reminders must not share one subject
+            who = f"{r.org_name} {r.party_group}" if r.party_group else r.org_name
+            context = {"row": r, "who": who, "days_left": (r.period.end - as_of).days, "link": url}
             obj = f"{r.organization_id}:{r.kind}:{r.party_group_id or 0}:{r.period.label}"
-            notices.append(Notice(stage, obj, secretaries.get(r.organization_id, []), context, url))
+            notices.append(
+                Notice(stage, obj, secretaries.get(r.organization_id, []), context, url, r.organization_id)
+            )
             if stage == "period_missed":
                 staff = township_staff.get(paths[r.organization_id], [])
-                notices.append(Notice("period_township", obj, staff, context, url))
+                notices.append(Notice("period_township", obj, staff, context, url, r.organization_id))
     return notices
 
 
@@ -806,7 +811,14 @@ def minutes_missing_notices(*, as_of: dt.date) -> list[Notice]:
         url = reverse("education:meeting_detail", args=[m.pk])
         context = {"meeting": m, "kinds": "、".join(k.name_zh for k in m.kinds.all()), "link": url}
         notices.append(
-            Notice("minutes_missing", str(m.pk), secretaries.get(m.organization_id, []), context, url)
+            Notice(
+                "minutes_missing",
+                str(m.pk),
+                secretaries.get(m.organization_id, []),
+                context,
+                url,
+                m.organization_id,
+            )
         )
     return notices
 
@@ -837,6 +849,13 @@ def absence_notices(*, as_of: dt.date) -> list[Notice]:
             stages.append("absence_six_months")
         for stage in stages:
             notices.append(
-                Notice(stage, f"{m.pk}:{since}", secretaries.get(m.organization_id, []), context, url)
+                Notice(
+                    stage,
+                    f"{m.pk}:{since}",
+                    secretaries.get(m.organization_id, []),
+                    context,
+                    url,
+                    m.organization_id,
+                )
             )
     return notices
