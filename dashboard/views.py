@@ -5,7 +5,7 @@ from django.utils import timezone
 from branches.selectors import scope_for
 from notifications.selectors import unread_count, unread_recent
 
-from . import selectors
+from . import selectors, selectors_branch
 
 RECENT_NOTIFICATIONS = 5
 
@@ -25,5 +25,6 @@ def home(request):
             "member_id": selectors.own_member_id(user=request.user),
             "unread_count": unread_count(user=request.user),
             "recent": unread_recent(user=request.user, limit=RECENT_NOTIFICATIONS),
+            "branch_homes": selectors_branch.branch_homes(user=request.user, as_of=as_of),
         },
     )

@@ -232,14 +232,18 @@ def attendance_sheet(*, meeting: Meeting) -> list[SheetLine]:
     exception (absent, excused) was marked ahead; nobody is present before the meeting is held.
     A cancelled meeting has no attendance."""
     if meeting.status == Meeting.Status.HELD:
-        rows = meeting.attendances.select_related("member").order_by(
+        rows = meeting.attendances.select_related("member", "member__party_group").order_by(
             "member__party_group__name", "member__name", "member_id"
         )
         return [SheetLine(member=a.member, status=a.status, reason=a.reason, on=meeting.date) for a in rows]
     if meeting.status == Meeting.Status.CANCELLED:
         return []
     marked = {a.member_id: a for a in meeting.attendances.all()}
-    expected = expected_attendees(meeting=meeting).order_by("party_group__name", "name", "pk")
+    expected = (
+        expected_attendees(meeting=meeting)
+        .select_related("party_group")
+        .order_by("party_group__name", "name", "pk")
+    )
     return [
         SheetLine(
             member=m,
