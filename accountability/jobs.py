@@ -27,6 +27,17 @@ from .selectors import deadlines_get, missing_duty_reports
 ESCALATE_AFTER = 28  # then the county office's weekly summary
 
 # What each deadline reminder asks the secretaries to do.
+# The digest's headings (notifications.jobs.topic_labels)
+TOPICS = {
+    "contract_sign": _("Contracts to sign"),
+    "contract_issue": _("Contracts to issue"),
+    "contract_self_evaluation": _("Self-evaluations due"),
+    "contract_evaluation": _("Evaluations due"),
+    "duty_report": _("Duty reports due"),
+    "county_escalation": _("Overdue for four weeks"),
+    "term_ending": _("Committee terms ending"),
+}
+
 ACTIONS = {
     "contract_sign": _("sign the party-building responsibility contract"),
     "contract_issue": _("issue the draft responsibility contract"),
@@ -60,6 +71,7 @@ def _deadline_reminders(notices: list[selectors.DeadlineNotice], as_of: dt.date)
                     "link": n.url,
                 },
                 url=n.url,
+                organization_id=n.organization.pk,
             )
             for n in notices
             for user in n.recipients
@@ -171,6 +183,7 @@ def committee_term_reminders(as_of: dt.date) -> int:
                     "link": n.url,
                 },
                 url=n.url,
+                organization_id=n.term.organization_id,
             )
             for n in selectors.term_ending_notices(as_of=as_of)
             for user in n.recipients

@@ -533,9 +533,24 @@ def duty_report_edit(request, pk: int):
 
 
 @login_required
-@require_POST
 def duty_report_submit(request, pk: int):
+    """Submitting cannot be undone: a GET, or a POST without `confirm`, shows what will be submitted and asks
+    once more; only the confirmation's POST submits."""
     report = _duty_report(request, pk)
+    if request.method != "POST" or not request.POST.get("confirm"):
+        if report.is_submitted or not selectors.user_acts_for(
+            user=request.user, organization=report.organization
+        ):
+            raise Http404
+        return render(
+            request,
+            "accountability/duty_report_submit.html",
+            {
+                "report": report,
+                "attachments": selectors.duty_report_attachments(report=report),
+                "deadline": selectors.deadlines_get(year=report.year).duty_report_deadline,
+            },
+        )
     try:
         services.duty_report_submit(report=report, by=request.user)
     except (ValidationError, PermissionDenied) as e:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.utils.translation import gettext_lazy as _
+
 from notifications.jobs import periodic_job
 from notifications.services import county_escalate
 from users.services import system_user
@@ -15,6 +17,15 @@ from .selectors import county_escalations
 from .services import condolences_start_missing, visits_plan, visits_remind
 
 logger = logging.getLogger(__name__)
+
+# The digest's headings (notifications.jobs.topic_labels) for what care sends (care.services.notices)
+TOPICS = {
+    "care_visit_planned": _("Visits planned"),
+    "care_visit_due": _("Visits due"),
+    "care_visit_overdue": _("Visits overdue"),
+    "care_visit_escalated": _("Visits still not made"),
+    "care_condolence": _("Condolences"),
+}
 
 
 @periodic_job("care_visits")

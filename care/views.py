@@ -207,6 +207,7 @@ def grant_list(request, pk):
             messages.success(request, _("%(n)s grants approved.") % {"n": n})
         return redirect(request.get_full_path())
     qs = selectors.grants_for(org=org, scope=scope, status=status, year=year)
+    can_write = scope.can_write(org)
     return render(
         request,
         "care/grant_list.html",
@@ -216,7 +217,9 @@ def grant_list(request, pk):
             "status": status,
             "year": year,
             "statuses": Grant.Status.choices,
-            "can_write": scope.can_write(org),
+            "can_write": can_write,
+            # only the 待审批 tab has the approve action, so only it offers checkboxes
+            "selectable": can_write and status == Grant.Status.PLANNED,
             "querystring": querystring_without_page(request),
         },
     )

@@ -6,6 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.utils.translation import gettext_lazy as _
+
+# Django's blank choice of a drop-down: "---------" tells a new user nothing.
+DASHES = "---------"
+CHOOSE_LABEL = _("Choose…")
+NONE_LABEL = _("(none)")
 
 
 def _bootstrap_class(widget: forms.Widget) -> str:
@@ -26,10 +32,39 @@ def _with_class(classes: str, *more: str) -> str:
     return " ".join(names)
 
 
+def _label_blank_choice(field: forms.Field) -> None:
+    """A single-choice drop-down's blank choice "---------" says what it means: "Choose…" when a choice is
+    required, "(none)" when none may be; a required drop-down with one real choice has no blank at all (the
+    browser shows that choice). A blank the form labelled itself is kept. The choices are read once here and
+    handed to the widget, so a model choice costs the one query its rendering cost before."""
+    widget = field.widget
+    if not isinstance(widget, forms.Select) or isinstance(widget, forms.SelectMultiple):
+        return
+    # not list(): it would ask a model choice for its len, a COUNT query more
+    choices = [c for c in widget.choices]
+    blank = [i for i, (value, label) in enumerate(choices) if value in ("", None) and str(label) == DASHES]
+    if not blank:
+        return
+    real = sum(len(label) if isinstance(label, list | tuple) else 1 for value, label in choices) - len(blank)
+    out = []
+    for i, (value, label) in enumerate(choices):
+        if i in blank:
+            if field.required and real == 1:
+                continue
+            label = CHOOSE_LABEL if field.required else NONE_LABEL
+        out.append((value, label))
+    widget.choices = out
+
+
 class BootstrapBoundField(BoundField):
     """Adds Bootstrap's class for the widget (after any class the form set) and `is-invalid` when the field
     has errors. Worked out when the field is rendered, so it also covers fields a form adds in __init__
-    and errors a view adds after validation (add_service_errors)."""
+    and errors a view adds after validation (add_service_errors). A drop-down's blank choice gets a label
+    that means something (_label_blank_choice)."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        _label_blank_choice(self.field)  # when rendered: validating a POST reads no choices
+        return super().as_widget(widget, attrs, only_initial)
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)

@@ -11,7 +11,7 @@ from common.pagination import paginate
 from common.params import year_param
 from notifications.selectors import unread_count, unread_recent
 
-from . import charts, selectors
+from . import charts, selectors, selectors_branch
 
 RECENT_NOTIFICATIONS = 5
 HEAT_ROWS = 30  # the worst organizations of the heat map; a township's page shows its own
@@ -38,6 +38,7 @@ def home(request):
             "member_id": selectors.own_member_id(user=request.user),
             "unread_count": unread_count(user=request.user),
             "recent": unread_recent(user=request.user, limit=RECENT_NOTIFICATIONS),
+            "branch_homes": selectors_branch.branch_homes(user=request.user, as_of=as_of),
         },
     )
 

@@ -249,7 +249,8 @@ class _Builder:
         )
         self.townships = townships
         level2: list[Organization] = []
-        parents_of_subs: list[tuple[Organization, list[str], str]] = []
+        # (the parent, the unit its sub-branches are named after, the sub-branches' names)
+        parents_of_subs: list[tuple[Organization, str, list[str]]] = []
         big_villages = set(rng.sample(range(s.townships), min(s.village_general_branches, s.townships)))
         used_names: set[tuple[str, str]] = set()
         for t_index, township in enumerate(townships):
@@ -262,7 +263,7 @@ class _Builder:
                     org = self._org(
                         f"{tname}{village}党总支", Kind.GENERAL_BRANCH, Sector.RURAL, township, code
                     )
-                    parents_of_subs.append((org, ["第一", "第二", "第三"], "党支部"))
+                    parents_of_subs.append((org, f"{tname}{village}", ["第一", "第二", "第三"]))
                 else:
                     org = self._org(f"{tname}{village}党支部", Kind.BRANCH, Sector.RURAL, township, code)
                 self.villages[org.code] = village
@@ -300,14 +301,14 @@ class _Builder:
                 suffix = {"party_committee": "党委", "general_branch": "党总支", "branch": "党支部"}[kind]
                 org = self._org(f"{name}{suffix}", kind, sector, county, f"X01{letter}{i + 1:03d}")
                 level2.append(org)
-                if kind != "branch":
-                    parents_of_subs.append((org, data.SUB_BRANCHES.get(name, ["第一", "第二"]), "党支部"))
+                if kind != "branch":  # sub-branches are named after the unit, not its committee's suffix
+                    parents_of_subs.append((org, name, data.SUB_BRANCHES.get(name, ["第一", "第二"])))
         level2 = self._insert(level2)
         level3 = []
-        for parent, subs, suffix in parents_of_subs:
+        for parent, unit, subs in parents_of_subs:
             for j, sub in enumerate(subs):
                 org = self._org(
-                    f"{parent.name[:-3]}{sub}{suffix}",
+                    f"{unit}{sub}党支部",
                     Kind.BRANCH,
                     parent.sector,
                     parent,
@@ -317,7 +318,7 @@ class _Builder:
                 level3.append(org)
         level3 = self._insert(level3)
         organizations_rebuild_paths()
-        with_subs = {p.pk for p, _subs, _s in parents_of_subs}
+        with_subs = {p.pk for p, _unit, _subs in parents_of_subs}
         self.leaves = [o for o in level2 if o.pk not in with_subs] + level3
         self.basic = level2 + level3
         self.result.organizations = 1 + len(townships) + len(level2) + len(level3)

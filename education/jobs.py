@@ -22,12 +22,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
+
 from notifications.jobs import periodic_job
 from notifications.services import Message, county_escalate, delivery_key, notify_many
 
 from . import selectors
 from .models import MeetingPlan
 from .services import plans_generate
+
+# The digest's headings (notifications.jobs.topic_labels)
+TOPICS = {
+    "period_due": _("Meetings due this period"),
+    "period_missed": _("Meetings not held"),
+    "period_township": _("Meetings not held"),
+    "minutes_missing": _("Minutes not entered"),
+    "absence_streak": _("Absences in a row"),
+    "absence_six_months": _("Six months without organizational life"),
+}
 
 # The township hears of each missed meeting in its digest, not one e-mail per meeting.
 DIGEST_ONLY_KINDS = {"period_township"}
@@ -44,6 +56,7 @@ def _send(notices: list[selectors.Notice]) -> int:
                 context=n.context,
                 url=n.url,
                 digest_only=n.kind in DIGEST_ONLY_KINDS,
+                organization_id=n.organization_id,
             )
             for n in notices
             for user in n.recipients

@@ -237,14 +237,18 @@ def attendance_sheet(*, meeting: Meeting) -> list[SheetLine]:
     exception (absent, excused) was marked ahead; nobody is present before the meeting is held.
     A cancelled meeting has no attendance."""
     if meeting.status == Meeting.Status.HELD:
-        rows = meeting.attendances.select_related("member").order_by(
+        rows = meeting.attendances.select_related("member", "member__party_group").order_by(
             "member__party_group__name", "member__name", "member_id"
         )
         return [SheetLine(member=a.member, status=a.status, reason=a.reason, on=meeting.date) for a in rows]
     if meeting.status == Meeting.Status.CANCELLED:
         return []
     marked = {a.member_id: a for a in meeting.attendances.all()}
-    expected = expected_attendees(meeting=meeting).order_by("party_group__name", "name", "pk")
+    expected = (
+        expected_attendees(meeting=meeting)
+        .select_related("party_group")
+        .order_by("party_group__name", "name", "pk")
+    )
     return [
         SheetLine(
             member=m,
@@ -842,6 +846,7 @@ class Notice:
     recipients: list
     context: dict
     url: str
+    organization_id: int | None = None  # what it is about (the digest groups by it)
 
 
 def _branch_secretaries(org_ids) -> dict[int, list]:
@@ -885,12 +890,16 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
             url = (
                 reverse("education:compliance_org", args=[r.organization_id]) + f"?year={r.period.start.year}"
             )
-            context = {"row": r, "days_left": (r.period.end - as_of).days, "link": url}
+            # `who` names the party group too: four groups' reminders must not share one subject
+            who = f"{r.org_name} {r.party_group}" if r.party_group else r.org_name
+            context = {"row": r, "who": who, "days_left": (r.period.end - as_of).days, "link": url}
             obj = f"{r.organization_id}:{r.kind}:{r.party_group_id or 0}:{r.period.label}"
-            notices.append(Notice(stage, obj, secretaries.get(r.organization_id, []), context, url))
+            notices.append(
+                Notice(stage, obj, secretaries.get(r.organization_id, []), context, url, r.organization_id)
+            )
             if stage == "period_missed":
                 staff = township_staff.get(paths[r.organization_id], [])
-                notices.append(Notice("period_township", obj, staff, context, url))
+                notices.append(Notice("period_township", obj, staff, context, url, r.organization_id))
     return notices
 
 
@@ -912,7 +921,14 @@ def minutes_missing_notices(*, as_of: dt.date) -> list[Notice]:
         url = reverse("education:meeting_detail", args=[m.pk])
         context = {"meeting": m, "kinds": "、".join(k.name_zh for k in m.kinds.all()), "link": url}
         notices.append(
-            Notice("minutes_missing", str(m.pk), secretaries.get(m.organization_id, []), context, url)
+            Notice(
+                "minutes_missing",
+                str(m.pk),
+                secretaries.get(m.organization_id, []),
+                context,
+                url,
+                m.organization_id,
+            )
         )
     return notices
 
@@ -943,7 +959,14 @@ def absence_notices(*, as_of: dt.date) -> list[Notice]:
             stages.append("absence_six_months")
         for stage in stages:
             notices.append(
-                Notice(stage, f"{m.pk}:{since}", secretaries.get(m.organization_id, []), context, url)
+                Notice(
+                    stage,
+                    f"{m.pk}:{since}",
+                    secretaries.get(m.organization_id, []),
+                    context,
+                    url,
+                    m.organization_id,
+                )
             )
     return notices
 

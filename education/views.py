@@ -155,6 +155,8 @@ def _sheet_context(meeting: Meeting) -> dict:
         "quorum": selectors.meeting_quorum(meeting=meeting, sheet=sheet),
         "is_future": meeting.date > timezone.localdate(),
         "held": held,
+        # a long sheet reads by party group (a 党小组会 is one group already)
+        "has_groups": not meeting.party_group_id and any(line.member.party_group_id for line in sheet),
         # an imported ledger row without names: its 应到/实到 numbers are the record
         "counts_only": held and not sheet and meeting.expected_count is not None,
     }

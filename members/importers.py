@@ -351,7 +351,6 @@ ROLE_CHOICES = {
     "乡镇党委书记": Role.TOWNSHIP_SECRETARY,
     "乡镇党委工作人员": Role.TOWNSHIP_STAFF,
     "支部书记": Role.BRANCH_SECRETARY,
-    "党建指导员": Role.OFFICER,
     "党建辅导员": Role.OFFICER,
     "党建服务员": Role.OFFICER,
     "党建联络员": Role.OFFICER,

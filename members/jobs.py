@@ -14,11 +14,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from notifications.jobs import periodic_job
 from notifications.services import Message, county_escalate, delivery_key, notify_many
 
 from .selectors import probation_county_escalations, probation_notices
+
+# The digest's headings (notifications.jobs.topic_labels)
+TOPICS = {
+    "probation_due": _("Confirmation votes due"),
+    "probation_overdue": _("Confirmations overdue"),
+}
 
 
 def _member_url(member_id: int) -> str:
@@ -49,6 +56,7 @@ def probation_due(as_of: dt.date) -> int:
                     "link": _member_url(n.member.pk),
                 },
                 url=_member_url(n.member.pk),
+                organization_id=n.member.organization_id,
             )
             for n in probation_notices(as_of=as_of)
             for user in n.recipients

@@ -320,9 +320,10 @@ def committee_candidates(*, org: Organization) -> QuerySet[Member]:
 
 
 def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -> CommitteeTerm | None:
-    """The latest term elected on or before `as_of`, its officers loaded (secretary first); two queries."""
+    """The latest term elected on or before `as_of`, its officers loaded (secretary first); two queries.
+    An officer who died or left the roll by `as_of` is no longer listed (the term's record keeps them)."""
     as_of = as_of or timezone.localdate()
-    officers = officers_in_order()
+    officers = officers_in_order().filter(living_on_q(as_of, "member__"))
     return (
         CommitteeTerm.objects.filter(organization=org, elected_on__lte=as_of)
         .prefetch_related(Prefetch("officers", queryset=officers))

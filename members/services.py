@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.selectors import scope_for
+from common.discovery import app_modules
 from common.versions import check_version
 from users.models import User
 
@@ -194,6 +195,8 @@ def member_update(
                 if {"full_member_on", "admitted_on"} & set(changed):
                     _check_probation_year(member)
                 _save(member, by)
+                if "departed_on" in changed and member.departed_on:  # a departure by import
+                    _departed(member=member, by=by)
     return changed
 
 
@@ -296,7 +299,17 @@ def member_depart(*, member: Member, on: dt.date, reason: str, note: str = "", b
     member.departure_note = note
     member.full_clean()
     _save(member, by)
+    _departed(member=member, by=by)
     return member
+
+
+def _departed(*, member: Member, by: User) -> None:
+    """What the apps above plan for a member ends with the departure, as with a death: each app's
+    `departures.py` provides `member_departed(*, member, on, by)` (care cancels planned visits and open grants,
+    ends pairings and withdraws their reminders). Called inside the departure's transaction."""
+    assert member.departed_on is not None
+    for _app, module in app_modules("departures"):
+        module.member_departed(member=member, on=member.departed_on, by=by)
 
 
 @transaction.atomic

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from branches.models import Organization
 from common import periods
 from users.models import User
 
+from .jobs import topic_labels
 from .models import Delivery
 from .services import delivery_enqueue, delivery_key, render_message
 
@@ -57,7 +60,7 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
             user__notification_frequency__in=frequencies,
         )
         .select_related("user")
-        .only("pk", "subject", "url", "created_at", "kind", "user")
+        .only("pk", "subject", "url", "created_at", "kind", "user", "organization_id")
         .order_by("user_id", "created_at", "pk")
     )
     by_user: dict[int, list[Delivery]] = defaultdict(list)
@@ -70,6 +73,12 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
     keys = {uid: delivery_key("digest", frequency, uid, period) for uid in by_user}
     done = set(Delivery.objects.filter(key__in=keys.values()).values_list("key", flat=True))
 
+    labels = topic_labels()
+    org_names = dict(
+        Organization.objects.filter(
+            pk__in={d.organization_id for ds in by_user.values() for d in ds if d.organization_id}
+        ).values_list("pk", "name")
+    )
     created = 0
     for uid, seen in by_user.items():
         if keys[uid] in done:
@@ -89,21 +98,26 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
                 items = list(
                     Delivery.objects.select_for_update(skip_locked=True)
                     .filter(pk__in=[d.pk for d in seen], status=Delivery.Status.DIGEST, digest__isnull=True)
-                    .only("pk", "subject", "url", "created_at", "kind", "user_id")
+                    .only("pk", "subject", "url", "created_at", "kind", "user_id", "organization_id")
                     .order_by("created_at", "pk")
                 )
                 if not items:
                     continue
+                language = user.language or settings.LANGUAGE_CODE
+                with translation.override(language):  # the topics in the reader's language
+                    groups = digest_groups(items=items, labels=labels, org_names=org_names)
                 rendered = render_message(
                     template="notifications/email/digest",
                     context={
                         "user": user,
                         "items": items,
+                        "groups": groups,
                         "frequency": frequency,
                         "period": period,
+                        "week": periods.week(as_of),  # the subject names the week as people read it
                         "as_of": as_of,
                     },
-                    language=user.language or settings.LANGUAGE_CODE,
+                    language=language,
                 )
                 digest = Delivery.objects.create(
                     key=keys[uid],
@@ -124,6 +138,33 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
         created += 1
     logger.info("%s digests for %s: %s created", frequency, period, created)
     return created
+
+
+@dataclass
+class DigestGroup:
+    """One heading of a digest: a kind of message (its topic), and under it the items per organization
+    (`None` for those about no single organization, listed first)."""
+
+    topic: str
+    organizations: list[tuple[str | None, list[Delivery]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(items) for _name, items in self.organizations)
+
+
+def digest_groups(*, items: list[Delivery], labels: dict, org_names: dict[int, str]) -> list[DigestGroup]:
+    """The digest's items grouped by topic (in the order the first of each arrived) and, within a topic, by
+    organization (by name). A kind no app names is its own group under its code."""
+    by_topic: dict[str, dict[str | None, list[Delivery]]] = {}
+    for item in items:
+        topic = str(labels.get(item.kind, item.kind))
+        org = org_names.get(item.organization_id) if item.organization_id else None
+        by_topic.setdefault(topic, {}).setdefault(org, []).append(item)
+    return [
+        DigestGroup(topic, sorted(orgs.items(), key=lambda pair: (pair[0] is not None, pair[0] or "")))
+        for topic, orgs in by_topic.items()
+    ]
 
 
 def digests_due(*, as_of: dt.date) -> list[str]:

@@ -6,6 +6,9 @@
     def probation_due(as_of: datetime.date) -> int:   # returns how many deliveries it created
         ...
 
+An app's jobs.py also names the kinds of what it sends, for the digest's headings:
+`TOPICS = {"probation_due": _("Confirmations due")}` (topic_labels).
+
 A job must be idempotent for a given `as_of`: it creates deliveries through `notifications.services.notify`,
 whose unique key makes a second run send nothing. `run_jobs` (command) and the Celery beat task both call
 `run_job` / `run_all_jobs` here.
@@ -43,6 +46,15 @@ def _load() -> None:
     for _app, _module in app_modules("jobs"):  # importing registers the jobs
         pass
     _loaded = True
+
+
+def topic_labels() -> dict[str, str]:
+    """What each delivery kind is about, as a heading of the digest: every app's `jobs.py` may declare
+    `TOPICS = {"<kind>": _("…")}` for the kinds it (or its services) sends."""
+    labels: dict[str, str] = {}
+    for _app, module in app_modules("jobs"):
+        labels.update(getattr(module, "TOPICS", {}))
+    return labels
 
 
 def registered_jobs() -> dict[str, JobFunc]:

@@ -135,6 +135,7 @@ class Message:
     url: str = ""
     immediate: bool = False
     digest_only: bool = False
+    organization_id: int | None = None  # what it is about: the digest groups by it
 
 
 def delivery_key(what: str, obj_id: object, user_id: int | None = None, period: object = None) -> str:
@@ -155,6 +156,7 @@ def notify(
     url: str = "",
     immediate: bool = False,
     digest_only: bool = False,
+    organization_id: int | None = None,
 ) -> Delivery | None:
     """Record a message for `user` under a unique `key` (what:whom:period) and send it per their choice.
 
@@ -172,6 +174,7 @@ def notify(
         url=url,
         immediate=immediate,
         digest_only=digest_only,
+        organization_id=organization_id,
     )
     created = _deliveries_create(_new_messages([message]))
     return created[0] if created else None
@@ -217,10 +220,10 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
         return []
     rows = []
     for m in messages:
+        # the message's page is the mail's button (every mail has the one layout of notifications/email/base)
+        context = {"user": m.user, **({"link": m.url} if m.url else {}), **m.context}
         rendered = render_message(
-            template=m.template,
-            context={"user": m.user, **m.context},
-            language=m.user.language or settings.LANGUAGE_CODE,
+            template=m.template, context=context, language=m.user.language or settings.LANGUAGE_CODE
         )
         rows.append(
             Delivery(
@@ -231,6 +234,7 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
                 body_text=rendered.text,
                 body_html=rendered.html,
                 url=relative_url(m.url),
+                organization_id=m.organization_id,
                 status=status_for(m.user, immediate=m.immediate, digest_only=m.digest_only),
             )
         )

@@ -22,6 +22,12 @@ from notifications.services import county_escalate, notify
 from .models import FollowUp
 from .selectors import county_escalations
 
+# The digest's headings (notifications.jobs.topic_labels)
+TOPICS = {
+    "follow_up_overdue": _("Follow-ups overdue"),
+    "officer_weekly": _("Overdue at your organizations"),
+}
+
 
 def _link(name: str, *args) -> str:
     """A path on this site: the outbox stores it as it is and the e-mail renderer puts SITE_URL in front."""
@@ -50,6 +56,7 @@ def follow_up_overdue(as_of: dt.date) -> int:
             template="officers/email/follow_up_overdue",
             context={"follow_up": fu, "organization": fu.organization.name, "link": url},
             url=url,
+            organization_id=fu.organization_id,
         )
         created += delivery is not None
     return created

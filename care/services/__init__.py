@@ -26,6 +26,7 @@ from .life_events import (
     condolences_start_missing,
     member_died,
     member_fell_ill,
+    member_left,
     member_record_death,
     member_record_illness,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "grants_create_for_eligible",
     "member_died",
     "member_fell_ill",
+    "member_left",
     "member_record_death",
     "member_record_illness",
     "pairing_create",

@@ -103,20 +103,12 @@ def member_died(*, member: Member, died_on: dt.date, by: User) -> Condolence:
             member=member,
             defaults={"organization": member.organization, "died_on": died_on, "started_by": by},
         )
-        cancelled_visits = list(
-            Visit.objects.filter(member=member, status=Visit.Status.PLANNED)
-            .exclude(kind=Visit.Kind.CONDOLENCE)
-            .values_list("pk", flat=True)
+        _end_plans(
+            member=member,
+            on=died_on,
+            grant_reason=_("The member died on %(date)s.") % {"date": died_on},
+            withdraw_reason="member deceased",
         )
-        Visit.objects.filter(pk__in=cancelled_visits).update(status=Visit.Status.CANCELLED)
-        Grant.objects.filter(member=member, status__in=[Grant.Status.PLANNED, Grant.Status.APPROVED]).update(
-            status=Grant.Status.CANCELLED, cancel_reason=_("The member died on %(date)s.") % {"date": died_on}
-        )
-        Pairing.objects.filter(Q(helped=member) | Q(helper=member)).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gt=died_on)
-        ).update(ends_on=Greatest(F("starts_on"), Value(died_on)))
-        if cancelled_visits:
-            deliveries_withdraw(key_prefix=_visit_key_prefixes(cancelled_visits), reason="member deceased")
         visit, _v = Visit.objects.get_or_create(
             schedule_key=f"condolence:{member.pk}",
             defaults={
@@ -135,6 +127,40 @@ def member_died(*, member: Member, died_on: dt.date, by: User) -> Condolence:
     if created:
         _notify_condolence(condolence=condolence)
     return condolence
+
+
+def _end_plans(*, member: Member, on: dt.date, grant_reason: str, withdraw_reason: str) -> None:
+    """Planned visits cancelled (a condolence visit excepted), planned and approved grants cancelled with
+    `grant_reason` (a paid one stays), pairings ended on `on`, the cancelled visits' unsent reminders
+    withdrawn."""
+    cancelled_visits = list(
+        Visit.objects.filter(member=member, status=Visit.Status.PLANNED)
+        .exclude(kind=Visit.Kind.CONDOLENCE)
+        .values_list("pk", flat=True)
+    )
+    Visit.objects.filter(pk__in=cancelled_visits).update(status=Visit.Status.CANCELLED)
+    Grant.objects.filter(member=member, status__in=[Grant.Status.PLANNED, Grant.Status.APPROVED]).update(
+        status=Grant.Status.CANCELLED, cancel_reason=grant_reason
+    )
+    Pairing.objects.filter(Q(helped=member) | Q(helper=member)).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=on)
+    ).update(ends_on=Greatest(F("starts_on"), Value(on)))
+    if cancelled_visits:
+        deliveries_withdraw(key_prefix=_visit_key_prefixes(cancelled_visits), reason=withdraw_reason)
+
+
+def member_left(*, member: Member, on: dt.date, by: User) -> None:
+    """A member who left the roll (转出, 退党, 除名 …, members.services.member_depart) is no longer cared for
+    here, as after a death but without a condolence: planned visits and open grants are cancelled, pairings
+    end on the departure date, unsent reminders are withdrawn (called through the members' departure
+    registry, care/departures.py). Idempotent."""
+    with transaction.atomic():
+        _end_plans(
+            member=member,
+            on=on,
+            grant_reason=_("The member left the roll on %(date)s.") % {"date": on},
+            withdraw_reason="member departed",
+        )
 
 
 def member_record_death(*, member: Member, died_on: dt.date, by: User) -> Condolence:

@@ -34,6 +34,7 @@ def _visit_messages(*, visit: Visit, kind: str, template: str, users: list) -> l
             url=reverse("care:member", args=[visit.member_id]),
             # the township hears of overdue visits in its digest, not one e-mail per visit
             digest_only=kind == "care_visit_escalated",
+            organization_id=visit.organization_id,
         )
         for user in users
     ]
@@ -74,6 +75,7 @@ def _notify_condolence(*, condolence: Condolence) -> int:
                 template="care/email/condolence_started",
                 context={"condolence": condolence, "member": condolence.member, "recipient": user},
                 url=reverse("care:condolence", args=[condolence.pk]),
+                organization_id=org.pk,
             )
             for user in users.values()
         ]

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from .tables import Cell, TableError, read_table
 
@@ -202,7 +202,8 @@ class Importer:
             try:
                 values[column.key] = column.parse(raw)
             except CellError as e:
-                errors.append(RowError(number, f"{column.header}: {e}"))
+                # "性别：…" in Chinese (the colon of the reader's language), "性别: …" in English
+                errors.append(RowError(number, f"{column.header}{pgettext('label separator', ': ')}{e}"))
                 values[column.key] = None
         return ParsedRow(number, values, frozenset(blank)), errors
 
@@ -302,7 +303,7 @@ def format_errors(errors: Iterable[RowError]) -> list[str]:
 
 
 SUMMARY_LABELS = {
-    "created": gettext_lazy("created"),
+    "created": pgettext_lazy("import count", "created"),  # how many rows were new (新增), not a time
     "updated": gettext_lazy("updated"),
     "unchanged": gettext_lazy("unchanged"),
     "transferred": gettext_lazy("transferred"),

@@ -184,7 +184,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="党建管理系统 <noreply@partybuilding.local>")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails. Unset, it follows PORT, so `PORT=8101 ./dev demo` mails links that open.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 
 # Celery: no broker → tasks run in process (embedded default); CELERY_BROKER_URL=redis://... in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None

@@ -69,9 +69,20 @@ def test_views_write_upload_submit(client, alice, branch_a1, bob, django_assert_
     upload = SimpleUploadedFile("附件.docx", b"PK\x03\x04 docx")
     client.post(reverse("accountability:duty_attachment_upload", args=[report.pk]), {"file": upload})
     assert report.attachments.get().original_name == "附件.docx"
-    client.post(reverse("accountability:duty_report_submit", args=[report.pk]))
+    # submitting asks first: the button opens a confirmation, a POST without it submits nothing
+    detail = client.get(reverse("accountability:duty_report_detail", args=[report.pk])).content.decode()
+    submit_url = reverse("accountability:duty_report_submit", args=[report.pk])
+    assert f'href="{submit_url}"' in detail
+    with django_assert_max_num_queries(15):
+        confirm = client.get(submit_url)
+    assert confirm.status_code == 200 and "不能修改或撤回" in confirm.content.decode()
+    assert client.post(submit_url).status_code == 200
+    report.refresh_from_db()
+    assert not report.is_submitted
+    client.post(submit_url, {"confirm": "1"})
     report.refresh_from_db()
     assert report.is_submitted
+    assert client.get(submit_url).status_code == 404  # nothing left to confirm
     # the township sees it and can download the attachment, but cannot edit the village's report
     login(client, bob)
     assert client.get(reverse("accountability:duty_report_detail", args=[report.pk])).status_code == 200

@@ -57,3 +57,72 @@ def test_no_pairing_nor_illness_visit_after_the_departure(alice, branch_a1, old_
         services.pairing_create(helper=helper, helped=old_rural, starts_on=D(2026, 4, 1), by=alice)
     assert old_rural not in selectors.pairing_helpers(scope=scope_for(alice), helped=helper)
     assert services.member_fell_ill(member=old_rural, since=D(2026, 4, 1), by=alice) is None
+
+
+# -- a departure ends what was planned, as a death does (issue 9, left over; issue 15) ----------------------
+def test_departure_cancels_open_grants_and_planned_visits_and_ends_pairings(alice, dora, branch_a1):
+    from care.models import Grant, Pairing, Visit
+    from notifications.models import Delivery
+
+    today = timezone_today()
+    member = make_member(branch_a1, born=D(1940, 1, 1), admitted=D(1970, 1, 1), name="将转出")
+    helper = make_member(branch_a1, born=D(1980, 1, 1), name="帮扶人")
+    rule = BenefitRule.objects.get(code="subsidy_80")
+    planned = services.grant_create(member=member, rule=rule, granted_on=today, by=alice)
+    illness = services.member_record_illness(member=member, illness="骨折", since=today, by=alice)
+    pairing = services.pairing_create(helped=member, helper=helper, starts_on=today, by=alice)
+    # a reminder about the visit still waiting for a digest
+    Delivery.objects.create(
+        key=f"care_visit_due:{illness.pk}:{alice.pk}:x",
+        kind="care_visit_due",
+        user=alice,
+        subject="s",
+        body_text="b",
+        status=Delivery.Status.DIGEST,
+    )
+
+    roster.member_depart(member=member, on=today, reason=Member.Departure.TRANSFERRED_OUT, by=alice)
+
+    planned.refresh_from_db()
+    assert planned.status == Grant.Status.CANCELLED and str(today) in planned.cancel_reason
+    assert Visit.objects.get(pk=illness.pk).status == Visit.Status.CANCELLED
+    assert Pairing.objects.get(pk=pairing.pk).ends_on == today
+    assert (
+        Delivery.objects.get(key=f"care_visit_due:{illness.pk}:{alice.pk}:x").status
+        == Delivery.Status.SKIPPED
+    )
+
+
+def test_a_paid_grant_stays_paid_after_a_departure(alice, bob, branch_a1):
+    from care.models import Grant
+
+    today = timezone_today()
+    member = make_member(branch_a1, born=D(1940, 1, 1), admitted=D(1970, 1, 1))
+    grant = services.grant_create(
+        member=member, rule=BenefitRule.objects.get(code="subsidy_80"), granted_on=today, by=alice
+    )
+    services.grants_approve(grants=[grant], by=bob)
+    services.grant_mark_paid(
+        grant=grant, paid_on=today, amount=None, method="cash", handed_over_by="张", by=alice
+    )
+    roster.member_depart(member=member, on=today, reason=Member.Departure.LEFT, by=alice)
+    grant.refresh_from_db()
+    assert grant.status == Grant.Status.PAID
+
+
+def test_a_departure_by_import_ends_the_plans_too(alice, branch_a1):
+    from care.models import Visit
+
+    today = timezone_today()
+    member = make_member(branch_a1, born=D(1940, 1, 1), admitted=D(1970, 1, 1))
+    visit = services.member_record_illness(member=member, illness="病", since=today, by=alice)
+    roster.member_update(
+        member=member, by=alice, departed_on=today, departure_reason=Member.Departure.REMOVED
+    )
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.CANCELLED
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -1,6 +1,7 @@
 """common.forms: the one Bootstrap mixin, add_service_errors and the date input every app uses."""
 
 import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -166,3 +167,47 @@ def test_date_input_keeps_the_iso_value_whatever_the_language():
     form = SampleForm(initial={"on": dt.date(2026, 12, 31)})
     with translation.override("zh-hans"):
         assert 'value="2026-12-31"' in str(form["on"])
+
+
+# -- the blank choice of a drop-down (issue 15: "---------" even with one choice) -----------------------------
+class _Choices(BootstrapFormMixin, forms.Form):
+    required_many = forms.ChoiceField(choices=[("", "---------"), ("a", "甲"), ("b", "乙")])
+    required_one = forms.ChoiceField(choices=[("", "---------"), ("a", "甲")])
+    optional = forms.ChoiceField(choices=[("", "---------"), ("a", "甲")], required=False)
+    labelled = forms.ChoiceField(choices=[("", "全部"), ("a", "甲")], required=False)
+
+
+def _options(form, name):
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', str(form[name]))
+
+
+def test_a_required_drop_down_asks_to_choose():
+    with translation.override("zh-hans"):
+        assert _options(_Choices(), "required_many") == [("", "请选择…"), ("a", "甲"), ("b", "乙")]
+
+
+def test_a_required_drop_down_with_one_choice_has_no_blank():
+    assert _options(_Choices(), "required_one") == [("a", "甲")]
+
+
+def test_an_optional_drop_down_offers_none():
+    with translation.override("zh-hans"):
+        assert _options(_Choices(), "optional") == [("", "（无）"), ("a", "甲")]
+
+
+def test_a_blank_the_form_labelled_is_kept():
+    assert _options(_Choices(), "labelled") == [("", "全部"), ("a", "甲")]
+
+
+def test_no_dashes_in_a_model_choice_with_the_same_query_count(
+    django_assert_num_queries, branch_a1, township_a
+):
+    from branches.models import Organization
+
+    class OrgForm(BootstrapFormMixin, forms.Form):
+        org = forms.ModelChoiceField(Organization.objects.filter(pk__in=[branch_a1.pk, township_a.pk]))
+
+    form = OrgForm()
+    with django_assert_num_queries(1):
+        html = str(form["org"])
+    assert "---------" not in html and html.count("<option") == 3

@@ -59,6 +59,16 @@ def test_builds_a_realistic_county(seeded):
     assert BranchOfficer.objects.filter(position="secretary").count() == CommitteeTerm.objects.count()
 
 
+def test_sub_branches_are_named_after_their_whole_unit(seeded):
+    """ "县人民医院党委" has the sub-branch "县人民医院内科党支部", not "县人民医内科党支部" (issue 15)."""
+    names = set(Organization.objects.filter(parent__kind="party_committee").values_list("name", flat=True))
+    assert "县人民医院内科党支部" in names
+    for parent in Organization.objects.filter(kind__in=["party_committee", "general_branch"]):
+        unit = parent.name.removesuffix("党委").removesuffix("党总支")
+        for child in parent.children.filter(kind="branch"):
+            assert child.name.startswith(unit), (parent.name, child.name)
+
+
 def test_members_are_consistent(seeded):
     members = list(Member.objects.all())
     assert len({m.id_number for m in members}) == len(members)

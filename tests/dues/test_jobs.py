@@ -4,9 +4,11 @@ that education's warning reads through common.lapses."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 
 from common import lapses
 from dues import services
@@ -68,7 +70,10 @@ def test_five_months_is_a_stronger_reminder_once(worker, member_user, alice):
     assert {d.user_id for d in strong} == {member_user.pk, alice.pk}
     body = Delivery.objects.filter(kind="dues_arrears5", user=alice).get().body_text
     assert "9" in body or "九" in body  # art. 9 is named
-    assert body.count("http") == 1 and body.strip().endswith(f"/dues/members/{worker.pk}/")
+    # the link once, absolute and not doubled (the shared layout adds the site and the preferences link)
+    assert body.count(f"/dues/members/{worker.pk}/") == 1
+    assert f"{settings.SITE_URL.rstrip('/')}/dues/members/{worker.pk}/" in body
+    assert not re.search(r"https?://\S*https?://", body)
 
 
 def test_no_reminder_for_a_member_who_paid(worker, alice):

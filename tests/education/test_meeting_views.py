@@ -60,7 +60,7 @@ def test_secretary_records_a_meeting_and_the_strip_turns_ok(client, alice, branc
     page = client.get(strip_url).content.decode()
     with translation.override("zh-hans"):
         label = periods.month(today.year, today.month).display  # 2026年12月: as a person reads it
-    assert f'title="{label}: 1/1"' in page
+    assert f'title="{label}：1/1"' in page  # a Chinese colon in Chinese text
     assert "strip-ok" in page
 
 

@@ -198,3 +198,26 @@ def test_committee_rule_seven_full_members(township_a, django_assert_num_queries
     assert not organizations_having_committee(
         Organization.objects.filter(kind="branch"), as_of=dt.date(1990, 1, 1)
     ).exists()
+
+
+def test_a_departed_officer_is_not_listed_on_the_current_term(client, alice, branch_a1):
+    """Issue 9 (left over): the committee panel lists the officers on the roll; the term keeps its record."""
+    from django.utils import timezone
+
+    from members.models import Member
+    from members.selectors import committee_term_current
+    from members.services import member_depart
+
+    a, b = MemberFactory.create_batch(2, organization=branch_a1, admitted_on=dt.date(2000, 1, 1))
+    login(client, alice)
+    client.post(
+        reverse("members:committee_create", args=[branch_a1.pk]),
+        _committee_data([(a, "secretary"), (b, "deputy")]),
+    )
+    today = timezone.localdate()
+    member_depart(member=b, on=today, reason=Member.Departure.TRANSFERRED_OUT, by=alice)
+    term = committee_term_current(org=branch_a1, as_of=today)
+    assert [o.member for o in term.officers.all()] == [a]
+    assert term.officers.model.objects.filter(term=term).count() == 2  # the record stays
+    yesterday = committee_term_current(org=branch_a1, as_of=today - dt.timedelta(days=1))
+    assert {o.member for o in yesterday.officers.all()} == {a, b}

@@ -88,6 +88,8 @@ def test_member_role_links_by_unique_name(tmp_path, orgs, branch_a1):
     [
         (["not-an-email", "x", "member", "B-A1", ""], "“not-an-email” is not a valid e-mail address."),
         (["a@example.com", "x", "boss", "B-A1", ""], "角色: “boss” is not one of"),
+        # the three officers are 党建辅导员/服务员/联络员; "党建指导员" is no role (issue 15)
+        (["a@example.com", "x", "党建指导员", "B-A1", ""], "党建辅导员/党建服务员/党建联络员/党员"),
         (
             ["a@example.com", "x", "member", "NOPE", ""],
             "No organization with code “NOPE” among those you manage.",

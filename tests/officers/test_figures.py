@@ -46,6 +46,6 @@ def test_officer_page_renders_the_figures(client, dora, branch_a1):
     page = client.get(
         reverse("officers:officer", args=[officer.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
-    assert f'<span class="badge status-ok">达标 {counts["ok"]}</span>' in page
+    assert f'<span class="badge status-ok">已落实 {counts["ok"]}</span>' in page
     assert f'<span class="badge status-missing">未召开 {counts["missing"]}</span>' in page
     assert f'<span class="badge status-due">待召开 {counts["due"]}</span>' in page

@@ -52,7 +52,7 @@ def test_upload_preview_confirm(client, alice, branch_a1):
     with translation.override(result.wsgi_request.LANGUAGE_CODE):
         created = str(SUMMARY_LABELS["created"])
     assert dict(result.context["summary"])[created] == 2  # what the first confirm did
-    assert f"<li>{created}: 2</li>" in result.content.decode()
+    assert f"<li>{created}：2</li>" in result.content.decode()  # 新增：2
 
 
 def test_preview_lists_every_error_and_confirm_writes_nothing(client, bob, branch_a1, branch_b1):

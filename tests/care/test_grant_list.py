@@ -1,0 +1,59 @@
+"""The grants list (/care/org/<id>/grants/): the 金额 column holds money only, an in-kind benefit says what is
+handed over under its name; checkboxes only where their action (approve) is offered."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from care import services
+from care.models import BenefitRule
+from tests.care.factories import make_member
+from tests.conftest import login
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def grants(branch_a1, alice, dora):
+    poor = make_member(branch_a1, born=dt.date(1960, 1, 1), hardship=True, name="困难甲")
+    old = make_member(branch_a1, born=dt.date(1940, 1, 1), name="老党员")
+    money = services.grant_create(
+        member=poor, rule=BenefitRule.objects.get(code="subsidy_poor"), granted_on=TODAY, by=alice
+    )
+    taxi = BenefitRule.objects.get(code="taxi_free")
+    kind = services.grant_create(member=old, rule=taxi, granted_on=TODAY, by=dora, override_reason="测试")
+    return money, kind
+
+
+def _cells(html: str, grant) -> str:
+    return html.split(f'href="/care/member/{grant.member_id}/"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_amount_column_holds_no_in_kind_text(client, township_a, bob, grants, django_assert_max_num_queries):
+    money, kind = grants
+    assert kind.amount is None and kind.in_kind
+    login(client, bob)
+    with django_assert_max_num_queries(20):
+        r = client.get(reverse("care:grants", args=[township_a.pk]))
+    html = r.content.decode()
+    cells = _cells(html, kind).split("<td")
+    benefit, amount = cells[1], cells[3]
+    assert kind.in_kind in benefit
+    assert kind.in_kind not in amount and "实物" in amount
+    assert "500" in _cells(html, money).split("<td")[3]
+
+
+def test_all_tab_has_no_checkboxes_the_planned_tab_has(client, township_a, bob, grants):
+    login(client, bob)
+    everything = client.get(reverse("care:grants", args=[township_a.pk])).content.decode()
+    assert 'type="checkbox"' not in everything and '<form method="post">' not in everything
+    planned = client.get(reverse("care:grants", args=[township_a.pk]) + "?status=planned").content.decode()
+    assert planned.count('type="checkbox"') == 2
+    assert "审批选中的发放" in planned
+
+
+def test_outsider_gets_404(client, charlie, branch_a1, grants):
+    login(client, charlie)
+    assert client.get(reverse("care:grants", args=[branch_a1.pk])).status_code == 404
