@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
+    DateField,
     DecimalField,
     Exists,
     F,
     FloatField,
-    Max,
+    Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -65,6 +66,12 @@ def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date)
     rows = compliance_grid(Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of)
     counts = status_counts(rows)
     return {oid: counts.get(oid, {"ok": 0, "missing": 0, "due": 0}) for oid in organization_ids}
+
+
+def _count_of(attendances: QuerySet[Attendance]) -> Coalesce:
+    """count(*) of `attendances` (correlated to the outer row) as a scalar subquery: no GROUP BY."""
+    counted = attendances.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0), output_field=IntegerField())
 
 
 # -- meetings ----------------------------------------------------------------------------------------------
@@ -135,13 +142,17 @@ def meetings_visible(
         qs = qs.filter(kinds__code=kind)
     if status:
         qs = qs.filter(status=status)
+    attendances = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
         qs.select_related("organization", "party_group")
         .prefetch_related("kinds")
         .annotate(
-            n_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)),
-            n_excused=Count("attendances", filter=Q(attendances__status=Attendance.Status.EXCUSED)),
-            n_absent=Count("attendances", filter=Q(attendances__status=Attendance.Status.ABSENT)),
+            # Scalar subqueries, not a join with GROUP BY: PostgreSQL evaluates them after ORDER BY and LIMIT,
+            # for the page's rows only, and the paginator's COUNT leaves them out (issue 14: grouped, the
+            # county's list aggregated all its ~1M attendance rows before taking 50).
+            n_present=_count_of(attendances.filter(status=Attendance.Status.PRESENT)),
+            n_excused=_count_of(attendances.filter(status=Attendance.Status.EXCUSED)),
+            n_absent=_count_of(attendances.filter(status=Attendance.Status.ABSENT)),
         )
         .order_by("-date", "-start_time", "-pk")
     )
@@ -449,48 +460,42 @@ def with_absence(members: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Membe
     - `no_life_6m` (Party Constitution art. 9, six months in a row without organizational life): a member for
       six whole months before `as_of` who missed every meeting they were expected at in those months without
       leave (请假 is not a miss; at least one such meeting). A member admitted within the window is not
-      flagged."""
-    held = Q(attendances__meeting__status=Meeting.Status.HELD, attendances__meeting__date__lte=as_of)
+      flagged.
+    Each figure is a correlated subquery on the member's attendance (index member, status), not a join and
+    GROUP BY: grouped, PostgreSQL evaluated every other subquery annotation (with_study_hours) once per
+    joined attendance row instead of once per member (issue 14)."""
     since = months_before(as_of, 6)
+    held = Attendance.objects.filter(
+        member=OuterRef("pk"), meeting__status=Meeting.Status.HELD, meeting__date__lte=as_of
+    )
     last_present = (
-        Attendance.objects.filter(
-            member=OuterRef("pk"),
-            status=Attendance.Status.PRESENT,
-            meeting__status=Meeting.Status.HELD,
-            meeting__date__lte=as_of,
-        )
+        held.filter(status=Attendance.Status.PRESENT)
         .order_by()
-        .values("member")
-        .annotate(d=Max("meeting__date"))
+        .annotate(d=Func(F("meeting__date"), function="MAX"))
         .values("d")
     )
-    absent = held & Q(attendances__status=Attendance.Status.ABSENT)
-    in_window = Q(attendances__meeting__date__gt=since)
-    return (
-        members.annotate(last_present=Subquery(last_present))
-        .annotate(
-            absence_streak=Count(
-                "attendances",
-                filter=absent
-                & (Q(last_present__isnull=True) | Q(attendances__meeting__date__gt=F("last_present"))),
-            ),
-            present_6m=Count(
-                "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.PRESENT)
-            ),
-            excused_6m=Count(
-                "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.EXCUSED)
-            ),
-            absent_6m=Count("attendances", filter=absent & in_window),
-        )
-        .annotate(
-            no_life_6m=Case(
-                When(
-                    Q(admitted_on__lte=since, absent_6m__gt=0, present_6m=0, excused_6m=0),
-                    then=Value(True),
+    in_window = held.filter(meeting__date__gt=since)
+    return members.annotate(
+        last_present=Subquery(last_present, output_field=DateField()),
+        absence_streak=_count_of(
+            held.filter(
+                status=Attendance.Status.ABSENT,
+                meeting__date__gt=Coalesce(
+                    OuterRef("last_present"), Value(dt.date.min), output_field=DateField()
                 ),
-                default=Value(False),
-                output_field=BooleanField(),
             )
+        ),
+        present_6m=_count_of(in_window.filter(status=Attendance.Status.PRESENT)),
+        excused_6m=_count_of(in_window.filter(status=Attendance.Status.EXCUSED)),
+        absent_6m=_count_of(in_window.filter(status=Attendance.Status.ABSENT)),
+    ).annotate(
+        no_life_6m=Case(
+            When(
+                Q(admitted_on__lte=since, absent_6m__gt=0, present_6m=0, excused_6m=0),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
         )
     )
 
