@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DateField,
     DecimalField,
     Exists,
@@ -18,6 +19,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -638,6 +640,147 @@ def members_progress(
     else:
         members = members.order_by(F("absence_streak").desc(), F("study_hours").asc(), "name", "pk")
     return members.select_related("organization", "party_group")
+
+
+@dataclass
+class UnitProgress:
+    """One organization's members at a glance (the county's and a township's study page): how many are on
+    its own roll, how many have ABSENCE_STREAK_ALERT unexcused absences in a row, how many had no
+    organizational life for six months, how many are below the study target, and their mean study hours."""
+
+    organization: Organization
+    members: int
+    absence_alerts: int
+    no_life: int
+    behind: int
+    mean_hours: Decimal
+
+
+def progress_units(*, scope: Scope, organization: Organization, as_of: dt.date) -> QuerySet[Organization]:
+    """The organizations of the subtree (itself included) that the scope reads and that have living members
+    of their own, in tree order: the rows of a township's or the county's study page (one query, however many
+    members; paginate it, then `units_progress` for the page's rows)."""
+    direct = Member.objects.filter(organization=OuterRef("pk")).filter(living_on(as_of))
+    return (
+        scope.filter(Organization.objects.filter(subtree_q(organization, "")), "")
+        .filter(Exists(direct))
+        .order_by("path")
+    )
+
+
+@dataclass
+class MemberFigures:
+    last_present: dt.date | None = None
+    absence_streak: int = 0
+    no_life_6m: bool = False
+    study_hours: Decimal = Decimal("0.0")
+
+
+def member_figures(
+    members: QuerySet[Member], *, year: int, as_of: dt.date, channels: list[str]
+) -> dict[int, MemberFigures]:
+    """with_absence's and with_study_hours's figures for many members at once, as grouped passes over their
+    attendance and study records (five queries, each reading the rows once) instead of correlated subqueries
+    per member: for summing over hundreds or thousands of members. Members without rows are left out (their
+    figures are MemberFigures())."""
+    ids = members.values("pk")
+    since = months_before(as_of, 6)
+    held = Attendance.objects.filter(
+        member__in=ids, meeting__status=Meeting.Status.HELD, meeting__date__lte=as_of
+    ).order_by()
+    present, excused, absent = (
+        Q(status=Attendance.Status.PRESENT),
+        Q(status=Attendance.Status.EXCUSED),
+        Q(status=Attendance.Status.ABSENT),
+    )
+    in_window = Q(meeting__date__gt=since)
+    admitted = dict(members.order_by().values_list("pk", "admitted_on"))
+    out: dict[int, MemberFigures] = {}
+    for row in held.values("member_id").annotate(
+        last=Max("meeting__date", filter=present),
+        p=Count("pk", filter=present & in_window),
+        e=Count("pk", filter=excused & in_window),
+        a=Count("pk", filter=absent & in_window),
+    ):
+        out[row["member_id"]] = MemberFigures(
+            last_present=row["last"],
+            no_life_6m=bool(
+                admitted[row["member_id"]] <= since and row["a"] and not row["p"] and not row["e"]
+            ),
+        )
+    # The streak: unexcused absences after the last attendance, counted here from the absences' dates (a
+    # few per member) rather than by a subquery per absence.
+    for member_id, day in held.filter(absent).values_list("member_id", "meeting__date"):
+        figures = out[member_id]
+        if figures.last_present is None or day > figures.last_present:
+            figures.absence_streak += 1
+    for member_id, hours in _study_hours_grouped(ids, year=year, channels=channels).items():
+        out.setdefault(member_id, MemberFigures()).study_hours = hours
+    return out
+
+
+def _study_hours_grouped(ids: QuerySet, *, year: int, channels: list[str]) -> dict[int, Decimal]:
+    """with_study_hours's sum for the members `ids` (two queries): study records in the channels that count,
+    plus each 党课 attended; a lecture-channel record on the day of a 党课 the member attended adds nothing."""
+    year_q = Q(meeting__date__gte=dt.date(year, 1, 1), meeting__date__lt=dt.date(year + 1, 1, 1))
+    lectures = (
+        Attendance.objects.filter(
+            year_q,
+            member__in=ids,
+            status=Attendance.Status.PRESENT,
+            meeting__status=Meeting.Status.HELD,
+            meeting__kinds__code=MeetingKind.PARTY_LECTURE,
+        )
+        .order_by()
+        .values_list("member_id", "meeting__date")
+        .annotate(total=Sum(_lecture_hours()))
+    )
+    totals: dict[int, float] = {}
+    lecture_days = set()
+    for member_id, day, hours in lectures:
+        lecture_days.add((member_id, day))
+        if StudyRecord.Channel.LECTURE in channels:
+            totals[member_id] = totals.get(member_id, 0.0) + (hours or 0.0)
+    records = StudyRecord.objects.filter(
+        member__in=ids, date__gte=dt.date(year, 1, 1), date__lt=dt.date(year + 1, 1, 1), channel__in=channels
+    ).values_list("member_id", "date", "channel", "hours")
+    for member_id, day, channel, hours in records.order_by():
+        if channel == StudyRecord.Channel.LECTURE and (member_id, day) in lecture_days:
+            continue
+        totals[member_id] = totals.get(member_id, 0.0) + float(hours)
+    return {k: Decimal(repr(v)).quantize(Decimal("0.1"), ROUND_HALF_UP) for k, v in totals.items()}
+
+
+def units_progress(
+    *,
+    units: list[Organization],
+    year: int,
+    as_of: dt.date,
+    target: Decimal,
+    channels: list[str],
+) -> list[UnitProgress]:
+    """Per unit, its own living members' figures (member_figures) summed: the cost grows with the units
+    shown (a page), not with the county. Five queries."""
+    members = Member.objects.filter(organization__in=units).filter(living_on(as_of))
+    figures = member_figures(members, year=year, as_of=as_of, channels=channels)
+    by_unit: dict[int, list[MemberFigures]] = {unit.pk: [] for unit in units}
+    for member_id, org_id in members.order_by().values_list("pk", "organization_id"):
+        by_unit[org_id].append(figures.get(member_id, MemberFigures()))
+    out = []
+    for unit in units:
+        rows = by_unit[unit.pk]
+        hours = [r.study_hours for r in rows]
+        out.append(
+            UnitProgress(
+                unit,
+                len(rows),
+                sum(1 for r in rows if r.absence_streak >= ABSENCE_STREAK_ALERT),
+                sum(1 for r in rows if r.no_life_6m),
+                sum(1 for h in hours if h < target),
+                (sum(hours, Decimal(0)) / len(hours)).quantize(Decimal("0.1")) if hours else Decimal("0.0"),
+            )
+        )
+    return out
 
 
 def member_stats(*, member: Member, year: int, as_of: dt.date, channels: list[str] | None = None) -> Member:
