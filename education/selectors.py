@@ -41,7 +41,16 @@ from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
 from notifications.services import recipients_above, recipients_for
 
-from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
+from .compliance import (
+    DUE,
+    MISSING,
+    ComplianceRow,
+    UnitTally,
+    compliance_grid,
+    compliance_tally,
+    living_on,
+    load_rules,
+)
 from .models import (
     DEFAULT_STUDY_CHANNELS,
     Attendance,
@@ -65,8 +74,8 @@ def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date)
     Organizations that are not measured (townships, the county, a 党委 without direct members) get zeros.
     A fixed number of queries for any number of organizations.
     """
-    rows = compliance_grid(Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of)
-    counts = status_counts(rows)
+    tallies = compliance_tally(Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of)
+    counts = {t.organization_id: {"ok": t.ok, "missing": t.missing, "due": t.due} for t in tallies}
     return {oid: counts.get(oid, {"ok": 0, "missing": 0, "due": 0}) for oid in organization_ids}
 
 
@@ -826,40 +835,13 @@ def organization_strip(*, organization: Organization, year: int, as_of: dt.date)
     return list(strip.values())
 
 
-@dataclass
-class UnitSummary:
-    organization_id: int
-    code: str
-    name: str
-    path: str
-    ok: int
-    missing: int
-    due: int
-    missing_kinds: list[str]
-
-    @property
-    def total(self) -> int:
-        return self.ok + self.missing + self.due
-
-
 def branches_summary(
     *, root: Organization, year: int, as_of: dt.date, only_behind: bool = False
-) -> list[UnitSummary]:
+) -> list[UnitTally]:
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
-    queries whatever the number of branches)."""
-    orgs = Organization.objects.filter(subtree_q(root, ""))
-    rows = compliance_grid(orgs, year=year, as_of=as_of)
-    summaries: dict[int, UnitSummary] = {}
-    for r in rows:
-        s = summaries.get(r.organization_id)
-        if s is None:
-            s = summaries[r.organization_id] = UnitSummary(
-                r.organization_id, r.org_code, r.org_name, "", 0, 0, 0, []
-            )
-        setattr(s, r.status, getattr(s, r.status) + 1)
-        if r.status == "missing" and r.kind_label not in s.missing_kinds:
-            s.missing_kinds.append(r.kind_label)
-    out = [s for s in summaries.values() if s.missing or not only_behind]
+    queries whatever the number of branches; counted per unit, no cells built)."""
+    summary = compliance_tally(Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of)
+    out = [s for s in summary if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out
 
