@@ -140,6 +140,34 @@ def compliance_grid(
     return out
 
 
+def compliance_records(
+    organizations: QuerySet[Organization], *, year: int, as_of: dt.date
+) -> list[tuple[str, str, str, str, int, int, str]]:
+    """compliance_grid as plain tuples in the grid's order, (org code, kind, party group, period label,
+    required, held, status): what `report_compliance` writes, without a row object per cell."""
+    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=None, rules=None)
+    if loaded is None:
+        return []
+    units, measured, counts, rules = loaded
+    order = {k.code: k.order for k in rules}
+    keyed = [
+        (
+            unit["code"],
+            order[kind.code],
+            group_name,
+            p.start,
+            _TYPE_ORDER[p.type],
+            (unit["code"], kind.code, group_name, p.label, required, n, status),
+        )
+        for unit in units
+        for kind, _group_id, group_name, p, required, n, status in _unit_cells(
+            unit, measured, counts, as_of=as_of
+        )
+    ]
+    keyed.sort(key=lambda k: k[:5])
+    return [k[5] for k in keyed]
+
+
 @dataclass
 class UnitTally:
     """One compliance unit's cells of a year counted by status, and the kinds it has a missing cell of (in the
