@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,9 +122,12 @@ def compliance_grid(
     as_of: dt.date,
     kinds: Iterable[str] | None = None,
     rules: list[KindRules] | None = None,
+    keep: Callable[[str, periods.Period, str], bool] | None = None,
 ) -> list[ComplianceRow]:
     """Every (organization, kind, period, group) row for `year`, for all compliance units among
     `organizations` (any queryset: a subtree, a list of ids). Seven queries, whatever the number of rows.
+    `keep(kind, period, status)`, when given, chooses the rows to build (the reminders want a few of a
+    county's tens of thousands).
 
     Three steps: load (the units, the rules), measure (which periods each kind is measured in, the counts
     the rules need: full members, party groups, held meetings), build the rows."""
@@ -132,7 +135,7 @@ def compliance_grid(
     if loaded is None:
         return []
     units, measured, counts, rules = loaded
-    out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of)]
+    out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of, keep=keep)]
     order = {k.code: k.order for k in rules}
     out.sort(
         key=lambda r: (r.org_code, order[r.kind], r.party_group, r.period.start, _TYPE_ORDER[r.period.type])
@@ -416,7 +419,12 @@ def _unit_cells(unit: Mapping[str, Any], measured: list[Measured], counts: Count
 
 
 def _unit_rows(
-    unit: Mapping[str, Any], measured: list[Measured], counts: Counts, *, as_of: dt.date
+    unit: Mapping[str, Any],
+    measured: list[Measured],
+    counts: Counts,
+    *,
+    as_of: dt.date,
+    keep: Callable[[str, periods.Period, str], bool] | None = None,
 ) -> list[ComplianceRow]:
     """The rows of one compliance unit: one per measured period that applies to it (and per party group)."""
     return [
@@ -436,6 +444,7 @@ def _unit_rows(
         for kind, group_id, group_name, p, required, n, status in _unit_cells(
             unit, measured, counts, as_of=as_of
         )
+        if keep is None or keep(kind.code, p, status)
     ]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -685,13 +686,25 @@ class MemberFigures:
     study_hours: Decimal = Decimal("0.0")
 
 
+def _plain_rows(query: QuerySet) -> list[tuple]:
+    """A values_list query's rows as the database driver returns them (ids, counts, dates: nothing to convert),
+    without the ORM's per-row work: for the county-wide passes, tens of thousands of rows. (SQLite returns
+    dates as text: there the ORM converts them.)"""
+    if connection.vendor != "postgresql":
+        return list(query)
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def member_figures(
-    members: QuerySet[Member], *, year: int, as_of: dt.date, channels: list[str]
+    members: QuerySet[Member], *, year: int | None, as_of: dt.date, channels: list[str]
 ) -> dict[int, MemberFigures]:
     """with_absence's and with_study_hours's figures for many members at once, as grouped passes over their
     attendance and study records (five queries, each reading the rows once) instead of correlated subqueries
     per member: for summing over hundreds or thousands of members. Members without rows are left out (their
-    figures are MemberFigures())."""
+    figures are MemberFigures()). Without a `year`, the absence figures only."""
     ids = members.values("pk")
     since = months_before(as_of, 6)
     held = Attendance.objects.filter(
@@ -705,24 +718,24 @@ def member_figures(
     in_window = Q(meeting__date__gt=since)
     admitted = dict(members.order_by().values_list("pk", "admitted_on"))
     out: dict[int, MemberFigures] = {}
-    for row in held.values("member_id").annotate(
+    grouped = held.values("member_id").annotate(
         last=Max("meeting__date", filter=present),
         p=Count("pk", filter=present & in_window),
         e=Count("pk", filter=excused & in_window),
         a=Count("pk", filter=absent & in_window),
-    ):
-        out[row["member_id"]] = MemberFigures(
-            last_present=row["last"],
-            no_life_6m=bool(
-                admitted[row["member_id"]] <= since and row["a"] and not row["p"] and not row["e"]
-            ),
+    )
+    for member_id, last, p, e, a in _plain_rows(grouped.values_list("member_id", "last", "p", "e", "a")):
+        out[member_id] = MemberFigures(
+            last_present=last, no_life_6m=bool(admitted[member_id] <= since and a and not p and not e)
         )
     # The streak: unexcused absences after the last attendance, counted here from the absences' dates (a
     # few per member) rather than by a subquery per absence.
-    for member_id, day in held.filter(absent).values_list("member_id", "meeting__date"):
+    for member_id, day in _plain_rows(held.filter(absent).values_list("member_id", "meeting__date")):
         figures = out[member_id]
         if figures.last_present is None or day > figures.last_present:
             figures.absence_streak += 1
+    if year is None:  # the absence figures only
+        return out
     for member_id, hours in _study_hours_grouped(ids, year=year, channels=channels).items():
         out.setdefault(member_id, MemberFigures()).study_hours = hours
     return out
@@ -882,9 +895,15 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
     years = {as_of.year}
     if (as_of - dt.timedelta(days=MISSED_LOOKBACK_DAYS)).year != as_of.year:
         years.add(as_of.year - 1)
+
+    def wanted(kind: str, period, status: str) -> bool:
+        if status == DUE:
+            return period.start <= as_of and 0 <= (period.end - as_of).days <= remind[kind]
+        return status == MISSING and 0 < (as_of - period.end).days <= MISSED_LOOKBACK_DAYS
+
     rows = []
     for year in sorted(years):
-        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules)
+        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules, keep=wanted)
     due = [
         r
         for r in rows
@@ -944,16 +963,15 @@ def minutes_missing_notices(*, as_of: dt.date) -> list[Notice]:
 def absence_notices(*, as_of: dt.date) -> list[Notice]:
     """A member with ABSENCE_STREAK_ALERT unexcused absences in a row (`absence_streak`), and six months
     without any organizational life (`absence_six_months`, Party Constitution art. 9): the branch secretary.
-    Keyed by the member's last attended date, so a new streak after attending again alerts again. One query
-    for every living member of the county with attendance, then one for the secretaries."""
-    members: list[Any] = list(  # annotated by with_absence
-        with_absence(
-            Member.objects.filter(living_on(as_of), Exists(Attendance.objects.filter(member=OuterRef("pk")))),
-            as_of=as_of,
-        )
-        .filter(Q(absence_streak__gte=ABSENCE_STREAK_ALERT) | Q(no_life_6m=True))
-        .select_related("organization")
-    )
+    Keyed by the member's last attended date, so a new streak after attending again alerts again. Grouped
+    passes over the county's attendance (member_figures, without the study hours), then the members alerted
+    and their secretaries."""
+    figures = member_figures(Member.objects.filter(living_on(as_of)), as_of=as_of, year=None, channels=[])
+    alerted = {pk: f for pk, f in figures.items() if f.absence_streak >= ABSENCE_STREAK_ALERT or f.no_life_6m}
+    members: list[Any] = list(Member.objects.filter(pk__in=list(alerted)).select_related("organization"))
+    for m in members:  # the attributes with_absence would have annotated (the templates read them)
+        f = alerted[m.pk]
+        m.last_present, m.absence_streak, m.no_life_6m = f.last_present, f.absence_streak, f.no_life_6m
     secretaries = _branch_secretaries({m.organization_id for m in members}) if members else {}
     notices = []
     for m in members:
