@@ -133,10 +133,10 @@ def start_server(url: str) -> tuple[subprocess.Popen, int]:
         start_new_session=True,
     )
     for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+        try:  # the first request pays for the imports: slow on a busy machine
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=30)
             return server, port
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # URLError, a refused connection, a timeout
             time.sleep(0.2)
     server.kill()
     raise SystemExit("gunicorn did not start")

@@ -61,16 +61,24 @@ REPORT_SQL = {
         "FROM education_meeting m JOIN education_meeting_kinds mk ON mk.meeting_id = m.id "
         "WHERE m.status = 'held' AND m.date BETWEEN %(start)s AND %(end)s GROUP BY 1, 2, 3"
     ),
+    # the organization each member belonged to on the day (a later transfer undone) and the report's order,
+    # as the report has them: the same work, without Python
     "report_benefits": (
-        "SELECT m.id_number, m.name, o.code FROM members_member m "
-        "JOIN branches_organization o ON o.id = m.organization_id "
-        "WHERE m.died_on IS NULL AND m.admitted_on <= %(today)s AND (m.birth_date <= %(age80)s "
-        "OR m.full_member_on <= %(party50)s OR m.hardship OR m.admitted_on < '1949-10-01')"
+        "SELECT m.id_number, m.name, COALESCE((SELECT fo.code FROM members_transfer t "
+        "JOIN branches_organization fo ON fo.id = t.from_organization_id WHERE t.member_id = m.id "
+        "AND t.transferred_on > %(today)s ORDER BY t.transferred_on, t.id LIMIT 1), o.code) AS org_code "
+        "FROM members_member m JOIN branches_organization o ON o.id = m.organization_id "
+        "WHERE m.died_on IS NULL AND (m.departed_on IS NULL OR m.departed_on > %(today)s) "
+        "AND m.admitted_on <= %(today)s AND (m.birth_date <= %(age80)s "
+        "OR m.full_member_on <= %(party50)s OR m.hardship OR m.admitted_on < '1949-10-01') ORDER BY 3, 1"
     ),
+    # with the codes and the grade the report writes, in its order
     "report_evaluations": (
-        "SELECT c.organization_id, c.parent_id, c.status, c.self_score, c.score, "
-        "rank() OVER (PARTITION BY c.parent_id ORDER BY c.score DESC NULLS LAST) "
-        "FROM accountability_contract c WHERE c.year = %(year)s"
+        "SELECT o.code, p.code, c.status, c.self_score, c.score, c.vetoed, g.label, "
+        "rank() OVER (PARTITION BY c.parent_id, c.status ORDER BY c.score DESC NULLS LAST) "
+        "FROM accountability_contract c JOIN branches_organization o ON o.id = c.organization_id "
+        "JOIN branches_organization p ON p.id = c.parent_id "
+        "LEFT JOIN accountability_gradeband g ON g.id = c.grade_id WHERE c.year = %(year)s ORDER BY p.path, o.code"
     ),
     "export_members": (
         "SELECT m.*, o.code FROM members_member m JOIN branches_organization o ON o.id = m.organization_id "

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractMonth
+from django.db import connection
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, ExtractMonth
 
 from branches.models import Organization, PartyGroup
 from common import periods
@@ -121,19 +122,122 @@ def compliance_grid(
     as_of: dt.date,
     kinds: Iterable[str] | None = None,
     rules: list[KindRules] | None = None,
+    keep: Callable[[str, periods.Period, str], bool] | None = None,
 ) -> list[ComplianceRow]:
     """Every (organization, kind, period, group) row for `year`, for all compliance units among
     `organizations` (any queryset: a subtree, a list of ids). Seven queries, whatever the number of rows.
+    `keep(kind, period, status)`, when given, chooses the rows to build (the reminders want a few of a
+    county's tens of thousands).
 
     Three steps: load (the units, the rules), measure (which periods each kind is measured in, the counts
     the rules need: full members, party groups, held meetings), build the rows."""
+    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
+    if loaded is None:
+        return []
+    units, measured, counts, rules = loaded
+    out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of, keep=keep)]
+    order = {k.code: k.order for k in rules}
+    out.sort(
+        key=lambda r: (r.org_code, order[r.kind], r.party_group, r.period.start, _TYPE_ORDER[r.period.type])
+    )
+    return out
+
+
+def compliance_records(
+    organizations: QuerySet[Organization], *, year: int, as_of: dt.date
+) -> list[tuple[str, str, str, str, int, int, str]]:
+    """compliance_grid as plain tuples in the grid's order, (org code, kind, party group, period label,
+    required, held, status): what `report_compliance` writes, without a row object per cell."""
+    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=None, rules=None)
+    if loaded is None:
+        return []
+    units, measured, counts, rules = loaded
+    order = {k.code: k.order for k in rules}
+    keyed = [
+        (
+            unit["code"],
+            order[kind.code],
+            group_name,
+            p.start,
+            _TYPE_ORDER[p.type],
+            (unit["code"], kind.code, group_name, p.label, required, n, status),
+        )
+        for unit in units
+        for kind, _group_id, group_name, p, required, n, status in _unit_cells(
+            unit, measured, counts, as_of=as_of
+        )
+    ]
+    keyed.sort(key=lambda k: k[:5])
+    return [k[5] for k in keyed]
+
+
+@dataclass
+class UnitTally:
+    """One compliance unit's cells of a year counted by status, and the kinds it has a missing cell of (in the
+    kinds' order): what the county's and a township's pages show, without the cells themselves."""
+
+    organization_id: int
+    code: str
+    name: str
+    path: str
+    ok: int = 0
+    missing: int = 0
+    due: int = 0
+    missing_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.missing + self.due
+
+
+def compliance_tally(
+    organizations: QuerySet[Organization],
+    *,
+    year: int,
+    as_of: dt.date,
+    rules: list[KindRules] | None = None,
+) -> list[UnitTally]:
+    """compliance_grid counted per unit (the same queries and the same cells, by status), in tree order. For a
+    county's pages: no row objects, no sort of tens of thousands of cells (issue 14)."""
+    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=None, rules=rules)
+    if loaded is None:
+        return []
+    units, measured, counts, _rules = loaded
+    out = []
+    for unit in units:
+        tally = UnitTally(unit["pk"], unit["code"], unit["name"], unit["path"])
+        for kind, _group_id, _group_name, _period, _required, _held, status in _unit_cells(
+            unit, measured, counts, as_of=as_of
+        ):
+            if status == OK:
+                tally.ok += 1
+            elif status == DUE:
+                tally.due += 1
+            else:
+                tally.missing += 1
+                if kind.label not in tally.missing_kinds:
+                    tally.missing_kinds.append(kind.label)
+        out.append(tally)
+    return out
+
+
+def _load_and_measure(
+    organizations: QuerySet[Organization],
+    *,
+    year: int,
+    as_of: dt.date,
+    kinds: Iterable[str] | None,
+    rules: list[KindRules] | None,
+) -> tuple[list[dict[str, Any]], list[Measured], Counts, list[KindRules]] | None:
+    """The units (in path order), the measured periods and the counts they need; None when nothing is
+    measured."""
     units = list(
         compliance_units(organizations, as_of=as_of)
         .order_by("path")
-        .values("pk", "code", "name", "established_on")
+        .values("pk", "code", "name", "path", "established_on")
     )
     if not units:
-        return []
+        return None
     # the ids themselves (a few hundred in a county): a plain IN list plans better than a subquery
     unit_ids = [u["pk"] for u in units]
     rules = rules if rules is not None else load_rules()
@@ -142,7 +246,7 @@ def compliance_grid(
         rules = [r for r in rules if r.code in wanted]
     measured = measured_periods(rules, year=year)
     if not measured:
-        return []
+        return None
     eval_dates = sorted({min(p.end, as_of) for _k, p, r in measured if r.applies_to == AppliesTo.COMMITTEE})
     group_kinds = {k.code for k, _p, r in measured if r.applies_to == AppliesTo.GROUP}
     counts = Counts(
@@ -150,12 +254,7 @@ def compliance_grid(
         groups=_party_groups(unit_ids) if group_kinds else {},
         held=_held_by_month(unit_ids, year=year, group_kinds=group_kinds),
     )
-    out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of)]
-    order = {k.code: k.order for k in rules}
-    out.sort(
-        key=lambda r: (r.org_code, order[r.kind], r.party_group, r.period.start, _TYPE_ORDER[r.period.type])
-    )
-    return out
+    return units, measured, counts, rules
 
 
 Measured = tuple[KindRules, periods.Period, Rule]
@@ -259,7 +358,7 @@ def _held_by_month(
     """Held meetings per (organization, kind, group): a list indexed by month (one aggregate query). Only the
     group-meeting kinds keep the group; their meetings without a group count for nothing."""
     held: dict[tuple[int, str, int | None], list[int]] = {}
-    for org_id, group_id, code, month, n in (
+    query = (
         Meeting.objects.filter(
             organization__in=unit_ids,
             status=Meeting.Status.HELD,
@@ -267,11 +366,18 @@ def _held_by_month(
             date__lte=dt.date(year, 12, 31),
         )
         .order_by()
-        .annotate(month=ExtractMonth("date"))
+        .annotate(month=Cast(ExtractMonth("date"), IntegerField()))
         .values("organization_id", "party_group_id", "kinds__code", "month")
         .annotate(n=Count("pk"))
         .values_list("organization_id", "party_group_id", "kinds__code", "month", "n")
-    ):
+    )
+    # Plain tuples from the cursor: a county's year is tens of thousands of these rows, and they need no
+    # conversion (integers and a code); the ORM's per-row converters cost more than the query.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for org_id, group_id, code, month, n in rows:
         if code in group_kinds and group_id is None:
             continue
         key = (org_id, code, group_id if code in group_kinds else None)
@@ -282,45 +388,64 @@ def _held_by_month(
     return held
 
 
-def _unit_rows(
-    unit: Mapping[str, Any], measured: list[Measured], counts: Counts, *, as_of: dt.date
-) -> list[ComplianceRow]:
-    """The rows of one compliance unit: one per measured period that applies to it (and per party group)."""
+def _unit_cells(unit: Mapping[str, Any], measured: list[Measured], counts: Counts, *, as_of: dt.date):
+    """The cells of one compliance unit, one per measured period that applies to it (and per party group):
+    (kind, group id, group name, period, required, held, status) tuples. Run for every unit of a county
+    (tens of thousands of cells): kept to dictionary lookups and slices."""
     oid = unit["pk"]
     established = unit["established_on"]
-    out: list[ComplianceRow] = []
+    full_members = counts.full_members.get(oid, {})
+    groups = counts.groups.get(oid, [])
+    held = counts.held
+    no_group: list[tuple[int | None, str]] = [(None, "")]
     for kind, p, rule in measured:
         if established and p.end < established:
             continue
         targets: list[tuple[int | None, str]]
         if rule.applies_to == AppliesTo.COMMITTEE:
-            if counts.full_members.get(oid, {}).get(min(p.end, as_of), 0) < COMMITTEE_THRESHOLD:
+            if full_members.get(min(p.end, as_of), 0) < COMMITTEE_THRESHOLD:
                 continue
-            targets = [(None, "")]
+            targets = no_group
         elif rule.applies_to == AppliesTo.GROUP:
-            targets = list(counts.groups.get(oid, []))
+            targets = groups
         else:
-            targets = [(None, "")]
+            targets = no_group
+        first, last = p.start.month, p.end.month + 1
         for group_id, group_name in targets:
-            n = sum(
-                counts.held.get((oid, kind.code, group_id), _NO_MEETINGS)[p.start.month : p.end.month + 1]
-            )
-            out.append(
-                ComplianceRow(
-                    organization_id=oid,
-                    org_code=unit["code"],
-                    org_name=unit["name"],
-                    kind=kind.code,
-                    kind_label=kind.label,
-                    party_group_id=group_id,
-                    party_group=group_name,
-                    period=p,
-                    required=rule.minimum,
-                    held=n,
-                    status=_status(held=n, required=rule.minimum, period=p, as_of=as_of),
-                )
-            )
-    return out
+            by_month = held.get((oid, kind.code, group_id))
+            n = sum(by_month[first:last]) if by_month else 0
+            status = _status(held=n, required=rule.minimum, period=p, as_of=as_of)
+            yield kind, group_id, group_name, p, rule.minimum, n, status
+
+
+def _unit_rows(
+    unit: Mapping[str, Any],
+    measured: list[Measured],
+    counts: Counts,
+    *,
+    as_of: dt.date,
+    keep: Callable[[str, periods.Period, str], bool] | None = None,
+) -> list[ComplianceRow]:
+    """The rows of one compliance unit: one per measured period that applies to it (and per party group)."""
+    return [
+        ComplianceRow(
+            organization_id=unit["pk"],
+            org_code=unit["code"],
+            org_name=unit["name"],
+            kind=kind.code,
+            kind_label=kind.label,
+            party_group_id=group_id,
+            party_group=group_name,
+            period=p,
+            required=required,
+            held=n,
+            status=status,
+        )
+        for kind, group_id, group_name, p, required, n, status in _unit_cells(
+            unit, measured, counts, as_of=as_of
+        )
+        if keep is None or keep(kind.code, p, status)
+    ]
 
 
 def _status(*, held: int, required: int, period: periods.Period, as_of: dt.date) -> str:

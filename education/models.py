@@ -310,6 +310,8 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["organization", "date"]),
             models.Index(fields=["status", "date"]),
+            # the lists' order: the newest 50 of a county's meetings read from the index, not sorted
+            models.Index(fields=["-date", "-start_time", "-id"], name="meeting_newest_first"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     DecimalField,
     Exists,
     F,
     FloatField,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -42,7 +46,16 @@ from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
 from notifications.services import Escalation, recipients_above, recipients_for
 
-from .compliance import DUE, MISSING, ComplianceRow, compliance_grid, living_on, load_rules, status_counts
+from .compliance import (
+    DUE,
+    MISSING,
+    ComplianceRow,
+    UnitTally,
+    compliance_grid,
+    compliance_tally,
+    living_on,
+    load_rules,
+)
 from .models import (
     DEFAULT_STUDY_CHANNELS,
     Attendance,
@@ -67,9 +80,15 @@ def compliance_counts(*, organization_ids: list[int], year: int, as_of: dt.date)
     Organizations that are not measured (townships, the county, a 党委 without direct members) get zeros.
     A fixed number of queries for any number of organizations.
     """
-    rows = compliance_grid(Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of)
-    counts = status_counts(rows)
+    tallies = compliance_tally(Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of)
+    counts = {t.organization_id: {"ok": t.ok, "missing": t.missing, "due": t.due} for t in tallies}
     return {oid: counts.get(oid, {"ok": 0, "missing": 0, "due": 0}) for oid in organization_ids}
+
+
+def _count_of(attendances: QuerySet[Attendance]) -> Coalesce:
+    """count(*) of `attendances` (correlated to the outer row) as a scalar subquery: no GROUP BY."""
+    counted = attendances.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0), output_field=IntegerField())
 
 
 # -- meetings ----------------------------------------------------------------------------------------------
@@ -140,13 +159,17 @@ def meetings_visible(
         qs = qs.filter(kinds__code=kind)
     if status:
         qs = qs.filter(status=status)
+    attendances = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
         qs.select_related("organization", "party_group")
         .prefetch_related("kinds")
         .annotate(
-            n_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)),
-            n_excused=Count("attendances", filter=Q(attendances__status=Attendance.Status.EXCUSED)),
-            n_absent=Count("attendances", filter=Q(attendances__status=Attendance.Status.ABSENT)),
+            # Scalar subqueries, not a join with GROUP BY: PostgreSQL evaluates them after ORDER BY and LIMIT,
+            # for the page's rows only, and the paginator's COUNT leaves them out (issue 14: grouped, the
+            # county's list aggregated all its ~1M attendance rows before taking 50).
+            n_present=_count_of(attendances.filter(status=Attendance.Status.PRESENT)),
+            n_excused=_count_of(attendances.filter(status=Attendance.Status.EXCUSED)),
+            n_absent=_count_of(attendances.filter(status=Attendance.Status.ABSENT)),
         )
         .order_by("-date", "-start_time", "-pk")
     )
@@ -458,48 +481,42 @@ def with_absence(members: QuerySet[Member], *, as_of: dt.date) -> QuerySet[Membe
     - `no_life_6m` (Party Constitution art. 9, six months in a row without organizational life): a member for
       six whole months before `as_of` who missed every meeting they were expected at in those months without
       leave (请假 is not a miss; at least one such meeting). A member admitted within the window is not
-      flagged."""
-    held = Q(attendances__meeting__status=Meeting.Status.HELD, attendances__meeting__date__lte=as_of)
+      flagged.
+    Each figure is a correlated subquery on the member's attendance (index member, status), not a join and
+    GROUP BY: grouped, PostgreSQL evaluated every other subquery annotation (with_study_hours) once per
+    joined attendance row instead of once per member (issue 14)."""
     since = months_before(as_of, 6)
+    held = Attendance.objects.filter(
+        member=OuterRef("pk"), meeting__status=Meeting.Status.HELD, meeting__date__lte=as_of
+    )
     last_present = (
-        Attendance.objects.filter(
-            member=OuterRef("pk"),
-            status=Attendance.Status.PRESENT,
-            meeting__status=Meeting.Status.HELD,
-            meeting__date__lte=as_of,
-        )
+        held.filter(status=Attendance.Status.PRESENT)
         .order_by()
-        .values("member")
-        .annotate(d=Max("meeting__date"))
+        .annotate(d=Func(F("meeting__date"), function="MAX"))
         .values("d")
     )
-    absent = held & Q(attendances__status=Attendance.Status.ABSENT)
-    in_window = Q(attendances__meeting__date__gt=since)
-    return (
-        members.annotate(last_present=Subquery(last_present))
-        .annotate(
-            absence_streak=Count(
-                "attendances",
-                filter=absent
-                & (Q(last_present__isnull=True) | Q(attendances__meeting__date__gt=F("last_present"))),
-            ),
-            present_6m=Count(
-                "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.PRESENT)
-            ),
-            excused_6m=Count(
-                "attendances", filter=held & in_window & Q(attendances__status=Attendance.Status.EXCUSED)
-            ),
-            absent_6m=Count("attendances", filter=absent & in_window),
-        )
-        .annotate(
-            no_life_6m=Case(
-                When(
-                    Q(admitted_on__lte=since, absent_6m__gt=0, present_6m=0, excused_6m=0),
-                    then=Value(True),
+    in_window = held.filter(meeting__date__gt=since)
+    return members.annotate(
+        last_present=Subquery(last_present, output_field=DateField()),
+        absence_streak=_count_of(
+            held.filter(
+                status=Attendance.Status.ABSENT,
+                meeting__date__gt=Coalesce(
+                    OuterRef("last_present"), Value(dt.date.min), output_field=DateField()
                 ),
-                default=Value(False),
-                output_field=BooleanField(),
             )
+        ),
+        present_6m=_count_of(in_window.filter(status=Attendance.Status.PRESENT)),
+        excused_6m=_count_of(in_window.filter(status=Attendance.Status.EXCUSED)),
+        absent_6m=_count_of(in_window.filter(status=Attendance.Status.ABSENT)),
+    ).annotate(
+        no_life_6m=Case(
+            When(
+                Q(admitted_on__lte=since, absent_6m__gt=0, present_6m=0, excused_6m=0),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
         )
     )
 
@@ -644,6 +661,159 @@ def members_progress(
     return members.select_related("organization", "party_group")
 
 
+@dataclass
+class UnitProgress:
+    """One organization's members at a glance (the county's and a township's study page): how many are on
+    its own roll, how many have ABSENCE_STREAK_ALERT unexcused absences in a row, how many had no
+    organizational life for six months, how many are below the study target, and their mean study hours."""
+
+    organization: Organization
+    members: int
+    absence_alerts: int
+    no_life: int
+    behind: int
+    mean_hours: Decimal
+
+
+def progress_units(*, scope: Scope, organization: Organization, as_of: dt.date) -> QuerySet[Organization]:
+    """The organizations of the subtree (itself included) that the scope reads and that have living members
+    of their own, in tree order: the rows of a township's or the county's study page (one query, however many
+    members; paginate it, then `units_progress` for the page's rows)."""
+    direct = Member.objects.filter(organization=OuterRef("pk")).filter(living_on(as_of))
+    return (
+        scope.filter(Organization.objects.filter(subtree_q(organization, "")), "")
+        .filter(Exists(direct))
+        .order_by("path")
+    )
+
+
+@dataclass
+class MemberFigures:
+    last_present: dt.date | None = None
+    absence_streak: int = 0
+    no_life_6m: bool = False
+    study_hours: Decimal = Decimal("0.0")
+
+
+def _plain_rows(query: QuerySet) -> list[tuple]:
+    """A values_list query's rows as the database driver returns them (ids, counts, dates: nothing to convert),
+    without the ORM's per-row work: for the county-wide passes, tens of thousands of rows. (SQLite returns
+    dates as text: there the ORM converts them.)"""
+    if connection.vendor != "postgresql":
+        return list(query)
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def member_figures(
+    members: QuerySet[Member], *, year: int | None, as_of: dt.date, channels: list[str]
+) -> dict[int, MemberFigures]:
+    """with_absence's and with_study_hours's figures for many members at once, as grouped passes over their
+    attendance and study records (five queries, each reading the rows once) instead of correlated subqueries
+    per member: for summing over hundreds or thousands of members. Members without rows are left out (their
+    figures are MemberFigures()). Without a `year`, the absence figures only."""
+    ids = members.values("pk")
+    since = months_before(as_of, 6)
+    held = Attendance.objects.filter(
+        member__in=ids, meeting__status=Meeting.Status.HELD, meeting__date__lte=as_of
+    ).order_by()
+    present, excused, absent = (
+        Q(status=Attendance.Status.PRESENT),
+        Q(status=Attendance.Status.EXCUSED),
+        Q(status=Attendance.Status.ABSENT),
+    )
+    in_window = Q(meeting__date__gt=since)
+    admitted = dict(members.order_by().values_list("pk", "admitted_on"))
+    out: dict[int, MemberFigures] = {}
+    grouped = held.values("member_id").annotate(
+        last=Max("meeting__date", filter=present),
+        p=Count("pk", filter=present & in_window),
+        e=Count("pk", filter=excused & in_window),
+        a=Count("pk", filter=absent & in_window),
+    )
+    for member_id, last, p, e, a in _plain_rows(grouped.values_list("member_id", "last", "p", "e", "a")):
+        out[member_id] = MemberFigures(
+            last_present=last, no_life_6m=bool(admitted[member_id] <= since and a and not p and not e)
+        )
+    # The streak: unexcused absences after the last attendance, counted here from the absences' dates (a
+    # few per member) rather than by a subquery per absence.
+    for member_id, day in _plain_rows(held.filter(absent).values_list("member_id", "meeting__date")):
+        figures = out[member_id]
+        if figures.last_present is None or day > figures.last_present:
+            figures.absence_streak += 1
+    if year is None:  # the absence figures only
+        return out
+    for member_id, hours in _study_hours_grouped(ids, year=year, channels=channels).items():
+        out.setdefault(member_id, MemberFigures()).study_hours = hours
+    return out
+
+
+def _study_hours_grouped(ids: QuerySet, *, year: int, channels: list[str]) -> dict[int, Decimal]:
+    """with_study_hours's sum for the members `ids` (two queries): study records in the channels that count,
+    plus each 党课 attended; a lecture-channel record on the day of a 党课 the member attended adds nothing."""
+    year_q = Q(meeting__date__gte=dt.date(year, 1, 1), meeting__date__lt=dt.date(year + 1, 1, 1))
+    lectures = (
+        Attendance.objects.filter(
+            year_q,
+            member__in=ids,
+            status=Attendance.Status.PRESENT,
+            meeting__status=Meeting.Status.HELD,
+            meeting__kinds__code=MeetingKind.PARTY_LECTURE,
+        )
+        .order_by()
+        .values_list("member_id", "meeting__date")
+        .annotate(total=Sum(_lecture_hours()))
+    )
+    totals: dict[int, float] = {}
+    lecture_days = set()
+    for member_id, day, hours in lectures:
+        lecture_days.add((member_id, day))
+        if StudyRecord.Channel.LECTURE in channels:
+            totals[member_id] = totals.get(member_id, 0.0) + (hours or 0.0)
+    records = StudyRecord.objects.filter(
+        member__in=ids, date__gte=dt.date(year, 1, 1), date__lt=dt.date(year + 1, 1, 1), channel__in=channels
+    ).values_list("member_id", "date", "channel", "hours")
+    for member_id, day, channel, hours in records.order_by():
+        if channel == StudyRecord.Channel.LECTURE and (member_id, day) in lecture_days:
+            continue
+        totals[member_id] = totals.get(member_id, 0.0) + float(hours)
+    return {k: Decimal(repr(v)).quantize(Decimal("0.1"), ROUND_HALF_UP) for k, v in totals.items()}
+
+
+def units_progress(
+    *,
+    units: list[Organization],
+    year: int,
+    as_of: dt.date,
+    target: Decimal,
+    channels: list[str],
+) -> list[UnitProgress]:
+    """Per unit, its own living members' figures (member_figures) summed: the cost grows with the units
+    shown (a page), not with the county. Five queries."""
+    members = Member.objects.filter(organization__in=units).filter(living_on(as_of))
+    figures = member_figures(members, year=year, as_of=as_of, channels=channels)
+    by_unit: dict[int, list[MemberFigures]] = {unit.pk: [] for unit in units}
+    for member_id, org_id in members.order_by().values_list("pk", "organization_id"):
+        by_unit[org_id].append(figures.get(member_id, MemberFigures()))
+    out = []
+    for unit in units:
+        rows = by_unit[unit.pk]
+        hours = [r.study_hours for r in rows]
+        out.append(
+            UnitProgress(
+                unit,
+                len(rows),
+                sum(1 for r in rows if r.absence_streak >= ABSENCE_STREAK_ALERT),
+                sum(1 for r in rows if r.no_life_6m),
+                sum(1 for h in hours if h < target),
+                (sum(hours, Decimal(0)) / len(hours)).quantize(Decimal("0.1")) if hours else Decimal("0.0"),
+            )
+        )
+    return out
+
+
 def member_stats(*, member: Member, year: int, as_of: dt.date, channels: list[str] | None = None) -> Member:
     """The member with with_absence and with_study_hours annotations (one query)."""
     members = with_absence(Member.objects.filter(pk=member.pk), as_of=as_of)
@@ -687,40 +857,13 @@ def organization_strip(*, organization: Organization, year: int, as_of: dt.date)
     return list(strip.values())
 
 
-@dataclass
-class UnitSummary:
-    organization_id: int
-    code: str
-    name: str
-    path: str
-    ok: int
-    missing: int
-    due: int
-    missing_kinds: list[str]
-
-    @property
-    def total(self) -> int:
-        return self.ok + self.missing + self.due
-
-
 def branches_summary(
     *, root: Organization, year: int, as_of: dt.date, only_behind: bool = False
-) -> list[UnitSummary]:
+) -> list[UnitTally]:
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
-    queries whatever the number of branches)."""
-    orgs = Organization.objects.filter(subtree_q(root, ""))
-    rows = compliance_grid(orgs, year=year, as_of=as_of)
-    summaries: dict[int, UnitSummary] = {}
-    for r in rows:
-        s = summaries.get(r.organization_id)
-        if s is None:
-            s = summaries[r.organization_id] = UnitSummary(
-                r.organization_id, r.org_code, r.org_name, "", 0, 0, 0, []
-            )
-        setattr(s, r.status, getattr(s, r.status) + 1)
-        if r.status == "missing" and r.kind_label not in s.missing_kinds:
-            s.missing_kinds.append(r.kind_label)
-    out = [s for s in summaries.values() if s.missing or not only_behind]
+    queries whatever the number of branches; counted per unit, no cells built)."""
+    summary = compliance_tally(Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of)
+    out = [s for s in summary if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out
 
@@ -863,9 +1006,15 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
     years = {as_of.year}
     if (as_of - dt.timedelta(days=MISSED_LOOKBACK_DAYS)).year != as_of.year:
         years.add(as_of.year - 1)
+
+    def wanted(kind: str, period, status: str) -> bool:
+        if status == DUE:
+            return period.start <= as_of and 0 <= (period.end - as_of).days <= remind[kind]
+        return status == MISSING and 0 < (as_of - period.end).days <= MISSED_LOOKBACK_DAYS
+
     rows = []
     for year in sorted(years):
-        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules)
+        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules, keep=wanted)
     due = [
         r
         for r in rows
@@ -936,16 +1085,15 @@ def minutes_missing_notices(*, as_of: dt.date) -> list[Notice]:
 def absence_notices(*, as_of: dt.date) -> list[Notice]:
     """A member with ABSENCE_STREAK_ALERT unexcused absences in a row (`absence_streak`), and six months
     without any organizational life (`absence_six_months`, Party Constitution art. 9): the branch secretary.
-    Keyed by the member's last attended date, so a new streak after attending again alerts again. One query
-    for every living member of the county with attendance, then one for the secretaries."""
-    members: list[Any] = list(  # annotated by with_absence
-        with_absence(
-            Member.objects.filter(living_on(as_of), Exists(Attendance.objects.filter(member=OuterRef("pk")))),
-            as_of=as_of,
-        )
-        .filter(Q(absence_streak__gte=ABSENCE_STREAK_ALERT) | Q(no_life_6m=True))
-        .select_related("organization")
-    )
+    Keyed by the member's last attended date, so a new streak after attending again alerts again. Grouped
+    passes over the county's attendance (member_figures, without the study hours), then the members alerted
+    and their secretaries."""
+    figures = member_figures(Member.objects.filter(living_on(as_of)), as_of=as_of, year=None, channels=[])
+    alerted = {pk: f for pk, f in figures.items() if f.absence_streak >= ABSENCE_STREAK_ALERT or f.no_life_6m}
+    members: list[Any] = list(Member.objects.filter(pk__in=list(alerted)).select_related("organization"))
+    for m in members:  # the attributes with_absence would have annotated (the templates read them)
+        f = alerted[m.pk]
+        m.last_present, m.absence_streak, m.no_life_6m = f.last_present, f.absence_streak, f.no_life_6m
     secretaries = _branch_secretaries({m.organization_id for m in members}) if members else {}
     notices = []
     for m in members:

@@ -567,15 +567,32 @@ def calendar_ics(request, token):
 # -- members: attendance, absence streaks, study -----------------------------------------------------------
 
 
+UNITS_PER_PAGE = 20  # the units' figures are read per page (about 30 members each)
+
+
 @login_required
 def org_members(request, org_id):
-    """A branch's members: absence streaks and study hours against the target (who is behind)."""
+    """A branch's members: absence streaks and study hours against the target (who is behind); above the
+    branches, the organizations with those figures summed, each opening its own members."""
     scope = scope_for(request.user)
     org = _org(request, org_id)
     year = year_or_current(request)
     as_of = timezone.localdate()
     order = request.GET.get("order")
     rule = selectors.study_rule(year=year)
+    if not org.is_basic:
+        # A township or the county: one row per organization with members of its own, each opening that
+        # organization's members (ranking a county's 20,000 members would read its ~1M attendance rows).
+        units = selectors.progress_units(scope=scope, organization=org, as_of=as_of)
+        page = paginate(request, units, per_page=UNITS_PER_PAGE)
+        page.object_list = selectors.units_progress(
+            units=list(page.object_list), year=year, as_of=as_of, target=rule.hours, channels=rule.channels
+        )
+        return render(
+            request,
+            "education/org_units_progress.html",
+            {"org": org, "year": year, "as_of": as_of, "page": page, "target": rule.hours},
+        )
     members = selectors.members_progress(
         channels=rule.channels,
         scope=scope,

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
 from branches.paths import subtree_q
+from common.params import id_param
 
 from .forms import OrganizationChoiceField, PartyGroupChoiceField
 from .models import Member
@@ -68,6 +70,7 @@ class MemberFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
+            _offer_near_choices(form, self.scope, self.data or {})
             for field in form.fields.values():
                 css = (
                     "form-select form-select-sm"
@@ -107,3 +110,29 @@ class MemberFilter(django_filters.FilterSet):
         if value in Member.Departure.values:
             return queryset.filter(departure_reason=value)
         return queryset
+
+
+def _offer_near_choices(form, scope, data) -> None:
+    """Offer the organizations near the one chosen instead of the whole county (683 organizations and 1,545
+    party groups rendered as options were most of the county's list page, issue 14): the top two levels the
+    user sees, and the chosen organization with its parent and its children, so that one chooses down the
+    tree a level per search; the party groups only of the chosen organization (and the group chosen). Any
+    organization or group in scope is still accepted (the fields' querysets are unchanged). One query each."""
+    org_id = id_param(data.get("organization"))
+    group_id = id_param(data.get("party_group"))
+    visible = scope.organizations()
+    top = Subquery(visible.order_by("depth").values("depth")[:1])
+    near = Q(depth__lte=top + 1)
+    if org_id:
+        parent = Subquery(Organization.objects.filter(pk=org_id).values("parent_id")[:1])
+        near |= Q(pk=org_id) | Q(parent_id=org_id) | Q(pk=parent)
+    organization = form.fields["organization"]
+    organization.widget.choices = [("", organization.empty_label)] + [
+        (o.pk, organization.label_from_instance(o)) for o in visible.filter(near).order_by("path")
+    ]
+    party_group = form.fields["party_group"]
+    groups = Q(organization_id=org_id) | Q(pk=group_id) if org_id or group_id else Q(pk__in=[])
+    party_group.widget.choices = [("", party_group.empty_label)] + [
+        (g.pk, party_group.label_from_instance(g))
+        for g in party_group.queryset.filter(groups).order_by("name")
+    ]

@@ -32,6 +32,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALIZER = "'"
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character
 
 
 def limits() -> dict[str, int]:
@@ -185,7 +186,13 @@ def read_table(file: IO[bytes], name: str = "") -> Table:
 
 
 def csv_value(value: Any) -> str:
-    """One CSV cell: dates as YYYY-MM-DD, a text that would run as a formula behind an apostrophe."""
+    """One CSV cell: dates as YYYY-MM-DD, a text that would run as a formula behind an apostrophe. (Called
+    for every cell of a report, hundreds of thousands: the common types are tested first, by exact type.)"""
+    kind = type(value)
+    if kind is str:
+        return NEUTRALIZER + value if value[:1] in _FORMULA_FIRST else value
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, dt.date):

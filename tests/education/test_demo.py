@@ -7,7 +7,7 @@ import pytest
 
 from branches.models import Organization
 from education import demo
-from education.compliance import compliance_grid
+from education.compliance import compliance_grid, compliance_tally
 from education.models import Attendance, Meeting, StudyRecord
 from tests.factories import make_party_group
 
@@ -32,3 +32,17 @@ def test_seed_builds_a_year_of_history(branch_a1, branch_a2):
     rows = compliance_grid(Organization.objects.all(), year=2026, as_of=as_of)
     assert {r.status for r in rows} >= {"ok"}
     assert any(r.kind == "group_meeting" for r in rows)
+
+    # the county pages' per-unit tally counts the same cells as the grid, and names the same missing kinds
+    expected: dict[int, dict] = {}
+    for r in rows:
+        e = expected.setdefault(r.organization_id, {"ok": 0, "missing": 0, "due": 0, "kinds": []})
+        e[r.status] += 1
+        if r.status == "missing" and r.kind_label not in e["kinds"]:
+            e["kinds"].append(r.kind_label)
+    tallies = compliance_tally(Organization.objects.all(), year=2026, as_of=as_of)
+    assert {
+        t.organization_id: {"ok": t.ok, "missing": t.missing, "due": t.due, "kinds": t.missing_kinds}
+        for t in tallies
+    } == expected
+    assert any(t.missing for t in tallies) and any(t.ok for t in tallies)

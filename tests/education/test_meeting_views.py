@@ -186,3 +186,17 @@ def test_ledger_bounded_queries(client, alice, branch_a1, django_assert_num_quer
     with django_assert_num_queries(len(few.captured_queries)):
         r = client.get(url)
     assert len(r.context["meetings"]) == 11
+
+
+def test_meeting_list_counts_each_shown_meetings_attendance(client, alice, branch_a1):
+    """The counts are read per meeting shown (scalar subqueries after the page is cut), each its own."""
+    login(client, alice)
+    members = [MemberFactory(organization=branch_a1) for _ in range(4)]
+    busy = held(branch_a1, dt.date(2026, 3, 1), "themed_day")
+    for m, status in zip(members, ["present", "present", "absent", "excused"], strict=True):
+        Attendance.objects.create(meeting=busy, member=m, status=status)
+    quiet = held(branch_a1, dt.date(2026, 2, 1), "themed_day")
+    Attendance.objects.create(meeting=quiet, member=members[0], status="absent")
+    r = client.get(reverse("education:meetings") + f"?org={branch_a1.pk}")
+    shown = {m.pk: (m.n_present, m.n_excused, m.n_absent) for m in r.context["page"]}
+    assert shown == {busy.pk: (2, 1, 1), quiet.pk: (0, 0, 1)}

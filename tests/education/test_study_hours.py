@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 
 from education.models import StudyRecord
-from education.selectors import with_absence, with_study_hours
+from education.selectors import (
+    MemberFigures,
+    member_figures,
+    study_channels_for,
+    with_absence,
+    with_study_hours,
+)
 from members.models import Member
 from tests.education.conftest import attend, held, member
 
@@ -38,7 +44,16 @@ def _rule_member(branch_a1):
 
 
 def _hours(m, year=2026):
-    return with_study_hours(Member.objects.filter(pk=m.pk), year=year).get().study_hours
+    """The member's study hours, read both ways: the annotation and the grouped pass (member_figures) agree."""
+    hours = with_study_hours(Member.objects.filter(pk=m.pk), year=year).get().study_hours
+    grouped = member_figures(
+        Member.objects.filter(pk=m.pk),
+        year=year,
+        as_of=dt.date(year, 12, 31),
+        channels=study_channels_for(year=year),
+    )
+    assert grouped.get(m.pk, MemberFigures()).study_hours == hours
+    return hours
 
 
 def test_only_concentrated_study_counts_and_the_channels_are_data(branch_a1):

@@ -94,7 +94,7 @@ def test_list_query_count_is_bounded(client, bob, branch_a1, branch_a2, count, d
     MemberFactory.create_batch(count, organization=branch_a1, party_group=group)
     login(client, bob)
     client.get(reverse("members:list"))  # warm up the session
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("members:list"), {"q": "党员"})
     assert response.status_code == 200
 

@@ -18,7 +18,7 @@ from branches.paths import subtree_q
 from common.commands import date_option
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 
-from ...compliance import compliance_grid
+from ...compliance import compliance_records
 
 COLUMNS = ["org_code", "kind", "party_group", "period", "required", "held", "status"]
 
@@ -44,10 +44,7 @@ class Command(BaseCommand):
             orgs = orgs.filter(subtree_q(root, ""))
         if format == "xlsx" and not output:
             raise CommandError("--format xlsx needs --output FILE.")
-        rows = compliance_grid(orgs, year=year, as_of=as_of_date)
-        records = (
-            [r.org_code, r.kind, r.party_group, r.period.label, r.required, r.held, r.status] for r in rows
-        )
+        rows = records = compliance_records(orgs, year=year, as_of=as_of_date)
         if format == "xlsx":
             stream_xlsx(output, COLUMNS, records, sheet_title=f"{year}")
         else:
