@@ -23,6 +23,7 @@ urlpatterns = [
     path("education/", include("education.urls")),
     path("care/", include("care.urls")),
     path("accountability/", include("accountability.urls")),
+    path("standing/", include("standing.urls")),
 ]
 # Uploaded files (imports, meeting and duty-report attachments) are never served from MEDIA_URL: attachments go
 # through scoped views, import files are read by the import and deleted.

@@ -27,11 +27,11 @@ LAYERS: list[set[str]] = [
     {"branches"},
     {"notifications"},
     {"members"},
-    {"education", "care", "accountability", "officers"},
+    {"education", "care", "accountability", "officers", "standing"},
     {"dashboard", "demo", "spreadsheets"},
 ]
 # Within this layer no app imports another.
-SIDE_BY_SIDE = {"education", "care", "accountability", "officers"}
+SIDE_BY_SIDE = {"education", "care", "accountability", "officers", "standing"}
 LEVEL = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 
 # "module:function -> imported module": why it is imported inside the function.

@@ -22,6 +22,7 @@ OUR_NAMESPACES = {
     "education",
     "care",
     "accountability",
+    "standing",
 }
 # Routes an anonymous visitor may reach, with the reason: the secret in the URL is the credential.
 TOKEN_ROUTES = {

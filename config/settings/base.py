@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "care",
     "accountability",
     "officers",
+    "standing",
     "dashboard",
     "demo",
     "django.contrib.admin",
@@ -255,3 +256,6 @@ LOGGING = {
 }
 
 PAGE_SIZE = 50
+# A member's suggestion, question or report is answered within this many days; unanswered, it goes one
+# level up once (standing.jobs.suggestion_escalate), with the same time again there.
+SUGGESTION_ANSWER_DAYS = env.int("SUGGESTION_ANSWER_DAYS", default=15)
