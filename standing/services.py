@@ -255,8 +255,8 @@ def review_open(
         )
     members = list(
         living_on(on=held_on, org=organization)
-        .annotate(org_then=organization_on(held_on))
-        .filter(org_then=organization.pk)
+        .annotate(org_then=organization_on(held_on, "code"))
+        .filter(org_then=organization.code)
         .only("pk", "full_member_on")
         .order_by("pk")
     )
