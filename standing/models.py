@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization
 from members.models import Member
@@ -78,7 +79,7 @@ class Suggestion(models.Model):
     class Kind(models.TextChoices):
         SUGGESTION = "suggestion", _("Suggestion")  # 意见建议
         QUESTION = "question", _("Question")  # 询问
-        REPORT = "report", _("Report")  # 反映 / 举报
+        REPORT = "report", pgettext_lazy("a member's message", "Report")  # 反映 / 举报
 
     member = models.ForeignKey(
         Member, verbose_name=_("sender"), on_delete=models.PROTECT, related_name="suggestions"
