@@ -174,7 +174,9 @@ def suggestion_submit(
     if not member.on_roll:
         raise ValidationError(_("Only a member on the roll can send this."))
     branch = member.organization
-    receiver = branch.parent if (to_above or about_leaders) and branch.parent_id else branch
+    receiver = branch
+    if (to_above or about_leaders) and branch.parent is not None:
+        receiver = branch.parent
     suggestion = Suggestion.objects.create(
         member=member,
         kind=kind,
@@ -218,10 +220,11 @@ def suggestion_escalate(*, suggestion: Suggestion, as_of: dt.date, by: User) -> 
         locked.answered_on is not None
         or locked.escalated_on is not None
         or locked.due_on >= as_of
-        or locked.organization.parent_id is None
     ):
         return False
     above = locked.organization.parent
+    if above is None:  # the county: nowhere to go (the selection leaves it out already)
+        return False
     locked.organization = above
     locked.escalated_on = as_of
     locked.due_on = as_of + dt.timedelta(days=answer_days())
