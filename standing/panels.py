@@ -24,3 +24,20 @@ def member_panels(*, member, scope, as_of) -> list[Panel]:
             order=45,
         )
     ]
+
+
+def organization_panels(*, org, scope, as_of) -> list[Panel]:
+    """The organization's latest democratic review with its grade counts (the branch summary). One query."""
+    if not scope.covers(org) or not org.is_basic:
+        return []
+    latest = selectors.review_latest(org=org)
+    if latest is None:
+        return []
+    return [
+        Panel(
+            title=_("Democratic review"),
+            template="standing/panels/organization.html",
+            context={"review": latest},
+            order=45,
+        )
+    ]

@@ -163,6 +163,16 @@ def _grade_counts(prefix: str = "") -> dict[str, Any]:
     return counts
 
 
+def review_latest(*, org: Organization) -> Review | None:
+    """The organization's latest review with its counts (reviews_visible's annotations), or None."""
+    return (
+        Review.objects.filter(organization=org)
+        .annotate(**_grade_counts("entries__"))
+        .order_by("-year")
+        .first()
+    )
+
+
 def review_summary(*, review: Review) -> dict[str, Any]:
     """The branch summary: participants, probationary, graded and each grade, self-assessments, mutual
     assessments, open follow-ups. Two queries."""

@@ -216,11 +216,7 @@ def suggestion_escalate(*, suggestion: Suggestion, as_of: dt.date, by: User) -> 
     the sender are told. False when there is nothing to do (answered, escalated already, not yet due, or
     already at the county)."""
     locked = Suggestion.objects.select_for_update().select_related("organization").get(pk=suggestion.pk)
-    if (
-        locked.answered_on is not None
-        or locked.escalated_on is not None
-        or locked.due_on >= as_of
-    ):
+    if locked.answered_on is not None or locked.escalated_on is not None or locked.due_on >= as_of:
         return False
     above = locked.organization.parent
     if above is None:  # the county: nowhere to go (the selection leaves it out already)
