@@ -1,21 +1,53 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
 from common.forms import BootstrapFormMixin, DateInput
+from common.params import id_param
 
 from .models import Grade, ReviewEntry, Suggestion
 
 
+def _refuse_impossible_ids(values, field) -> None:
+    """An id no column can hold (a tampered form) is an unknown choice: Django's fields let the database's
+    overflow through (a 500), so such values are refused before the query."""
+    for pk in values:
+        if isinstance(pk, str) and pk.isdigit() and id_param(pk) is None:
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class _OrgField(forms.ModelChoiceField):
+    def to_python(self, value):
+        _refuse_impossible_ids([value], self)
+        return super().to_python(value)
+
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name} ({obj.code})"
 
 
 class _MemberChoices(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        if isinstance(value, (list, tuple)):
+            for pk in value:
+                if isinstance(pk, str) and pk.isdigit() and id_param(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class _MemberChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        _refuse_impossible_ids([value], self)
+        return super().to_python(value)
+
     def label_from_instance(self, obj) -> str:
         return obj.name
 
@@ -64,8 +96,11 @@ class SuggestionForm(BootstrapFormMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    concerning = _MemberChoice(label=_("Which leader it is about (optional)"), queryset=None, required=False)
+
+    def __init__(self, *args, leaders, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["concerning"].queryset = leaders
         # An empty message is refused with its own words (by the service), not the generic "required".
         self.fields["subject"].required = False
         self.fields["text"].required = False

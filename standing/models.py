@@ -86,6 +86,15 @@ class Suggestion(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SUGGESTION)
     about_leaders = models.BooleanField(_("about the branch's leaders"), default=False)
+    # Which leader, when the member names one: a member of the branch committee's current term.
+    concerning = models.ForeignKey(
+        Member,
+        verbose_name=_("concerning"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("receiving organization"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 
 from branches.models import Organization, RoleAssignment
 from branches.selectors import Scope
-from members.models import Member
+from members.models import CommitteeTerm, Member
 from members.selectors import living_on
 
 from .models import Grade, MutualAssessment, Notice, NoticeRecipient, Review, ReviewEntry, Suggestion
@@ -68,6 +68,13 @@ def my_notice_get(*, user, pk: int) -> NoticeRecipient:
 
 
 # -- 意见建议 / 监督 ----------------------------------------------------------------------------------------------
+def branch_leaders(*, org: Organization, on: dt.date) -> QuerySet[Member]:
+    """The members of the organization's committee in its term current on `on` (书记, 副书记, 委员: the
+    branch's leaders a report may be about), by name. One query."""
+    term = CommitteeTerm.objects.filter(organization=org, elected_on__lte=on).order_by("-elected_on", "-pk")
+    return Member.objects.filter(offices__term=Subquery(term.values("pk")[:1])).order_by("name", "pk")
+
+
 def suggestions_visible(*, scope: Scope, status: str = "") -> QuerySet[Suggestion]:
     """The suggestions addressed (now) to organizations the scope writes (the offices: officers do not read
     members' suggestions); open ones first by due date."""
@@ -76,7 +83,7 @@ def suggestions_visible(*, scope: Scope, status: str = "") -> QuerySet[Suggestio
         qs = qs.filter(answered_on__isnull=True)
     elif status == "answered":
         qs = qs.filter(answered_on__isnull=False)
-    return qs.select_related("organization", "member", "first_organization").order_by(
+    return qs.select_related("organization", "member", "first_organization", "concerning").order_by(
         "-answered_on", "due_on", "-pk"
     )
 

@@ -20,6 +20,7 @@ from notifications.services import Message, delivery_key, notify_many, recipient
 from users.models import User
 
 from .models import Grade, MutualAssessment, Notice, NoticeRecipient, Review, ReviewEntry, Suggestion
+from .selectors import branch_leaders
 
 WRITE_ROLES = RoleAssignment.WRITE_ROLES
 
@@ -151,6 +152,7 @@ def suggestion_submit(
     text: str,
     to_above: bool = False,
     about_leaders: bool = False,
+    concerning: Member | None = None,
     by: User,
     today: dt.date | None = None,
 ) -> Suggestion:
@@ -174,6 +176,10 @@ def suggestion_submit(
     if not member.on_roll:
         raise ValidationError(_("Only a member on the roll can send this."))
     branch = member.organization
+    if concerning is not None:
+        if not branch_leaders(org=branch, on=today).filter(pk=concerning.pk).exists():
+            raise ValidationError({"concerning": _("Choose one of the branch's leaders.")})
+        about_leaders = True
     receiver = branch
     if (to_above or about_leaders) and branch.parent is not None:
         receiver = branch.parent
@@ -181,6 +187,7 @@ def suggestion_submit(
         member=member,
         kind=kind,
         about_leaders=about_leaders,
+        concerning=concerning,
         organization=receiver,
         first_organization=receiver,
         subject=subject,

@@ -75,7 +75,8 @@ def my_notice(request, pk: int):
 @login_required
 def my_suggestion_new(request):
     member = sel.member_of_user(user=request.user)
-    form = SuggestionForm(request.POST or None)
+    leaders = sel.branch_leaders(org=member.organization, on=timezone.localdate())
+    form = SuggestionForm(request.POST or None, leaders=leaders)
     if request.method == "POST" and form.is_valid():
         try:
             suggestion = services.suggestion_submit(member=member, by=request.user, **form.cleaned_data)
@@ -244,7 +245,9 @@ def _suggestion(request, pk: int) -> Suggestion:
     # Only the offices that write at the receiving organization (or above it) read a suggestion: a report
     # about a branch's leaders is addressed above the branch, so its own secretary gets 404.
     return scope_or_404(request.user).get_object_or_404(
-        Suggestion.objects.select_related("organization", "first_organization", "member", "answered_by"),
+        Suggestion.objects.select_related(
+            "organization", "first_organization", "member", "answered_by", "concerning"
+        ),
         "organization",
         write=True,
         pk=pk,

@@ -156,3 +156,30 @@ def test_query_counts_do_not_grow_with_rows(
         assert client.get(reverse("standing:me")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("standing:my_notice", args=[notice.pk])).status_code == 200
+
+
+def test_outsider_list_does_not_show_the_notice(client, charlie, notice):
+    login(client, charlie)
+    assert notice not in list(client.get(reverse("standing:notices")).context["page"])
+
+
+def test_index_sends_each_to_their_own_pages(client, alice, mia):
+    login(client, mia)
+    assert client.get(reverse("standing:index"))["Location"] == reverse("standing:me")
+    login(client, alice)
+    assert client.get(reverse("standing:index"))["Location"] == reverse("standing:notices")
+
+
+def test_notice_form_pages_are_bounded(client, alice, branch_a1, mia, django_assert_max_num_queries):
+    login(client, alice)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("standing:notice_new")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("standing:notice_new"), {"organization": branch_a1.pk}).status_code == 200
+
+
+def test_a_tampered_member_id_is_refused(client, alice, branch_a1, mia):
+    login(client, alice)
+    url = reverse("standing:notice_new") + f"?organization={branch_a1.pk}"
+    response = client.post(url, {"title": "通知", "body": "正文", "members": ["9" * 40]})
+    assert response.status_code == 200 and not Notice.objects.exists()

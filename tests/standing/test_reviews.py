@@ -85,7 +85,7 @@ def test_one_review_per_year_and_not_before_it_is_held(alice, branch_a1, review)
 def test_a_probationary_member_is_not_graded(alice, review, roster):
     entry = _entry(review, roster["probationer"])
     grades = _grades(review, lambda e: Grade.QUALIFIED) | {entry.pk: Grade.QUALIFIED}
-    with pytest.raises(ValidationError, match="probationary member"):
+    with pytest.raises(ValidationError, match="不评定等次|is not graded"):
         review_grade(review=review, grades=grades, by=alice)
     assert not ReviewEntry.objects.exclude(grade="").exists()  # nothing saved
 
@@ -121,7 +121,8 @@ def test_grading_through_the_page_shows_the_messages(client, alice, review, rost
     url = reverse("standing:review_grades", args=[review.pk])
     probationer = _entry(review, roster["probationer"])
     response = client.post(url, {f"entry_{probationer.pk}": Grade.QUALIFIED})
-    assert response.status_code == 200 and "probationary member" in response.content.decode()
+    assert response.status_code == 200
+    assert "不评定等次" in response.content.decode() or "is not graded" in response.content.decode()
     everyone_excellent = {f"entry_{pk}": Grade.EXCELLENT for pk in _grades(review, lambda e: "")}
     response = client.post(url, everyone_excellent)
     assert response.status_code == 200 and "excellent_reason" in response.context["form"].errors
@@ -263,3 +264,32 @@ def test_query_counts_do_not_grow_with_rows(client, alice, mia, review, django_a
     login(client, mia)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("standing:my_review", args=[review.pk])).status_code == 200
+
+
+def test_member_cannot_give_opinions_in_another_review(client, olaf, review, mia):
+    login(client, olaf)
+    neds = review.entries.first()
+    response = client.post(
+        reverse("standing:my_review_mutual", args=[review.pk]), {f"op_{neds.pk}": "excellent"}
+    )
+    assert response.status_code == 404
+    assert not MutualAssessment.objects.exists()
+
+
+def test_outsider_lists_do_not_show_the_review(client, charlie, review):
+    login(client, charlie)
+    assert review not in list(client.get(reverse("standing:reviews")).context["page"])
+    response = client.post(
+        reverse("standing:review_new"), {"organization": review.organization_id, "held_on": HELD}
+    )
+    assert response.status_code == 200 and Review.objects.count() == 1
+
+
+def test_form_pages_are_bounded(client, alice, review, roster, django_assert_max_num_queries):
+    entry = _entry(review, roster["full"][0])
+    review_grade(review=review, grades={entry.pk: Grade.UNQUALIFIED}, by=alice)
+    login(client, alice)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("standing:review_new")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("standing:entry_follow_up", args=[entry.pk])).status_code == 200

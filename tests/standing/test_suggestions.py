@@ -214,3 +214,36 @@ def test_query_counts_do_not_grow_with_rows(client, mia, alice, django_assert_ma
         assert client.get(reverse("standing:my_suggestion", args=[one.pk])).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("standing:my_suggestion_new")).status_code == 200
+
+
+def test_a_report_naming_a_leader_goes_above_and_the_leader_must_be_on_the_committee(
+    mia, ned, township_a, alice, bob, committee_a1
+):
+    report = _send(mia, kind="report", subject="反映", text="作风问题", concerning=committee_a1)
+    assert report.about_leaders and report.organization == township_a and report.concerning == committee_a1
+    with pytest.raises(ValidationError) as e:
+        _send(mia, kind="report", subject="反映", text="作风问题", concerning=ned.member)
+    assert "concerning" in e.value.message_dict
+    assert Suggestion.objects.count() == 1
+
+
+def test_the_form_offers_the_branchs_leaders(client, mia, alice, township_a, committee_a1):
+    login(client, mia)
+    page = client.get(reverse("standing:my_suggestion_new"))
+    assert list(page.context["form"].fields["concerning"].queryset) == [committee_a1]
+    client.post(
+        reverse("standing:my_suggestion_new"),
+        {"kind": "report", "subject": "反映", "text": "问题", "concerning": committee_a1.pk},
+    )
+    assert Suggestion.objects.get().organization == township_a
+    login(client, alice)
+    assert client.get(reverse("standing:suggestion", args=[Suggestion.objects.get().pk])).status_code == 404
+
+
+def test_a_tampered_id_is_an_invalid_choice(client, mia, alice):
+    login(client, mia)
+    response = client.post(
+        reverse("standing:my_suggestion_new"),
+        {"kind": "report", "subject": "反映", "text": "问题", "concerning": "9" * 40},
+    )
+    assert response.status_code == 200 and "concerning" in response.context["form"].errors
