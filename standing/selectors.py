@@ -138,16 +138,6 @@ def suggestions_late_after_escalation(
     return qs.filter(organization_id__in=org_ids) if org_ids is not None else qs
 
 
-def member_of_user(*, user) -> Member:
-    """The signed-in member's own record; 404 when the account has none (the member's pages)."""
-    member = (
-        Member.objects.select_related("organization", "organization__parent").filter(user_id=user.pk).first()
-    )
-    if member is None:
-        raise Http404
-    return member
-
-
 # -- 民主评议党员 -------------------------------------------------------------------------------------------------
 def reviews_visible(*, scope: Scope) -> QuerySet[Review]:
     """The reviews of organizations the scope reads with their counts, newest year first (one query)."""

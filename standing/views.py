@@ -17,6 +17,7 @@ from branches.selectors import scope_for, scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
 from common.params import id_param
+from members.selectors import member_of_user
 
 from . import selectors as sel
 from . import services
@@ -51,7 +52,7 @@ def index(request):
 # -- the member's own pages --------------------------------------------------------------------------------------
 @login_required
 def me(request):
-    member = sel.member_of_user(user=request.user)
+    member = member_of_user(user=request.user)
     today = timezone.localdate()
     return render(
         request,
@@ -74,7 +75,7 @@ def my_notice(request, pk: int):
 
 @login_required
 def my_suggestion_new(request):
-    member = sel.member_of_user(user=request.user)
+    member = member_of_user(user=request.user)
     leaders = sel.branch_leaders(org=member.organization, on=timezone.localdate())
     form = SuggestionForm(request.POST or None, leaders=leaders)
     if request.method == "POST" and form.is_valid():
