@@ -42,6 +42,7 @@ DOMAIN_APPS = (
     "officers",
     "dues",
     "recruitment",
+    "standing",
 )
 # Reference data the county office changes there, beyond reading it: "<app>.<model>" → actions.
 REFERENCE_DATA = {
@@ -81,6 +82,8 @@ TOWNSHIP_MODELS = (
     "dues.duesrelief",
     "dues.payment",
     "recruitment.candidate",
+    "standing.notice",
+    "standing.review",
 )
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("accountability/", include("accountability.urls")),
     path("dues/", include("dues.urls")),
+    path("standing/", include("standing.urls")),
 ]
 # Uploaded files (imports, meeting and duty-report attachments) are never served from MEDIA_URL: attachments go
 # through scoped views, import files are read by the import and deleted.

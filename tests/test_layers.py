@@ -5,7 +5,7 @@
     branches                                        the organization tree, roles, the one Scope
     notifications                                   the outbox, digests, periodic jobs
     members                                         the roster
-    education | care | accountability | officers | dues   the remedies, side by side: never importing each other
+    education | care | accountability | officers | dues | recruitment | standing   the remedies, side by side: never importing each other
     dashboard, demo, spreadsheets                   the top: they read every app through the registries
 
 Every import counts, at module level or inside a function: a lazy import does not make an upward edge
@@ -27,11 +27,11 @@ LAYERS: list[set[str]] = [
     {"branches"},
     {"notifications"},
     {"members"},
-    {"education", "care", "accountability", "officers", "dues", "recruitment"},
+    {"education", "care", "accountability", "officers", "dues", "recruitment", "standing"},
     {"dashboard", "demo", "spreadsheets"},
 ]
 # Within this layer no app imports another.
-SIDE_BY_SIDE = {"education", "care", "accountability", "officers", "dues", "recruitment"}
+SIDE_BY_SIDE = {"education", "care", "accountability", "officers", "dues", "recruitment", "standing"}
 LEVEL = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 
 # "module:function -> imported module": why it is imported inside the function.

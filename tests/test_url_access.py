@@ -24,6 +24,7 @@ OUR_NAMESPACES = {
     "accountability",
     "dues",
     "recruitment",
+    "standing",
 }
 # Routes an anonymous visitor may reach, with the reason: the secret in the URL is the credential.
 TOKEN_ROUTES = {

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "officers",
     "dues",
     "recruitment",
+    "standing",
     "dashboard",
     "demo",
     "django.contrib.admin",
@@ -265,3 +266,6 @@ LOGGING = {
 }
 
 PAGE_SIZE = 50
+# A member's suggestion, question or report is answered within this many days; unanswered, it goes one
+# level up once (standing.jobs.suggestion_escalate), with the same time again there.
+SUGGESTION_ANSWER_DAYS = env.int("SUGGESTION_ANSWER_DAYS", default=15)

@@ -89,6 +89,10 @@ PK_SEGMENTS = {
     ("notifications", "notifications"): "delivery",
     ("spreadsheets", "uploads"): "upload",
     ("recruitment", "recruitment"): "candidate",
+    ("standing", "notices"): "notice",
+    ("standing", "suggestions"): "suggestion",
+    ("standing", "reviews"): "review",
+    ("standing", "entries"): "review_entry",
 }
 # Other parameters by name.
 NAMED_PARAMS = {
@@ -113,6 +117,9 @@ GLOBAL_KEYS = {
     "step_kind",
 }  # the same for both townships
 OWN_ONLY = {"delivery", "upload"}  # only their owner may open them, whatever the scope
+# The member's own rows besides their record (side A's were sent to, by or about member_a1): the member's own
+# pages ("standing:my_*") open them; every office page still answers the member 404.
+MEMBER_OWN = {"member", "notice", "suggestion", "review"}
 # Query strings a page needs to show its form (the writer's links carry them); crawled with and without.
 # "object": the page loads that organization or member (foreign → 404); "initial": only a form's initial
 # value, dropped when the user may not write there (the page answers 200 and must not show it).
@@ -130,10 +137,14 @@ QUERIES = {
     "officers:visit_new": {"organization": ("org", "initial")},
     "recruitment:pipeline": {"org": ("org", "object")},
     "recruitment:candidate_new": {"org": ("org", "initial")},
+    "standing:notice_new": {"organization": ("org", "object")},
 }
 # Pages that show names of another township's organizations or people by design, with the reason.
 FOREIGN_TEXT_ALLOWED = {
     "members:transfer": "the destination of a transfer may be any organization of the county",
+    "standing:my_review": "a member assesses the fellow members of their review (党员互评): their names are shown",
+    "standing:my_suggestion_new": "a member may name which of their branch's leaders a report is about: the "
+    "committee's names are offered",
 }
 # Leaks the crawler finds that are known findings being fixed elsewhere: (route, role) → the finding. Reported
 # by the crawl, not failed; remove the entry when the fix lands.
@@ -149,6 +160,10 @@ SELF_SERVICE = {
     "officers:visit_new": "an officer logs their own visit to an organization assigned to them",
     "officers:follow_up_add": "an officer adds a follow-up to their own visit log",
     "officers:follow_up_done": "an officer closes a follow-up of their own visit log",
+    "standing:my_notice": "the member's read receipt of a notice sent to them",
+    "standing:my_suggestion_new": "a member sends their own suggestion",
+    "standing:my_review_self": "a member's own self-assessment",
+    "standing:my_review_mutual": "a member's own opinions of fellow members of their review",
 }
 # County-wide rules: only the county office changes them.
 COUNTY_ONLY = {
@@ -179,6 +194,7 @@ OUR_APPS = {
     "dues",
     "recruitment",
     "spreadsheets",
+    "standing",
 }
 ORG_FIELDS = (
     "organization",
@@ -192,6 +208,7 @@ ORG_FIELDS = (
     "contract__organization",
     "township",
     "candidate__organization",
+    "review__organization",
 )
 CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
@@ -358,7 +375,7 @@ def may_read(world: World, role: str, key: str, side: str, level: str) -> bool:
     if role in ("branch_a1", "officer_a1"):
         return side == "A" and level == "branch"
     if role == "member_a1":
-        return key == "member" and side == "A"  # their own record
+        return key in MEMBER_OWN and side == "A"  # their own record and rows
     return False
 
 

@@ -32,6 +32,8 @@ from notifications.models import Delivery
 from officers import services as officer_services
 from recruitment import services as recruitment_services
 from spreadsheets.models import ImportUpload
+from standing import services as standing_services
+from standing.models import Grade, Suggestion
 from tests.factories import (
     MemberFactory,
     UserFactory,
@@ -224,6 +226,33 @@ def build_world() -> World:
             original_name=f"roster{mark}.csv",
         )
         owners[("upload", name)] = upload_owner
+        # Members' standing: side A's notice, suggestion and review are the member's own (no marker: the member
+        # reads them); the helper's entry is graded 不合格 so that its follow-up form is there to replay.
+        own_mark = mark if name == "B" else ""
+        o["notice"] = standing_services.notice_publish(
+            organization=org, title=f"通知{own_mark}", body=f"正文{own_mark}", by=secretary
+        )
+        if name == "A":
+            o["suggestion"] = standing_services.suggestion_submit(
+                member=o["member"], kind="suggestion", subject="建议", text="多开学习会", by=member_user
+            )
+        else:
+            o["suggestion"] = Suggestion.objects.create(
+                member=o["member"],
+                organization=org,
+                first_organization=org,
+                subject=f"建议{mark}",
+                text=f"内容{mark}",
+                submitted_on=today,
+                due_on=today + dt.timedelta(days=15),
+            )
+        o["review"] = standing_services.review_open(
+            organization=org, year=today.year, held_on=today, by=secretary
+        )
+        o["review_entry"] = o["review"].entries.get(member=o["helper"])
+        standing_services.review_grade(
+            review=o["review"], grades={o["review_entry"].pk: Grade.UNQUALIFIED}, by=secretary
+        )
 
     indicator_group = accountability_services.indicator_group_create(
         year=today.year, name="组织建设", position=1
