@@ -44,7 +44,7 @@ def parse_count(value) -> int:
     text = str(value).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit():
+    if not text.isdecimal():  # isdigit() also takes "²", which int() refuses
         raise CellError(_("“%(value)s” is not a whole number") % {"value": value})
     if len(text) > 6:  # no meeting has a million people (and int() refuses over 4,300 digits)
         raise CellError(_("“%(value)s” is too large for a head count") % {"value": text[:20] + "…"})

@@ -261,7 +261,7 @@ def attendance_sheet(*, meeting: Meeting) -> list[SheetLine]:
     A cancelled meeting has no attendance."""
     if meeting.status == Meeting.Status.HELD:
         rows = meeting.attendances.select_related("member", "member__party_group").order_by(
-            "member__party_group__name", "member__name", "member_id"
+            F("member__party_group__name").asc(nulls_first=True), "member__name", "member_id"
         )
         return [SheetLine(member=a.member, status=a.status, reason=a.reason, on=meeting.date) for a in rows]
     if meeting.status == Meeting.Status.CANCELLED:
@@ -270,7 +270,9 @@ def attendance_sheet(*, meeting: Meeting) -> list[SheetLine]:
     expected = (
         expected_attendees(meeting=meeting)
         .select_related("party_group")
-        .order_by("party_group__name", "name", "pk")
+        .order_by(
+            F("party_group__name").asc(nulls_first=True), "name", "pk"
+        )  # the ungrouped first, everywhere
     )
     return [
         SheetLine(

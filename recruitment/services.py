@@ -130,7 +130,12 @@ def candidate_apply(
 
 
 def _lock(candidate: Candidate) -> Candidate:
-    return Candidate.objects.select_for_update().select_related("organization", "member").get(pk=candidate.pk)
+    # of="self": member is nullable (a LEFT JOIN), which PostgreSQL cannot lock; the candidate row is the lock
+    return (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("organization", "member")
+        .get(pk=candidate.pk)
+    )
 
 
 @transaction.atomic

@@ -23,12 +23,13 @@ SEED_MIGRATIONS = [
     ("care.migrations.0002_seed_rules_policies", "seed"),
     ("education.migrations.0002_seed_meeting_kinds", "seed"),
     ("accountability.migrations.0002_grade_bands", "add_bands"),
+    ("recruitment.migrations.0002_seed_rules", "seed"),
 ]
 
 
 @pytest.fixture
 def seeded(transactional_db):
-    """The rows the data migrations seed (benefit rules, meeting kinds, grade bands), put back if a flush
+    """The rows the data migrations seed (benefit rules, meeting kinds, grade bands, recruitment rules), put back if a flush
     took them (each seed is idempotent: get_or_create)."""
     for module, function in SEED_MIGRATIONS:
         getattr(importlib.import_module(module), function)(django_apps, None)

@@ -21,11 +21,14 @@ def test_switch_to_english_and_back(new_browse, alice, branch_a1, viewport):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert browse.path == path
     browse.open_menu()
-    expect(page.locator("#mainnav").get_by_role("link", name="Members")).to_be_visible()
+    members_link = page.locator('#mainnav a.nav-link[href="/members/"]')  # not 发展党员 (/recruitment/)
+    expect(members_link).to_be_visible()
+    expect(members_link).to_have_text("Members")
 
     page.get_by_role("button", name="中文").click()
     page.wait_for_load_state("load")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert browse.path == path
     browse.open_menu()
-    expect(page.locator("#mainnav").get_by_role("link", name="党员")).to_be_visible()
+    expect(members_link).to_be_visible()
+    expect(members_link).to_have_text("党员")
