@@ -21,7 +21,7 @@ class MemberAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         "gender",
         "organization",
         "full_member_on",
-        "phone",
+        "masked_phone",
         "died_on",
         "departed_on",
     ]
@@ -38,10 +38,22 @@ class MemberAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["organization", "party_group", "user"]
     list_select_related = ["organization"]
     date_hierarchy = "admitted_on"
+    # Personal data shown masked here as on every page for whoever does not edit the member (the admin edits
+    # nobody): the roster's member page reveals the full values, recorded (SensitiveAccess).
+    exclude = ["id_number", "birth_date", "phone"]
+    readonly_fields = ["masked_id", "masked_birth_date", "masked_phone"]
 
     @admin.display(description=_("ID number"))
     def masked_id(self, obj):
         return idnumbers.mask(obj.id_number)
+
+    @admin.display(description=_("birth date"))
+    def masked_birth_date(self, obj):
+        return idnumbers.mask_birth_date(obj.birth_date)
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj):
+        return idnumbers.mask_phone(obj.phone)
 
 
 @admin.register(Transfer)
