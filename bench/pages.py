@@ -60,6 +60,13 @@ PAGES = [
     Page("township dashboard", TOWNSHIP, "dashboard:org", "township"),
     Page("branch dashboard (members level)", COUNTY, "dashboard:org", "branch"),
     Page("missing meetings of a month", BRANCH, "education:compliance_missing", "branch", {"month": "3"}),
+    Page("county statistics (党内统计)", COUNTY, "members:statistics", target=SUMMARY),
+    Page("county dues totals", COUNTY, "dues:totals", "county", target=SUMMARY),
+    Page("dues sheet (branch)", BRANCH, "dues:sheet", "branch"),
+    Page("county recruitment pipeline", COUNTY, "recruitment:pipeline", target=SUMMARY),
+    Page("recruitment pipeline (branch)", BRANCH, "recruitment:pipeline", params={"org": "{branch}"}),
+    Page("notices", BRANCH, "standing:notices"),
+    Page("suggestions (township)", TOWNSHIP, "standing:suggestions"),
 ]
 
 
