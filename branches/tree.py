@@ -11,6 +11,12 @@ one query however many organizations it shows; `totals` names the annotations th
 subtree (own count -> attribute holding the subtree total), and `template` is rendered beside each
 organization with `org` (and `in_tree` on the collapsible tree); `legend` says what they mean. A contributor counts through one reverse
 relation or a subquery: two apps' Count()s over different joins in one query would multiply each other.
+
+`subtree_totals(orgs)`, when a contributor gives it, sets the subtree totals on organizations loaded WITHOUT
+their subtrees (a few grouped queries, by depth), so that the pages load only the organizations they show: the
+tree page its tops and their children, the organization page its children (issue 14: a county of 683
+organizations rendered and counted them all). Without it (or for a past day) the whole subtree is loaded and
+summed as before.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from common.discovery import app_modules
 
@@ -34,12 +40,18 @@ class TreeFigures:
     totals: dict[str, str] = field(default_factory=dict)
     template: str = ""
     legend: str = ""  # what the figures mean, shown above the tree
+    subtree_totals: Callable[[list[Organization]], None] | None = None
 
 
 @dataclass
 class TreeNode:
     org: Organization
     children: list[TreeNode] = field(default_factory=list)
+    has_children: bool = False  # children exist below (not loaded: the tree fetches them when opened)
+
+    @property
+    def expandable(self) -> bool:
+        return bool(self.children) or self.has_children
 
 
 def tree_figures(*, as_of: dt.date) -> list[TreeFigures]:
@@ -72,31 +84,92 @@ def _load(
     return orgs, set(queryset.query.annotations) | set(totals.values())
 
 
+def _load_shown(
+    queryset: QuerySet[Organization], figures: list[TreeFigures]
+) -> tuple[list[Organization], set[str]] | None:
+    """Only the organizations of `queryset` (already narrowed to what the page shows), ordered by path, with
+    every figure: the own ones annotated on the one query, the subtree totals from each figure's
+    `subtree_totals`; and whether each has children (`has_children`). None when a figure cannot give its
+    totals that way (then the caller loads the whole subtree)."""
+    if any(figure.totals and figure.subtree_totals is None for figure in figures):
+        return None
+    for figure in figures:
+        queryset = figure.annotate(queryset)
+    queryset = queryset.annotate(has_children=Exists(Organization.objects.filter(parent=OuterRef("pk"))))
+    orgs = list(queryset.order_by("path"))
+    # Only the organizations whose children are not loaded ask the contributors; the others (the tops of the
+    # tree, the organization of the organization page) sum their own figures and their loaded children's.
+    parents = {o.parent_id for o in orgs}
+    frontier = [o for o in orgs if o.has_children and o.pk not in parents]
+    for figure in figures:
+        if figure.subtree_totals is not None and frontier:
+            figure.subtree_totals(frontier)
+    children: dict[int, list[Organization]] = {}
+    for o in orgs:
+        children.setdefault(o.parent_id, []).append(o)  # type: ignore[arg-type]
+    totals = {own: total for figure in figures for own, total in figure.totals.items()}
+    for o in reversed(orgs):  # deepest first: a child's path sorts after its parent's
+        if o.has_children and o.pk not in parents:
+            continue  # the frontier: set by subtree_totals
+        for own, total in totals.items():
+            setattr(o, total, getattr(o, own) + sum(getattr(c, total) for c in children.get(o.pk, [])))
+    names = set(queryset.query.annotations) | {t for f in figures for t in f.totals.values()}
+    return orgs, names
+
+
+def _tops_q(scope: Scope) -> tuple[Q, Q]:
+    """(the scope's top organizations, their children) as Qs on Organization."""
+    if scope.is_superuser:
+        return Q(parent__isnull=True), Q(parent__isnull=False, parent__parent__isnull=True)
+    return Q(path__in=scope.read_paths), Q(parent__path__in=scope.read_paths)
+
+
 def organization_tree(
     *, scope: Scope, as_of: dt.date, search: str = ""
 ) -> tuple[list[TreeNode], list[Organization], list[TreeFigures]]:
-    """The organizations the scope sees, as a forest (roots = the tops of the scope), with every app's
-    figures; one query. With `search`, also the flat list of matches (by name or code)."""
+    """The organizations the scope sees, as a forest (roots = the tops of the scope) of the tops and their
+    children (a deeper level is fetched when opened: `organization_subtree_node`), with every app's figures
+    totalled over the subtrees. With `search`, instead the flat list of matches (by name or code) and no
+    forest. A bounded number of queries, whatever the size of the county."""
     figures = tree_figures(as_of=as_of)
-    orgs, _names = _load(scope.organizations(), figures)
-    nodes = {o.path: TreeNode(o) for o in orgs}
+    visible = scope.organizations()
+    if search:
+        needle = search.strip()
+        found = visible.filter(Q(name__icontains=needle) | Q(code__icontains=needle))
+        loaded = _load_shown(found, figures)
+        if loaded is None:
+            orgs, _names = _load(visible, figures)
+            lowered = needle.lower()
+            return [], [o for o in orgs if lowered in o.name.lower() or lowered in o.code.lower()], figures
+        return [], loaded[0], figures
+    tops, children_of_tops = _tops_q(scope)
+    loaded = _load_shown(visible.filter(tops | children_of_tops), figures)
+    if loaded is None:
+        orgs, _names = _load(visible, figures)
+        for o in orgs:
+            o.has_children = False
+    else:
+        orgs = loaded[0]
+    nodes = {o.path: TreeNode(o, has_children=o.has_children) for o in orgs}
     roots: list[TreeNode] = []
     for o in orgs:
         parent = nodes.get(paths.parent_path(o.path))
         (parent.children if parent else roots).append(nodes[o.path])
-    matches: list[Organization] = []
-    if search:
-        needle = search.strip().lower()
-        matches = [o for o in orgs if needle in o.name.lower() or needle in o.code.lower()]
-    return roots, matches, figures
+    return roots, [], figures
 
 
 def organization_subtree_node(*, scope: Scope, org: Organization, as_of: dt.date) -> TreeNode:
-    """`org` (which the scope reads) as a node with its subtree below it, every app's figures totalled: the
-    tree page opens one level at a time and asks for a node's children when it is expanded. One query."""
+    """`org` (which the scope reads) as a node with its children below it (each knowing whether it has
+    children of its own), every app's figures totalled: the tree page opens one level at a time and asks for
+    a node's children when it is expanded. A bounded number of queries."""
     figures = tree_figures(as_of=as_of)
-    orgs, _names = _load(scope.filter(Organization.objects.filter(paths.subtree_q(org, "")), ""), figures)
-    nodes = {o.path: TreeNode(o) for o in orgs}
+    shown = scope.filter(Organization.objects.filter(Q(pk=org.pk) | Q(parent=org)), "")
+    loaded = _load_shown(shown, figures)
+    if loaded is None:
+        orgs, _names = _load(scope.filter(Organization.objects.filter(paths.subtree_q(org, "")), ""), figures)
+    else:
+        orgs = loaded[0]
+    nodes = {o.path: TreeNode(o, has_children=getattr(o, "has_children", False)) for o in orgs}
     for o in orgs:
         parent = nodes.get(paths.parent_path(o.path))
         if parent is not None:
@@ -108,10 +181,14 @@ def organization_children(
     *, org: Organization, as_of: dt.date
 ) -> tuple[list[Organization], list[TreeFigures]]:
     """The direct children of `org` with every app's figures totalled over their subtrees; `org` itself
-    gets its own figures and totals too (set on the object), so that a panel need not count again. One
-    query."""
+    gets its own figures and totals too (set on the object), so that a panel need not count again. A
+    bounded number of queries, whatever the size of the subtree."""
     figures = tree_figures(as_of=as_of)
-    subtree, names = _load(Organization.objects.filter(paths.subtree_q(org, "")), figures)
+    loaded = _load_shown(Organization.objects.filter(Q(pk=org.pk) | Q(parent=org)), figures)
+    if loaded is None:
+        subtree, names = _load(Organization.objects.filter(paths.subtree_q(org, "")), figures)
+    else:
+        subtree, names = loaded
     for o in subtree:
         if o.pk == org.pk:
             for name in names:

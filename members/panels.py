@@ -4,6 +4,7 @@ organization on the tree (branches.tree). A bounded number of queries each."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.tree import TreeFigures, organization_children
@@ -18,6 +19,12 @@ def tree_figures(*, as_of) -> TreeFigures:
         totals={"member_count": "total_members", "full_count": "total_full"},
         template="members/_tree_figures.html",
         legend=_("Numbers: members / full members, including the organizations below."),
+        # a past day needs the transfers since undone: then the tree sums the loaded subtree instead
+        subtree_totals=(
+            (lambda orgs: selectors.subtree_member_totals(orgs, as_of=as_of))
+            if as_of >= timezone.localdate()
+            else None
+        ),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
@@ -33,6 +35,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branches import paths
 from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope, scope_for
@@ -277,6 +280,36 @@ def organizations_with_counts(
         )
     )
     return cast("QuerySet[WithAnnotations[Organization, OrgCounts]]", counted)
+
+
+def subtree_member_totals(orgs: list[Organization], *, as_of: dt.date) -> None:
+    """Set `total_members` and `total_full` on each of `orgs`: the living and the full members of its subtree
+    on `as_of` (today or later: members stand where they are now). One grouped query per depth among `orgs`
+    (the members of the subtrees above them, counted per organization at that depth), so a page that shows a
+    county's townships counts them without loading the county's hundreds of organizations (issue 14)."""
+    by_depth: dict[int, list[Organization]] = {}
+    for org in orgs:
+        by_depth.setdefault(paths.depth(org.path), []).append(org)
+    for depth, group in by_depth.items():
+        # the subtrees the group lies in: its parents' (or its own, for a top), fewest prefixes
+        prefixes: list[str] = []
+        for prefix in sorted({paths.parent_path(o.path) or o.path for o in group}, key=len):
+            if not any(paths.is_within(prefix, kept) for kept in prefixes):
+                prefixes.append(prefix)
+        wanted = {o.path for o in group}
+        counts = {
+            unit: (n, full)
+            for unit, n, full in Member.objects.filter(living_on_q(as_of))
+            .filter(reduce(or_, (subtree_q(prefix) for prefix in prefixes)))
+            .annotate(unit=path_at_depth("organization__path", depth=depth))
+            .order_by()
+            .values("unit")
+            .annotate(n=Count("pk"), full=Count("pk", filter=Q(full_member_on__lte=as_of)))
+            .values_list("unit", "n", "full")
+            if unit in wanted
+        }
+        for org in group:
+            org.total_members, org.total_full = counts.get(org.path, (0, 0))
 
 
 def _count(queryset: QuerySet) -> Any:

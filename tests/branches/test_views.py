@@ -27,10 +27,25 @@ def tree_orgs(response):
     return set(walk(response.context["roots"]))
 
 
-def test_tree_is_scoped(client, alice, bob, dora, county, township_a, branch_a1, branch_a2, branch_b1):
+def test_tree_is_scoped(
+    client, alice, bob, dora, county, township_a, township_b, branch_a1, branch_a2, branch_b1
+):
     assert tree_orgs(login(client, alice).get(reverse("branches:list"))) == {branch_a1}
     assert tree_orgs(login(client, bob).get(reverse("branches:list"))) == {township_a, branch_a1, branch_a2}
-    assert len(tree_orgs(login(client, dora).get(reverse("branches:list")))) == 6
+    # the page holds the tops and their children; a deeper level is fetched when it is opened
+    assert tree_orgs(login(client, dora).get(reverse("branches:list"))) == {county, township_a, township_b}
+    opened = client.get(reverse("branches:tree_children", args=[township_a.pk]))
+    assert [n.org for n in opened.context["node"].children] == [branch_a1, branch_a2]
+    assert login(client, bob).get(reverse("branches:tree_children", args=[township_b.pk])).status_code == 404
+
+
+def test_tree_loads_only_what_it_shows(client, dora, county, township_a, branch_a1):
+    """A level below the children is not loaded, but the child knows it can be opened (issue 14)."""
+    response = login(client, dora).get(reverse("branches:list"))
+    (root,) = response.context["roots"]
+    township = next(n for n in root.children if n.org == township_a)
+    assert township.children == [] and township.expandable
+    assert f'hx-get="{reverse("branches:tree_children", args=[township_a.pk])}"' in response.content.decode()
 
 
 def test_tree_counts_roll_up(client, bob, township_a, branch_a1, branch_a2):
@@ -59,7 +74,8 @@ def test_tree_query_count_is_bounded(client, dora, township_a, n, django_assert_
         MemberFactory(organization=branch)
     login(client, dora)
     client.get(reverse("branches:list"))
-    with django_assert_num_queries(5):
+    # the tree's one query and the subtree totals of the organizations whose children it does not load
+    with django_assert_num_queries(6):
         assert client.get(reverse("branches:list")).status_code == 200
 
 
@@ -257,3 +273,21 @@ def test_tree_children_query_count_is_bounded(client, dora, township_a, n, djang
     client.get(url)
     with django_assert_num_queries(6):  # session, user, scope (2), the organization, the subtree
         assert client.get(url).status_code == 200
+
+
+def test_tree_totals_of_levels_not_loaded(client, dora, county, township_a, township_b, branch_a1, branch_b1):
+    """The townships' totals come from their subtrees without loading them: the same figures as before."""
+    MemberFactory.create_batch(2, organization=branch_a1)
+    MemberFactory(organization=branch_a1, probationary=True)
+    MemberFactory(organization=branch_a1, died_on=dt.date(2020, 1, 1))
+    MemberFactory(organization=branch_b1)
+    MemberFactory(organization=township_b)  # directly in the township
+    MemberFactory(organization=county)
+    response = login(client, dora).get(reverse("branches:list"))
+    (root,) = response.context["roots"]
+    counts = {n.org.code: (n.org.total_members, n.org.total_full) for n in root.children}
+    assert counts == {"T-A": (3, 2), "T-B": (2, 2)}
+    assert (root.org.total_members, root.org.total_full) == (6, 5)
+    detail = client.get(reverse("branches:detail", args=[county.pk])).context
+    assert {c.code: (c.total_members, c.total_full) for c in detail["children"]} == counts
+    assert (detail["org"].total_members, detail["org"].member_count) == (6, 1)
