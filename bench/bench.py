@@ -3,7 +3,8 @@
     ./bench/run [--keep] [--rounds N] [--scales demo,large] [--skip-jobs]
 
 One variable names the database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/pb_bench); the
-two counties live in `<name>_demo` and `<name>_large`. Without --keep both are dropped, migrated and seeded.
+two counties live in `<name>_demo` and `<name>_large` (with a pristine copy of each, `<name>_<scale>_pristine`, on
+a fresh copy of which `run_jobs` is timed). Without --keep both are dropped, migrated, seeded and VACUUM ANALYZEd.
 
 Pages are timed through gunicorn (production settings, DEBUG off), one server per county, with the requests
 interleaved: for each round and page, the blank page and the page on the demo county, then on the large one.
@@ -79,7 +80,30 @@ def recreate(url: str) -> None:
     admin.close()
 
 
+def renamed(url: str, suffix: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{suffix}"))
+
+
+def copy_database(source: str, target: str) -> None:
+    """`target` afresh as a copy of `source` (CREATE DATABASE … TEMPLATE: nobody may be connected to it)."""
+    import psycopg2
+
+    parts = urlsplit(target)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+        cursor.execute(
+            f'CREATE DATABASE "{parts.path.lstrip("/")}" TEMPLATE "{urlsplit(source).path.lstrip("/")}"'
+        )
+    admin.close()
+
+
 def seed(url: str, scale: str) -> float:
+    """Seed the county, VACUUM ANALYZE it (as autovacuum leaves a production database: statistics and the
+    visibility map that index-only scans need), and keep a pristine copy (`<name>_pristine`) on which every
+    run, --keep or not, times `run_jobs` as the first run of a day."""
     recreate(url)
     manage(url, "migrate", "-v0")
     start = time.perf_counter()
@@ -90,9 +114,36 @@ def seed(url: str, scale: str) -> float:
     conn = psycopg2.connect(url)
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     conn.close()
+    copy_database(url, renamed(url, "pristine"))
     return seconds
+
+
+def jobs_on_a_copy(url: str) -> dict:
+    """run_jobs twice (the first run of the day, then with nothing due) on a fresh copy of the pristine county,
+    so that a kept county, whose day has already run, still measures a first run."""
+    import psycopg2
+
+    pristine, scratch = renamed(url, "pristine"), renamed(url, "jobs")
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [urlsplit(pristine).path.lstrip("/")])
+        found = cursor.fetchone()
+    conn.close()
+    if not found:
+        raise SystemExit(f"{pristine} is missing: run ./bench/run without --keep once to seed it")
+    copy_database(pristine, scratch)
+    manage(scratch, "migrate", "-v0")
+    try:
+        return inproc(scratch, "jobs")
+    finally:
+        parts = urlsplit(scratch)
+        admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+        admin.close()
 
 
 def inproc(url: str, what: str) -> dict:
@@ -242,7 +293,7 @@ def main() -> int:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
     reports = {s: inproc(urls[s], "reports") for s in scales}
-    jobs = {} if args.skip_jobs else {s: inproc(urls[s], "jobs") for s in scales}
+    jobs = {} if args.skip_jobs else {s: jobs_on_a_copy(urls[s]) for s in scales}
 
     rows, missed = [], []
     big, small = scales[-1], scales[0]
