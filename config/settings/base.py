@@ -33,6 +33,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # scan that JIT would repay.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+# A streaming read replica for the county-wide dashboards and the report commands (common/replica.py), when
+# DATABASE_REPLICA_URL names one; its tests read the default database (MIRROR).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Our apps come first: where two catalogues translate the same English words, the earlier app wins, and a

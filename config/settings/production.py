@@ -23,4 +23,5 @@ MFA_REQUIRED_ROLES = env.list(
 )
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
+for _database in DATABASES.values():  # noqa: F405  (the replica too, when there is one)
+    _database["CONN_MAX_AGE"] = CONN_MAX_AGE
