@@ -309,7 +309,9 @@ def subtree_member_totals(orgs: list[Organization], *, as_of: dt.date) -> None:
             if unit in wanted
         }
         for org in group:
-            org.total_members, org.total_full = counts.get(org.path, (0, 0))
+            total, full = counts.get(org.path, (0, 0))
+            setattr(org, "total_members", total)  # noqa: B010  (annotations of the tree's figures)
+            setattr(org, "total_full", full)  # noqa: B010
 
 
 def _count(queryset: QuerySet) -> Any:
