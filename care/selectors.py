@@ -267,22 +267,30 @@ def eligible_members(
     # "pk IN (paid grants)" rather than a correlated EXISTS: the database builds each set once per query.
     if served == "yes":
         qs = qs.filter(
-            reduce(or_, (rule_q(r) & Q(pk__in=granted_member_ids(r, paid=True)) for r in selected))
+            reduce(
+                or_, (rule_q(r) & Q(pk__in=granted_member_ids(r, paid=True, within=org)) for r in selected)
+            )
         )
     elif served == "no":
         qs = qs.filter(
-            reduce(or_, (rule_q(r) & ~Q(pk__in=granted_member_ids(r, paid=True)) for r in selected))
+            reduce(
+                or_, (rule_q(r) & ~Q(pk__in=granted_member_ids(r, paid=True, within=org)) for r in selected)
+            )
         )
     return qs.order_by("organization__path", "name", "pk")
 
 
-def granted_member_ids(rule: RuleInForce, *, paid: bool) -> QuerySet:
-    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery."""
+def granted_member_ids(rule: RuleInForce, *, paid: bool, within: Organization | None = None) -> QuerySet:
+    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery.
+    `within`: only members on the roll of that organization's subtree (the members a query over that subtree
+    asks about), so that a branch's figures do not hash the grants of the whole county."""
     qs = Grant.objects.filter(rule_id=rule.rule.pk, period_key=rule.period_key).exclude(
         status=Grant.Status.CANCELLED
     )
     if paid:
         qs = qs.filter(status=Grant.Status.PAID)
+    if within is not None and within.parent_id is not None:  # the county's subtree is every member
+        qs = qs.filter(subtree_q(within, "member__organization"))
     return qs.values("member_id")
 
 
@@ -296,9 +304,10 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     aggregates = {}
     for r in rules:
         q = rule_q(r)
+        granted, paid = (granted_member_ids(r, paid=p, within=org) for p in (False, True))
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=False)))
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=True)))
+        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=paid))
     totals = base.aggregate(**aggregates)
     return [
         {
@@ -331,7 +340,8 @@ def eligibility_counts_by(
     for r in rules:
         q = rule_q(r)
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=True)))
+        paid = granted_member_ids(r, paid=True, within=org)
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=paid))
     rows = (
         base.annotate(unit=path_at_depth("organization__path", depth=depth))
         .order_by()
