@@ -439,7 +439,11 @@ def grant_ids_for(*, org: Organization, scope, status: str = "", year: int | Non
 
 def grants_by_ids(*, ids: list[int]) -> list[Grant]:
     """The grants `ids` (one page of `grant_ids_for`) with what the list shows, in the order of `ids`."""
-    grants = Grant.objects.filter(pk__in=ids).select_related("rule", "member", "organization", "approved_by")
+    grants = (
+        Grant.objects.filter(pk__in=ids)
+        .select_related("rule", "member", "organization", "approved_by")
+        .order_by()  # the order is that of `ids`
+    )
     by_id = {g.pk: g for g in grants}
     return [by_id[i] for i in ids if i in by_id]
 
