@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import BaseExpression
+from django.db.models.expressions import BaseExpression, Combinable
 from django.db.models.functions import Coalesce, Concat, Substr
 from django.urls import reverse
 from django.utils.text import format_lazy
@@ -399,11 +399,11 @@ def member_is_eligible(*, member: Member, rule: RuleInForce) -> bool:
 def benefit_codes(rules: list[RuleInForce]) -> BaseExpression:
     """The codes of the rules a member is eligible for, sorted and joined by ";", as a database expression
     (the report's `benefits` column without a Python pass over the rows)."""
-    parts: list[BaseExpression] = [
+    parts: list[Combinable] = [
         Case(When(rule_q(r), then=Value(f";{r.code}")), default=Value(""), output_field=CharField())
         for r in sorted(rules, key=lambda r: r.code)
     ]
-    joined = parts[0] if len(parts) == 1 else Concat(*parts, output_field=CharField())
+    joined: Combinable = parts[0] if len(parts) == 1 else Concat(*parts, output_field=CharField())
     return Substr(joined, 2)  # without the leading ";"
 
 
