@@ -167,9 +167,19 @@ RANK_ORDER = [F("vetoed").asc(), F("score").desc(nulls_last=True)]
 
 
 def contracts_listed(*, scope: Scope, year: int, status: str = "") -> QuerySet[Contract]:
-    """The year's contracts the scope reads (of one status if given), with their line counts (one grouped
-    query), by issuer and partner."""
-    qs = contracts_visible(scope=scope, year=year).annotate(lines_n=Count("lines"))
+    """The year's contracts the scope reads (of one status if given), with their line counts, by issuer and
+    partner. The count is a subquery per row that the database runs after ORDER BY … LIMIT, for the rows of
+    the page only (a join to every line of the year grouped them all first); the pager's COUNT leaves it out."""
+    lines = (
+        ContractLine.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = contracts_visible(scope=scope, year=year).annotate(
+        lines_n=Coalesce(Subquery(lines, output_field=IntegerField()), Value(0))
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("parent__path", "organization__code")

@@ -61,16 +61,26 @@ REPORT_SQL = {
         "FROM education_meeting m JOIN education_meeting_kinds mk ON mk.meeting_id = m.id "
         "WHERE m.status = 'held' AND m.date BETWEEN %(start)s AND %(end)s GROUP BY 1, 2, 3"
     ),
-    # the organization each member belonged to on the day (a later transfer undone) and the report's order,
-    # as the report has them: the same work, without Python
+    # every row the report writes: the five rules as seeded (the paper's), rural ones on the organization's
+    # sector, the benefits joined in code order, the organization each member belonged to on the day (a later
+    # transfer undone, looked up only for those who moved) and the report's order: the same work, without Python
     "report_benefits": (
-        "SELECT m.id_number, m.name, COALESCE((SELECT fo.code FROM members_transfer t "
+        "SELECT m.id_number, m.name, CASE WHEN m.id IN (SELECT t.member_id FROM members_transfer t "
+        "WHERE t.transferred_on > %(today)s) THEN COALESCE((SELECT fo.code FROM members_transfer t "
         "JOIN branches_organization fo ON fo.id = t.from_organization_id WHERE t.member_id = m.id "
-        "AND t.transferred_on > %(today)s ORDER BY t.transferred_on, t.id LIMIT 1), o.code) AS org_code "
+        "AND t.transferred_on > %(today)s ORDER BY t.transferred_on, t.id LIMIT 1), o.code) ELSE o.code END "
+        "AS org_code, concat_ws(';', CASE WHEN m.full_member_on <= %(party50)s THEN 'cup_50' END, "
+        "CASE WHEN o.sector = 'rural' AND m.birth_date <= %(age80)s THEN 'subsidy_80' END, "
+        "CASE WHEN o.sector = 'rural' AND m.hardship THEN 'subsidy_poor' END, "
+        "CASE WHEN o.sector = 'rural' AND m.admitted_on < '1949-10-01' THEN 'subsidy_pre1949' END, "
+        "CASE WHEN (m.veteran_cadre AND m.birth_date <= %(age65)s) "
+        "OR (m.full_member_on <= %(party40)s AND m.birth_date <= %(age60)s) THEN 'taxi_free' END) AS benefits "
         "FROM members_member m JOIN branches_organization o ON o.id = m.organization_id "
-        "WHERE m.died_on IS NULL AND (m.departed_on IS NULL OR m.departed_on > %(today)s) "
-        "AND m.admitted_on <= %(today)s AND (m.birth_date <= %(age80)s "
-        "OR m.full_member_on <= %(party50)s OR m.hardship OR m.admitted_on < '1949-10-01') ORDER BY 3, 1"
+        "WHERE m.admitted_on <= %(today)s AND (m.died_on IS NULL OR m.died_on > %(today)s) "
+        "AND (m.departed_on IS NULL OR m.departed_on > %(today)s) AND (m.full_member_on <= %(party50)s "
+        "OR (o.sector = 'rural' AND (m.birth_date <= %(age80)s OR m.hardship OR m.admitted_on < '1949-10-01')) "
+        "OR (m.veteran_cadre AND m.birth_date <= %(age65)s) "
+        "OR (m.full_member_on <= %(party40)s AND m.birth_date <= %(age60)s)) ORDER BY 3, 1"
     ),
     # with the codes and the grade the report writes, in its order
     "report_evaluations": (
@@ -103,7 +113,10 @@ def reports() -> dict:
         "end": today.replace(month=12, day=31),
         "today": today,
         "age80": today.replace(year=today.year - 80),
+        "age65": today.replace(year=today.year - 65),
+        "age60": today.replace(year=today.year - 60),
         "party50": today.replace(year=today.year - 50),
+        "party40": today.replace(year=today.year - 40),
         "year": today.year,
     }
     out = Path(tempfile.mkdtemp())

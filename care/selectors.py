@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -23,9 +25,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.expressions import BaseExpression
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import BaseExpression, Combinable
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -264,22 +267,30 @@ def eligible_members(
     # "pk IN (paid grants)" rather than a correlated EXISTS: the database builds each set once per query.
     if served == "yes":
         qs = qs.filter(
-            reduce(or_, (rule_q(r) & Q(pk__in=granted_member_ids(r, paid=True)) for r in selected))
+            reduce(
+                or_, (rule_q(r) & Q(pk__in=granted_member_ids(r, paid=True, within=org)) for r in selected)
+            )
         )
     elif served == "no":
         qs = qs.filter(
-            reduce(or_, (rule_q(r) & ~Q(pk__in=granted_member_ids(r, paid=True)) for r in selected))
+            reduce(
+                or_, (rule_q(r) & ~Q(pk__in=granted_member_ids(r, paid=True, within=org)) for r in selected)
+            )
         )
     return qs.order_by("organization__path", "name", "pk")
 
 
-def granted_member_ids(rule: RuleInForce, *, paid: bool) -> QuerySet:
-    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery."""
+def granted_member_ids(rule: RuleInForce, *, paid: bool, within: Organization | None = None) -> QuerySet:
+    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery.
+    `within`: only members on the roll of that organization's subtree (the members a query over that subtree
+    asks about), so that a branch's figures do not hash the grants of the whole county."""
     qs = Grant.objects.filter(rule_id=rule.rule.pk, period_key=rule.period_key).exclude(
         status=Grant.Status.CANCELLED
     )
     if paid:
         qs = qs.filter(status=Grant.Status.PAID)
+    if within is not None and within.parent_id is not None:  # the county's subtree is every member
+        qs = qs.filter(subtree_q(within, "member__organization"))
     return qs.values("member_id")
 
 
@@ -293,9 +304,10 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     aggregates = {}
     for r in rules:
         q = rule_q(r)
+        granted, paid = (granted_member_ids(r, paid=p, within=org) for p in (False, True))
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=False)))
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=True)))
+        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=paid))
     totals = base.aggregate(**aggregates)
     return [
         {
@@ -328,7 +340,8 @@ def eligibility_counts_by(
     for r in rules:
         q = rule_q(r)
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted_member_ids(r, paid=True)))
+        paid = granted_member_ids(r, paid=True, within=org)
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=paid))
     rows = (
         base.annotate(unit=path_at_depth("organization__path", depth=depth))
         .order_by()
@@ -383,37 +396,56 @@ def member_is_eligible(*, member: Member, rule: RuleInForce) -> bool:
     )
 
 
+def benefit_codes(rules: list[RuleInForce]) -> BaseExpression:
+    """The codes of the rules a member is eligible for, sorted and joined by ";", as a database expression
+    (the report's `benefits` column without a Python pass over the rows)."""
+    parts: list[Combinable] = [
+        Case(When(rule_q(r), then=Value(f";{r.code}")), default=Value(""), output_field=CharField())
+        for r in sorted(rules, key=lambda r: r.code)
+    ]
+    joined: Combinable = parts[0] if len(parts) == 1 else Concat(*parts, output_field=CharField())
+    return Substr(joined, 2)  # without the leading ";"
+
+
 def report_rows(*, members: QuerySet[Member], as_of: dt.date) -> list[tuple[str, str, str, str]]:
-    """`report_benefits`: (id_number, name, org_code, "code;code") for every living eligible member."""
+    """`report_benefits`: (id_number, name, org_code, "code;code") for every living eligible member. One
+    query; the rows come from the database as written."""
     rules = rules_in_force(as_of=as_of)
+    if not rules:
+        return []
     # The organization the member belonged to on `as_of`: a later transfer does not change the report.
     qs = (
-        annotate_eligibility(members, rules=rules)
-        .annotate(org_code_on=organization_on(as_of, "code"))
+        members.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in rules)))
+        .annotate(org_code_on=organization_on(as_of, "code"), benefits=benefit_codes(rules))
         .order_by("org_code_on", "id_number")
     )
-    flags = [r.flag for r in rules]
-    codes = [r.code for r in rules]
-    values = qs.values_list("id_number", "name", "org_code_on", *flags)
-    rows = []
-    for id_number, name, org_code, *held in values.iterator(chunk_size=2000):
-        benefits = ";".join(sorted(code for code, ok in zip(codes, held, strict=True) if ok))
-        rows.append((id_number, name, org_code, benefits))
-    return rows
+    return list(qs.values_list("id_number", "name", "org_code_on", "benefits"))
 
 
 # -- grants and budgets ------------------------------------------------------------------------------
 
 
-def grants_for(*, org: Organization, scope, status: str = "", year: int | None = None) -> QuerySet[Grant]:
+def grant_ids_for(*, org: Organization, scope, status: str = "", year: int | None = None) -> QuerySet:
+    """The ids of the grants of the organization's subtree that the scope reads, in the list's order (by
+    status, organization, member). Only the ids: sorting a county's grants stays narrow, and the rows of
+    the one page shown are loaded by `grants_by_ids`."""
     qs = scope.filter(Grant.objects.filter(subtree_q(org)), "organization")
     if status:
         qs = qs.filter(status=status)
     if year:
         qs = qs.filter(year=year)
-    return qs.select_related("rule", "member", "organization", "approved_by").order_by(
-        "status", "organization__path", "member__name", "pk"
+    return qs.order_by("status", "organization__path", "member__name", "pk").values_list("pk", flat=True)
+
+
+def grants_by_ids(*, ids: list[int]) -> list[Grant]:
+    """The grants `ids` (one page of `grant_ids_for`) with what the list shows, in the order of `ids`."""
+    grants = (
+        Grant.objects.filter(pk__in=ids)
+        .select_related("rule", "member", "organization", "approved_by")
+        .order_by()  # the order is that of `ids`
     )
+    by_id = {g.pk: g for g in grants}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def grants_writable(*, scope: Scope, ids: list[int]) -> list[Grant]:

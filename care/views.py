@@ -206,14 +206,15 @@ def grant_list(request, pk):
         else:
             messages.success(request, _("%(n)s grants approved.") % {"n": n})
         return redirect(request.get_full_path())
-    qs = selectors.grants_for(org=org, scope=scope, status=status, year=year)
+    page = paginate(request, selectors.grant_ids_for(org=org, scope=scope, status=status, year=year))
+    page.object_list = selectors.grants_by_ids(ids=list(page.object_list))
     can_write = scope.can_write(org)
     return render(
         request,
         "care/grant_list.html",
         {
             "org": org,
-            "page": paginate(request, qs),
+            "page": page,
             "status": status,
             "year": year,
             "statuses": Grant.Status.choices,

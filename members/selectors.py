@@ -226,7 +226,13 @@ def organization_on(on: dt.date, field: str = "id") -> Any:
         .order_by("transferred_on", "pk")
         .values(f"from_organization__{field}")[:1]
     )
-    return Coalesce(Subquery(first_later), F(f"organization__{field}"))
+    # The correlated subquery runs only for the members who moved after `on`: the set of them is built
+    # once (a hashed subplan) and most members, all of them when `on` is today, never reach it.
+    moved_later = Transfer.objects.filter(transferred_on__gt=on).values("member_id")
+    return Case(
+        When(pk__in=moved_later, then=Coalesce(Subquery(first_later), F(f"organization__{field}"))),
+        default=F(f"organization__{field}"),
+    )
 
 
 def living_on(*, on: dt.date, org: Organization | None = None) -> QuerySet[Member]:

@@ -32,7 +32,14 @@ PAGES = [
     ("branches:detail", "org"),
     ("education:org_members", "org"),
     ("care:eligible", "org"),
+    ("care:org", "org"),
+    ("care:grants", "org"),
+    ("members:statistics", None),
+    ("recruitment:pipeline", None),
 ]
+
+# Pages without the organization in their path take it as ?org= (?organization= for the member list).
+ORG_PARAM = {"members:list": "organization", "members:statistics": "org", "recruitment:pipeline": "org"}
 
 
 @pytest.mark.parametrize(("name", "arg"), PAGES)
@@ -49,7 +56,7 @@ def test_same_query_count_for_10_and_1000_members(client, township_a, alice, nam
         login(client, alice)
         args = {"member": [first.pk], "org": [branch.pk], None: None}[arg]
         url = reverse(name, args=args)
-        if name == "members:list":
-            url += f"?organization={branch.pk}"
+        if name in ORG_PARAM:
+            url += f"?{ORG_PARAM[name]}={branch.pk}"
         counts.append(_count(client, url))
     assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 10 members, {counts[1]} for 1,000"

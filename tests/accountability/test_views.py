@@ -130,6 +130,18 @@ def test_list_pages_query_count_does_not_grow(
     assert response.status_code == 200
 
 
+def test_contracts_list_shows_each_contracts_line_count(
+    client, bob, township_a, branch_a1, branch_a2, library
+):
+    """The count is a subquery per row shown (after ORDER BY … LIMIT): a contract without lines shows 0."""
+    full = services.contract_create(parent=township_a, organization=branch_a1, year=YEAR, by=bob)
+    empty = services.contract_create(parent=township_a, organization=branch_a2, year=YEAR, by=bob)
+    empty.lines.all().delete()
+    login(client, bob)
+    response = client.get(reverse("accountability:contracts"), {"year": YEAR})
+    assert {c.pk: c.lines_n for c in response.context["page"]} == {full.pk: 4, empty.pk: 0}
+
+
 def test_rankings_for_the_county_and_township(
     client, dora, bob, township_a, library, django_assert_num_queries
 ):

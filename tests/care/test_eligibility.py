@@ -265,6 +265,16 @@ def test_database_agrees_with_python_on_random_members(county, township_a, branc
         assert report(as_of) == expected, as_of
 
 
+def test_report_with_one_rule_in_force_or_none(rural):
+    """The benefits column is built in the query (one CASE per rule, joined): with a single rule in force it is
+    that rule's code; with none, the report is empty."""
+    old_poor = make_member(rural, born=D(1940, 1, 1), hardship=True)
+    BenefitRule.objects.exclude(code="subsidy_poor").update(valid_to=AS_OF - dt.timedelta(days=1))
+    assert report() == {old_poor.id_number: "subsidy_poor"}
+    BenefitRule.objects.update(valid_to=AS_OF - dt.timedelta(days=1))
+    assert report() == {}
+
+
 def test_one_query_for_the_whole_county(rural, django_assert_num_queries):
     for i in range(30):
         make_member(rural, born=D(1920 + i, 1, 1), admitted=D(1965, 1, 1), hardship=i % 2 == 0)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care import services
-from care.models import BenefitRule
+from care.models import BenefitRule, Grant
 from tests.care.factories import make_member
 from tests.conftest import login
 
@@ -57,3 +57,30 @@ def test_all_tab_has_no_checkboxes_the_planned_tab_has(client, township_a, bob, 
 def test_outsider_gets_404(client, charlie, branch_a1, grants):
     login(client, charlie)
     assert client.get(reverse("care:grants", args=[branch_a1.pk])).status_code == 404
+
+
+def test_pages_follow_status_organization_and_name(client, township_a, branch_a1, branch_a2, bob, settings):
+    """The list sorts only the ids (grant_ids_for) and loads each page by id: page after page, the grants come
+    by status, then organization, then member name, whatever order they were created in."""
+    settings.PAGE_SIZE = 3
+    rule = BenefitRule.objects.get(code="subsidy_poor")
+    for org, names in ((branch_a2, ["乙", "甲"]), (branch_a1, ["丁", "丙", "甲"])):
+        for name in names:
+            member = make_member(org, born=dt.date(1960, 1, 1), hardship=True, name=name)
+            services.grant_create(member=member, rule=rule, granted_on=TODAY, by=bob)
+    first = Grant.objects.filter(member__organization=branch_a2).order_by("pk").first()
+    services.grants_approve(grants=[first], by=bob)
+    expected = [
+        (g.status, g.organization.path, g.member.name, g.pk)
+        for g in Grant.objects.select_related("organization", "member")
+    ]
+    expected.sort()
+    login(client, bob)
+    url = reverse("care:grants", args=[township_a.pk])
+    shown = []
+    for number in (1, 2):
+        page = client.get(url, {"page": number}).context["page"]
+        assert page.paginator.count == 5
+        shown += [(g.status, g.organization.path, g.member.name, g.pk) for g in page]
+    assert shown == expected
+    assert shown[0][0] == "approved"
