@@ -322,7 +322,7 @@ extra AS (
     SELECT mem.org_id, {paid_in} AS k, CAST(SUM({extra_fen}) AS BIGINT) AS fen
     FROM {payment} p JOIN mem ON mem.id = p.member_id
     WHERE p.paid_on >= '{first}' AND p.paid_on < '{after}' AND p.extra > 0
-    GROUP BY mem.org_id, {paid_in}
+    GROUP BY mem.org_id, 2
 ),
 figures (org_id, k, n, due, paid, npos, npos_paid, extra) AS (
     SELECT grp.org_id, months.k, grp.n, grp.fen, CASE WHEN (grp.paid & months.bit) <> 0 THEN grp.fen ELSE 0 END,
@@ -472,14 +472,18 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
     with connection.cursor() as cursor:
         cursor.execute(sql, members_params)
         rows = cursor.fetchall()
-    figures: dict[int, dict[int, list[int]]] = {}  # organization → month → figures
-    for org_id, k, *values in rows:
-        figures.setdefault(org_id, {})[k] = values
     nothing = [0] * 6
-    whole = []
-    for k in range(1, len(months) + 1):
-        values = [by_month[k] for by_month in figures.values() if k in by_month]
-        whole.append([sum(column) for column in zip(*values, strict=True)] if values else nothing)
+    figures: dict[int, list[list[int]]] = {}  # organization → its figures month by month
+    for org_id, k, *values in rows:
+        unit = figures.get(org_id)
+        if unit is None:
+            unit = figures[org_id] = [nothing] * len(months)
+        if k:
+            unit[k - 1] = values
+    whole = [
+        [sum(column) for column in zip(*month, strict=True)] for month in zip(*figures.values(), strict=True)
+    ]
+    whole = whole or [nothing] * len(months)  # no member has a record
     units = sorted(
         (
             u
@@ -496,7 +500,7 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
                 code,
                 name,
                 first_days=months,
-                figures=[figures[pk].get(k, nothing) for k in range(1, len(months) + 1)],
+                figures=figures[pk],
                 current=current,
             )
             for pk, code, name in units

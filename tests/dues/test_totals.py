@@ -236,6 +236,15 @@ def test_the_edges_give_these_figures(varied):
     assert [u.code for u in units] == ["B-A1", "B-A2", "B-B1", "B-B9", "T-A"]
 
 
+def test_nobody_with_a_record_gives_zeros(county, branch_a1):
+    _member(branch_a1, M(2000, 1, 1))  # no dues record: not counted
+    whole, units = selectors.dues_totals(org=county, year=2026, as_of=M(2026, 6, 15))
+    assert units == []
+    assert whole.months == [MonthTotal(m) for m in rates.months(M(2026, 1, 1), M(2026, 12, 1))]
+    assert whole.year == MonthTotal(M(2026, 1, 1))
+    assert_same_totals(county, 2026, M(2026, 6, 15))
+
+
 @pytest.fixture
 def random_members(county, township_a, township_b, branch_a1, branch_a2, branch_b1):
     """A seeded crowd: any mix of the above, more of them than anyone would write by hand."""
