@@ -1,6 +1,8 @@
-"""Reads for party dues (党费). Pages read through the scope; the sheet, the totals, the report, the reminders
-and the six-month lapse all load the members first and then their records, reliefs and payments in three
-more queries (`dues_for_members`), and apply the pure rules of dues/rates.py in Python."""
+"""Reads for party dues (党费). Pages read through the scope. The sheet, the report, the reminders and the
+six-month lapse load the members first and then their records, reliefs and payments in three more queries
+(`dues_for_members`), and apply the pure rules of dues/rates.py in Python (MemberDues). The totals of a
+township or the county, tens of thousands of members, are summed in the database by the same rules
+(`dues_totals`, _TOTALS_SQL); tests/dues/test_totals.py compares the two."""
 
 from __future__ import annotations
 
