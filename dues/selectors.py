@@ -297,12 +297,14 @@ paid AS (
     GROUP BY member_id
 ),
 months (k, bit) AS (VALUES {months}),
+due AS (
+    SELECT rec.member_id, rec.org_id, rec.fen, rec.due, rec.due & COALESCE(paid.mask, 0) AS paid
+    FROM rec LEFT JOIN paid ON paid.member_id = rec.member_id
+),
 grp AS (
     SELECT org_id, due, paid, COUNT(*) AS n, CAST(SUM(fen) AS BIGINT) AS fen,
            SUM(CASE WHEN fen > 0 THEN 1 ELSE 0 END) AS npos
-    FROM (SELECT rec.org_id, rec.fen, rec.due, rec.due & COALESCE(paid.mask, 0) AS paid
-          FROM rec LEFT JOIN paid ON paid.member_id = rec.member_id) AS x
-    GROUP BY org_id, due, paid
+    FROM due GROUP BY org_id, due, paid
 ),
 relief AS (
     SELECT d.member_id, months.k, months.bit,
@@ -313,12 +315,11 @@ relief AS (
     GROUP BY d.member_id, months.k, months.bit
 ),
 relieved AS (
-    SELECT rec.org_id, relief.k, rec.fen,
-           CASE WHEN relief.exempt = 1 THEN 0 WHEN relief.reduced < rec.fen THEN relief.reduced ELSE rec.fen END
+    SELECT due.org_id, relief.k, due.fen,
+           CASE WHEN relief.exempt = 1 THEN 0 WHEN relief.reduced < due.fen THEN relief.reduced ELSE due.fen END
                AS now,
-           CASE WHEN (COALESCE(paid.mask, 0) & relief.bit) <> 0 THEN 1 ELSE 0 END AS is_paid
-    FROM relief JOIN rec ON rec.member_id = relief.member_id AND (rec.due & relief.bit) <> 0
-    LEFT JOIN paid ON paid.member_id = relief.member_id
+           CASE WHEN (due.paid & relief.bit) <> 0 THEN 1 ELSE 0 END AS is_paid
+    FROM relief JOIN due ON due.member_id = relief.member_id AND (due.due & relief.bit) <> 0
 ),
 extra AS (
     SELECT mem.org_id, {paid_in} AS k, CAST(SUM({extra_fen}) AS BIGINT) AS fen
