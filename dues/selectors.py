@@ -1,15 +1,19 @@
-"""Reads for party dues (党费). Pages read through the scope; the sheet, the totals, the report, the reminders
-and the six-month lapse all load the members first and then their records, reliefs and payments in three
-more queries (`dues_for_members`), and apply the pure rules of dues/rates.py in Python."""
+"""Reads for party dues (党费). Pages read through the scope. The sheet, the report, the reminders and the
+six-month lapse load the members first and then their records, reliefs and payments in three more queries
+(`dues_for_members`), and apply the pure rules of dues/rates.py in Python (MemberDues). The totals of a
+township or the county, tens of thousands of members, are summed in the database by the same rules
+(`dues_totals`, _TOTALS_SQL); tests/dues/test_totals.py compares the two."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
@@ -210,14 +214,32 @@ class MonthTotal:
         return rates.month_label(self.month)
 
 
-@dataclass
 class OrgTotal:
-    organization_id: int
-    code: str
-    name: str
-    months: list[MonthTotal] = field(default_factory=list)
+    """An organization's dues per month of a year (or a whole subtree's): `months`, a MonthTotal each, and
+    `year`, the year's. Built from the figures in fen when first read: a county lists hundreds of
+    organizations, a page shows a few of them."""
 
-    @property
+    def __init__(
+        self,
+        organization_id: int,
+        code: str,
+        name: str,
+        *,
+        first_days: list[dt.date],
+        figures: list[list[int]],
+        current: dt.date,
+    ):
+        self.organization_id, self.code, self.name = organization_id, code, name
+        self._first_days, self._figures, self._current = first_days, figures, current
+
+    @cached_property
+    def months(self) -> list[MonthTotal]:
+        return [
+            _month_total(month, figures, self._current)
+            for month, figures in zip(self._first_days, self._figures, strict=True)
+        ]
+
+    @cached_property
     def year(self) -> MonthTotal:
         total = MonthTotal(self.months[0].month if self.months else dt.date.min)
         for t in self.months:
@@ -230,47 +252,263 @@ class OrgTotal:
         return total
 
 
-def _add(total: MonthTotal, dues: MemberDues, month: dt.date, current: dt.date) -> None:
-    due = dues.due(month)
-    if due is None:
-        return
-    total.members += 1
-    total.due += due
-    if dues.paid(month):
-        total.paid += due
-    elif due and month <= current:
-        total.unpaid_members += 1
-        total.unpaid += due
+def _month_total(month: dt.date, figures: list[int], current: dt.date) -> MonthTotal:
+    """A month's totals from (members due, due, paid, members with something due, of them paid, extra), money
+    in fen: what is due and not paid is owed once the month has come (`current`, the month of today)."""
+    members, due, paid, due_members, paid_members, extra = figures
+    owed = month <= current
+    return MonthTotal(
+        month,
+        members=members,
+        due=_money(due),
+        paid=_money(paid),
+        extra=_money(extra),
+        unpaid_members=due_members - paid_members if owed else 0,
+        unpaid=_money(due - paid) if owed else ZERO,
+    )
+
+
+# -- the totals in the database -------------------------------------------------------------------------------
+# A county's totals are tens of thousands of members × 12 months: MemberDues member by member takes seconds,
+# and so does a row per member and month in SQL. Instead each month of the year is a bit (month k = 1 << (k -
+# 1)) and every date that the rules compare with a month becomes the months on one side of it, a mask: a
+# member's months on the roll, a record's months in force, the months a member's payments cover. Members are
+# grouped by (organization, months due, months of those paid, with the amount of the record in force), and
+# the groups spread over the months; the few months under an approved reduction or exemption are corrected
+# one by one. The rules are MemberDues.due and .paid's: tests/dues/test_totals.py holds the two side by side.
+#
+# Rows: (organization, month 1–12, members due, due, paid, members with something due, of them paid,
+# voluntary extra), money in fen; month 0 only lists the organization (a member there has a dues record).
+_TOTALS_SQL = """
+WITH src (id, org_id, admitted_on, died_on, departed_on) AS ({members}),
+mem AS (SELECT id, org_id, {died} & {departed} & ~{admitted} AS roll FROM src),
+rec AS (
+    SELECT member_id, org_id, {record_fen} AS fen, roll & {ends} & ~{starts} AS due
+    FROM (SELECT r.member_id, mem.org_id, mem.roll, r.category, r.fixed_amount, r.starts_month AS starts,
+                 LEAD(r.starts_month) OVER (PARTITION BY r.member_id ORDER BY r.starts_month) AS ends,
+                 {base_fen} AS base_fen
+          FROM {record} r JOIN mem ON mem.id = r.member_id) AS w
+),
+paid AS (
+    SELECT member_id, {bit_or} AS mask
+    FROM (SELECT p.member_id, {pay_last} & ~{pay_first} AS mask
+          FROM {payment} p {pay_members}
+          WHERE p.first_month <= '{last}' AND p.last_month >= '{first}') AS p
+    GROUP BY member_id
+),
+months (k, bit) AS (VALUES {months}),
+due AS (
+    SELECT rec.member_id, rec.org_id, rec.fen, rec.due, rec.due & COALESCE(paid.mask, 0) AS paid
+    FROM rec LEFT JOIN paid ON paid.member_id = rec.member_id
+),
+grp AS (
+    SELECT org_id, due, paid, COUNT(*) AS n, CAST(SUM(fen) AS BIGINT) AS fen,
+           SUM(CASE WHEN fen > 0 THEN 1 ELSE 0 END) AS npos
+    FROM due GROUP BY org_id, due, paid
+),
+relief AS (
+    SELECT d.member_id, months.k, months.bit,
+           MAX(CASE WHEN d.kind = '{exemption}' THEN 1 ELSE 0 END) AS exempt,
+           MIN(CASE WHEN d.kind <> '{exemption}' THEN {relief_fen} END) AS reduced
+    FROM {relief} d JOIN months ON ({relief_last} & ~{relief_first} & months.bit) <> 0
+    WHERE d.approved_on IS NOT NULL
+    GROUP BY d.member_id, months.k, months.bit
+),
+relieved AS (
+    SELECT due.org_id, relief.k, due.fen,
+           CASE WHEN relief.exempt = 1 THEN 0 WHEN relief.reduced < due.fen THEN relief.reduced ELSE due.fen END
+               AS now,
+           CASE WHEN (due.paid & relief.bit) <> 0 THEN 1 ELSE 0 END AS is_paid
+    FROM relief JOIN due ON due.member_id = relief.member_id AND (due.due & relief.bit) <> 0
+),
+extra AS (
+    SELECT mem.org_id, {paid_in} AS k, CAST(SUM({extra_fen}) AS BIGINT) AS fen
+    FROM {payment} p JOIN mem ON mem.id = p.member_id
+    WHERE p.paid_on >= '{first}' AND p.paid_on < '{after}' AND p.extra > 0
+    GROUP BY mem.org_id, 2
+),
+figures (org_id, k, n, due, paid, npos, npos_paid, extra) AS (
+    SELECT grp.org_id, months.k, grp.n, grp.fen, CASE WHEN (grp.paid & months.bit) <> 0 THEN grp.fen ELSE 0 END,
+           grp.npos, CASE WHEN (grp.paid & months.bit) <> 0 THEN grp.npos ELSE 0 END, 0
+    FROM grp JOIN months ON (grp.due & months.bit) <> 0
+    UNION ALL
+    SELECT org_id, k, 0, now - fen, (now - fen) * is_paid,
+           (CASE WHEN now > 0 THEN 1 ELSE 0 END) - (CASE WHEN fen > 0 THEN 1 ELSE 0 END),
+           ((CASE WHEN now > 0 THEN 1 ELSE 0 END) - (CASE WHEN fen > 0 THEN 1 ELSE 0 END)) * is_paid, 0
+    FROM relieved
+    UNION ALL
+    SELECT org_id, k, 0, 0, 0, 0, 0, fen FROM extra
+    UNION ALL
+    SELECT org_id, 0, 0, 0, 0, 0, 0, 0 FROM grp
+)
+SELECT org_id, k, CAST(SUM(n) AS BIGINT), CAST(SUM(due) AS BIGINT), CAST(SUM(paid) AS BIGINT),
+       CAST(SUM(npos) AS BIGINT), CAST(SUM(npos_paid) AS BIGINT), CAST(SUM(extra) AS BIGINT)
+FROM figures GROUP BY org_id, k
+"""
+
+
+def _fen(column: str) -> str:
+    """A money column (two decimals) as a whole number of fen: exact on PostgreSQL (numeric) and on SQLite,
+    which holds the column as a float (× 100, rounded, lands on the integer)."""
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def _to_fen(amount: Decimal) -> int:
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise AssertionError(f"{amount} is not a whole number of fen")
+    return int(fen)
+
+
+def _monthly_fen_sql(base_fen: str, alias: str) -> str:
+    """rates.monthly_amount in fen, as SQL built from the same brackets (`base_fen` the base in fen, `alias`
+    the row with the category and fixed amount): the base times the rate rounded half up (四舍五入) in whole
+    numbers, ⌊(2 × fen × numerator + denominator) / (2 × denominator)⌋, so that no float rounds 14.995 down.
+    NULL for a row the rules refuse."""
+    cases = []
+    for category in rates.SALARIED:
+        brackets = []
+        for upper, share in rates.BRACKETS[category]:
+            numerator, denominator = share.as_integer_ratio()
+            amount = f"({base_fen} * {2 * numerator} + {denominator}) / {2 * denominator}"
+            if upper is None:
+                brackets.append(f"ELSE {amount}")
+            else:
+                brackets.append(f"WHEN {base_fen} <= {_to_fen(upper)} THEN {amount}")
+        cases.append(f"WHEN '{category}' THEN CASE {' '.join(brackets)} END")
+    cases.append(f"WHEN '{rates.FARMER}' THEN {_fen(f'{alias}.fixed_amount')}")
+    cases += [f"WHEN '{category}' THEN {_to_fen(rates.FLAT_AMOUNT)}" for category in rates.FLAT]
+    return f"CASE {alias}.category {' '.join(cases)} END"
+
+
+def _months_mask(column: str, bounds: list[dt.date], op: str, if_null: int | None = None) -> str:
+    """The months k (bit k - 1) whose bound (`bounds[k - 1]`, a first day) stands in relation `op` to the date
+    `column`: with "<", the months that begin before the date; with "<=", those that begin by it. Since the
+    bounds are in order these are the first months of the year, found in four comparisons. Literal dates: the
+    same text compares as a date on PostgreSQL and on SQLite (where dates are ISO text)."""
+
+    def search(lo: int, hi: int) -> str:  # the months 1..lo qualify, lo+1..hi are unknown, hi+1.. do not
+        if lo == hi:
+            return str((1 << lo) - 1)
+        mid = (lo + hi + 1) // 2
+        bound = bounds[mid - 1].isoformat()
+        return f"CASE WHEN '{bound}' {op} {column} THEN {search(mid, hi)} ELSE {search(lo, mid - 1)} END"
+
+    if if_null is None:
+        return f"({search(0, len(bounds))})"
+    return f"(CASE WHEN {column} IS NULL THEN {if_null} ELSE {search(0, len(bounds))} END)"
+
+
+def _month_number(column: str, months: list[dt.date]) -> str:
+    """The month (1–12) of `months` that the date `column` falls in, 0 before the first."""
+    whens = " ".join(
+        f"WHEN {column} >= '{m.isoformat()}' THEN {k}" for k, m in reversed(list(enumerate(months, 1)))
+    )
+    return f"(CASE {whens} ELSE 0 END)"
+
+
+def _bit_or(column: str) -> str:
+    """The aggregate OR of a mask column: PostgreSQL has one; elsewhere each month's bit is a MAX."""
+    if connection.vendor == "postgresql":
+        return f"BIT_OR({column})"
+    return " + ".join(f"MAX({column} & {1 << k})" for k in range(12))
+
+
+def _money(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
 
 
 def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTotal, list[OrgTotal]]:
     """Per month of `year`: what the members of `org`'s subtree were due, paid and owe; for the subtree as a
-    whole and for each basic organization in it (by the members' present organization). Four queries."""
+    whole and for each basic organization in it (by the members' present organization: each one with a member
+    on the roll that year who has a dues record). The figures MemberDues gives member by member, summed in the
+    database (_TOTALS_SQL). Two queries, whatever the number of members."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    source = Member.objects.filter(subtree_q(org), during_q(first, last)).filter(
-        pk__in=DuesRecord.objects.values("member_id")
-    )
-    members = list(source.select_related("organization").order_by("organization__path", "pk"))
-    dues = dues_for_members(members, source=source)
     months = list(rates.months(first, dt.date(year, 12, 1)))
+    nexts = [*months[1:], dt.date(year + 1, 1, 1)]  # the first day after each month
+    everything = (1 << len(months)) - 1
     current = rates.month_of(as_of)
-    whole = OrgTotal(org.pk, org.code, org.name, [MonthTotal(m) for m in months])
-    per_org: dict[int, OrgTotal] = {}
-    for member in members:
-        d = dues[member.pk]
-        unit = per_org.get(member.organization_id)
+    members_sql, members_params = (
+        Member.objects.filter(subtree_q(org), during_q(first, last))
+        .filter(pk__in=DuesRecord.objects.values("member_id"))
+        .order_by()
+        .values_list("pk", "organization_id", "admitted_on", "died_on", "departed_on")
+        .query.sql_with_params()
+    )
+
+    def before(column: str, if_null: int | None = None) -> str:  # the months that begin before the date
+        return _months_mask(column, months, "<", if_null)
+
+    def reached(column: str, if_null: int | None = None) -> str:  # the months that begin by the date
+        return _months_mask(column, months, "<=", if_null)
+
+    sql = _TOTALS_SQL.format(
+        members=members_sql,
+        first=first.isoformat(),
+        last=months[-1].isoformat(),
+        after=nexts[-1].isoformat(),
+        # on the roll in a month: admitted before the next month begins, not dead or departed when it begins
+        admitted=_months_mask("admitted_on", nexts, "<="),
+        died=before("died_on", everything),
+        departed=before("departed_on", everything),
+        record=DuesRecord._meta.db_table,
+        base_fen=_fen("r.base"),
+        record_fen=_monthly_fen_sql("base_fen", "w"),
+        # a record is in force from the month its start is in (starts <= month) until the next one's
+        starts=before("w.starts"),
+        ends=before("w.ends", everything),
+        payment=Payment._meta.db_table,
+        bit_or=_bit_or("mask"),
+        # the whole tree's members are all there is: no need to pick their payments out (the join is dear)
+        pay_members="" if org.parent_id is None else "JOIN mem ON mem.id = p.member_id",
+        pay_first=before("p.first_month"),
+        pay_last=reached("p.last_month"),
+        months=", ".join(f"({k}, {1 << (k - 1)})" for k in range(1, len(months) + 1)),
+        relief=DuesRelief._meta.db_table,
+        relief_fen=_fen("d.amount"),
+        relief_first=before("d.first_month"),
+        relief_last=reached("d.last_month", everything),
+        exemption=rates.EXEMPTION,
+        paid_in=_month_number("p.paid_on", months),
+        extra_fen=_fen("p.extra"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, members_params)
+        rows = cursor.fetchall()
+    nothing = [0] * 6
+    figures: dict[int, list[list[int]]] = {}  # organization → its figures month by month
+    for org_id, k, *values in rows:
+        unit = figures.get(org_id)
         if unit is None:
-            o = member.organization
-            unit = per_org[o.pk] = OrgTotal(o.pk, o.code, o.name, [MonthTotal(m) for m in months])
-        for i, month in enumerate(months):
-            _add(whole.months[i], d, month, current)
-            _add(unit.months[i], d, month, current)
-        for p in d.payments:
-            if p.extra and p.paid_on.year == year:
-                i = p.paid_on.month - 1
-                whole.months[i].extra += p.extra
-                unit.months[i].extra += p.extra
-    return whole, sorted(per_org.values(), key=lambda t: t.code)
+            unit = figures[org_id] = [nothing] * len(months)
+        if k:
+            unit[k - 1] = values
+    whole = [
+        [sum(column) for column in zip(*month, strict=True)] for month in zip(*figures.values(), strict=True)
+    ]
+    whole = whole or [nothing] * len(months)  # no member has a record
+    units = sorted(
+        (
+            u
+            for u in Organization.objects.filter(subtree_q(org, "")).values_list("pk", "code", "name")
+            if u[0] in figures
+        ),
+        key=lambda u: u[1],  # by code as Python orders it, whatever the database's collation
+    )
+    return (
+        OrgTotal(org.pk, org.code, org.name, first_days=months, figures=whole, current=current),
+        [
+            OrgTotal(
+                pk,
+                code,
+                name,
+                first_days=months,
+                figures=figures[pk],
+                current=current,
+            )
+            for pk, code, name in units
+        ],
+    )
 
 
 def reliefs_to_approve(*, scope: Scope, org: Organization) -> QuerySet[DuesRelief]:

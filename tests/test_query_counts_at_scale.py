@@ -60,3 +60,52 @@ def test_same_query_count_for_10_and_1000_members(client, township_a, alice, nam
             url += f"?{ORG_PARAM[name]}={branch.pk}"
         counts.append(_count(client, url))
     assert counts[0] == counts[1], f"{name}: {counts[0]} queries for 10 members, {counts[1]} for 1,000"
+
+
+def test_dues_totals_same_query_count_for_10_and_1000_members(client, county, township_a, dora):
+    """The county's and a township's dues totals (summed in the database): the same queries for a branch of
+    10 members with dues records and payments as for one of 1,000."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dues.models import DuesRecord, Payment
+    from tests.factories import make_branch
+    from users.services import system_user
+
+    by = system_user()
+    login(client, dora)
+    counts = []
+    for n in (10, 1000):
+        branch = make_branch(township_a)
+        _bulk_members(branch, n)
+        members = list(Member.objects.filter(organization=branch))
+        DuesRecord.objects.bulk_create(
+            DuesRecord(
+                member=m,
+                category="employed",
+                base=Decimal("4000"),
+                starts_month=dt.date(2026, 1, 1),
+                created_by=by,
+            )
+            for m in members
+        )
+        Payment.objects.bulk_create(
+            Payment(
+                member=m,
+                paid_on=dt.date(2026, 2, 1),
+                first_month=dt.date(2026, 1, 1),
+                last_month=dt.date(2026, 2, 1),
+                amount=Decimal("81"),
+                due=Decimal("80"),
+                extra=Decimal("1"),
+                recorded_by=by,
+            )
+            for m in members
+        )
+        counts.append(
+            [
+                _count(client, reverse("dues:totals", args=[org.pk]) + "?year=2026")
+                for org in (county, township_a)
+            ]
+        )
+    assert counts[0] == counts[1], f"dues totals: {counts[0]} queries for 10 members, {counts[1]} for 1,000"
