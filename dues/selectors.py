@@ -381,15 +381,17 @@ def _monthly_fen_sql(base_fen: str, alias: str) -> str:
     return f"CASE {alias}.category {' '.join(cases)} END"
 
 
-def _months_mask(column: str, bounds: list[dt.date], op: str, if_null: int | None = None) -> str:
-    """The months k (bit k - 1) whose bound (`bounds[k - 1]`, a first day) stands in relation `op` to the date
-    `column`: with "<", the months that begin before the date; with "<=", those that begin by it. Since the
-    bounds are in order these are the first months of the year, found in four comparisons. Literal dates: the
-    same text compares as a date on PostgreSQL and on SQLite (where dates are ISO text)."""
+def _months_count(
+    column: str, bounds: list[dt.date], op: str, *, mask: bool = True, if_null: int | None = None
+) -> str:
+    """How many of the months whose first days are `bounds` (in order) stand in relation `op` to the date
+    `column` ("<": begin before it; "<=": begin by it): those are the first months of the year, k of them, so
+    the mask of months 1..k (bit k - 1 for month k), or k itself when not `mask`; four comparisons. Literal
+    dates: the same text compares as a date on PostgreSQL and on SQLite (where dates are ISO text)."""
 
-    def search(lo: int, hi: int) -> str:  # the months 1..lo qualify, lo+1..hi are unknown, hi+1.. do not
+    def search(lo: int, hi: int) -> str:  # months 1..lo qualify, lo+1..hi are unknown, hi+1.. do not
         if lo == hi:
-            return str((1 << lo) - 1)
+            return str((1 << lo) - 1 if mask else lo)
         mid = (lo + hi + 1) // 2
         bound = bounds[mid - 1].isoformat()
         return f"CASE WHEN '{bound}' {op} {column} THEN {search(mid, hi)} ELSE {search(lo, mid - 1)} END"
@@ -397,14 +399,6 @@ def _months_mask(column: str, bounds: list[dt.date], op: str, if_null: int | Non
     if if_null is None:
         return f"({search(0, len(bounds))})"
     return f"(CASE WHEN {column} IS NULL THEN {if_null} ELSE {search(0, len(bounds))} END)"
-
-
-def _month_number(column: str, months: list[dt.date]) -> str:
-    """The month (1–12) of `months` that the date `column` falls in, 0 before the first."""
-    whens = " ".join(
-        f"WHEN {column} >= '{m.isoformat()}' THEN {k}" for k, m in reversed(list(enumerate(months, 1)))
-    )
-    return f"(CASE {whens} ELSE 0 END)"
 
 
 def _bit_or(column: str) -> str:
@@ -437,10 +431,10 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
     )
 
     def before(column: str, if_null: int | None = None) -> str:  # the months that begin before the date
-        return _months_mask(column, months, "<", if_null)
+        return _months_count(column, months, "<", if_null=if_null)
 
     def reached(column: str, if_null: int | None = None) -> str:  # the months that begin by the date
-        return _months_mask(column, months, "<=", if_null)
+        return _months_count(column, months, "<=", if_null=if_null)
 
     sql = _TOTALS_SQL.format(
         members=members_sql,
@@ -448,7 +442,7 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         last=months[-1].isoformat(),
         after=nexts[-1].isoformat(),
         # on the roll in a month: admitted before the next month begins, not dead or departed when it begins
-        admitted=_months_mask("admitted_on", nexts, "<="),
+        admitted=_months_count("admitted_on", nexts, "<="),
         died=before("died_on", everything),
         departed=before("departed_on", everything),
         record=DuesRecord._meta.db_table,
@@ -469,7 +463,7 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         relief_first=before("d.first_month"),
         relief_last=reached("d.last_month", everything),
         exemption=rates.EXEMPTION,
-        paid_in=_month_number("p.paid_on", months),
+        paid_in=_months_count("p.paid_on", months, "<=", mask=False),
         extra_fen=_fen("p.extra"),
     )
     with connection.cursor() as cursor:
