@@ -270,12 +270,13 @@ def _month_total(month: dt.date, figures: list[int], current: dt.date) -> MonthT
 
 # -- the totals in the database -------------------------------------------------------------------------------
 # A county's totals are tens of thousands of members × 12 months: MemberDues member by member takes seconds,
-# and so does a row per member and month in SQL. Instead each month of the year is a bit (month k = 1 << (k -
-# 1)) and every date that the rules compare with a month becomes the months on one side of it, a mask: a
-# member's months on the roll, a record's months in force, the months a member's payments cover. Members are
-# grouped by (organization, months due, months of those paid, with the amount of the record in force), and
-# the groups spread over the months; the few months under an approved reduction or exemption are corrected
-# one by one. The rules are MemberDues.due and .paid's: tests/dues/test_totals.py holds the two side by side.
+# and a row per member and month in SQL most of one. Instead each month of the year is a bit (month k = 1 <<
+# (k - 1)) and every date that the rules compare with a month becomes the months on one side of it, a mask: a
+# member's months on the roll, a record's months in force, the months a member's payments cover (overlapping
+# payments count once: an OR). Each record's months due and, of those, months paid are grouped per
+# organization with their amounts summed, and the groups spread over the months; the few months under an
+# approved reduction or exemption are corrected one by one. The rules are MemberDues.due and .paid's:
+# tests/dues/test_totals.py holds the two side by side.
 #
 # Rows: (organization, month 1–12, members due, due, paid, members with something due, of them paid,
 # voluntary extra), money in fen; month 0 only lists the organization (a member there has a dues record).
@@ -453,7 +454,8 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         ends=before("w.ends", everything),
         payment=Payment._meta.db_table,
         bit_or=_bit_or("mask"),
-        # the whole tree's members are all there is: no need to pick their payments out (the join is dear)
+        # payments of other members join no record and count nowhere: picking out those of `mem` only saves
+        # work, which for a county (nearly every member) it does not
         pay_members="" if org.parent_id is None else "JOIN mem ON mem.id = p.member_id",
         pay_first=before("p.first_month"),
         pay_last=reached("p.last_month"),
