@@ -270,12 +270,13 @@ def _month_total(month: dt.date, figures: list[int], current: dt.date) -> MonthT
 
 # -- the totals in the database -------------------------------------------------------------------------------
 # A county's totals are tens of thousands of members × 12 months: MemberDues member by member takes seconds,
-# and so does a row per member and month in SQL. Instead each month of the year is a bit (month k = 1 << (k -
-# 1)) and every date that the rules compare with a month becomes the months on one side of it, a mask: a
-# member's months on the roll, a record's months in force, the months a member's payments cover. Members are
-# grouped by (organization, months due, months of those paid, with the amount of the record in force), and
-# the groups spread over the months; the few months under an approved reduction or exemption are corrected
-# one by one. The rules are MemberDues.due and .paid's: tests/dues/test_totals.py holds the two side by side.
+# and a row per member and month in SQL most of one. Instead each month of the year is a bit (month k = 1 <<
+# (k - 1)) and every date that the rules compare with a month becomes the months on one side of it, a mask: a
+# member's months on the roll, a record's months in force, the months a member's payments cover (overlapping
+# payments count once: an OR). Each record's months due and, of those, months paid are grouped per
+# organization with their amounts summed, and the groups spread over the months; the few months under an
+# approved reduction or exemption are corrected one by one. The rules are MemberDues.due and .paid's:
+# tests/dues/test_totals.py holds the two side by side.
 #
 # Rows: (organization, month 1–12, members due, due, paid, members with something due, of them paid,
 # voluntary extra), money in fen; month 0 only lists the organization (a member there has a dues record).
@@ -381,15 +382,17 @@ def _monthly_fen_sql(base_fen: str, alias: str) -> str:
     return f"CASE {alias}.category {' '.join(cases)} END"
 
 
-def _months_mask(column: str, bounds: list[dt.date], op: str, if_null: int | None = None) -> str:
-    """The months k (bit k - 1) whose bound (`bounds[k - 1]`, a first day) stands in relation `op` to the date
-    `column`: with "<", the months that begin before the date; with "<=", those that begin by it. Since the
-    bounds are in order these are the first months of the year, found in four comparisons. Literal dates: the
-    same text compares as a date on PostgreSQL and on SQLite (where dates are ISO text)."""
+def _months_count(
+    column: str, bounds: list[dt.date], op: str, *, mask: bool = True, if_null: int | None = None
+) -> str:
+    """How many of the months whose first days are `bounds` (in order) stand in relation `op` to the date
+    `column` ("<": begin before it; "<=": begin by it): those are the first months of the year, k of them, so
+    the mask of months 1..k (bit k - 1 for month k), or k itself when not `mask`; four comparisons. Literal
+    dates: the same text compares as a date on PostgreSQL and on SQLite (where dates are ISO text)."""
 
-    def search(lo: int, hi: int) -> str:  # the months 1..lo qualify, lo+1..hi are unknown, hi+1.. do not
+    def search(lo: int, hi: int) -> str:  # months 1..lo qualify, lo+1..hi are unknown, hi+1.. do not
         if lo == hi:
-            return str((1 << lo) - 1)
+            return str((1 << lo) - 1 if mask else lo)
         mid = (lo + hi + 1) // 2
         bound = bounds[mid - 1].isoformat()
         return f"CASE WHEN '{bound}' {op} {column} THEN {search(mid, hi)} ELSE {search(lo, mid - 1)} END"
@@ -397,14 +400,6 @@ def _months_mask(column: str, bounds: list[dt.date], op: str, if_null: int | Non
     if if_null is None:
         return f"({search(0, len(bounds))})"
     return f"(CASE WHEN {column} IS NULL THEN {if_null} ELSE {search(0, len(bounds))} END)"
-
-
-def _month_number(column: str, months: list[dt.date]) -> str:
-    """The month (1–12) of `months` that the date `column` falls in, 0 before the first."""
-    whens = " ".join(
-        f"WHEN {column} >= '{m.isoformat()}' THEN {k}" for k, m in reversed(list(enumerate(months, 1)))
-    )
-    return f"(CASE {whens} ELSE 0 END)"
 
 
 def _bit_or(column: str) -> str:
@@ -437,10 +432,10 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
     )
 
     def before(column: str, if_null: int | None = None) -> str:  # the months that begin before the date
-        return _months_mask(column, months, "<", if_null)
+        return _months_count(column, months, "<", if_null=if_null)
 
     def reached(column: str, if_null: int | None = None) -> str:  # the months that begin by the date
-        return _months_mask(column, months, "<=", if_null)
+        return _months_count(column, months, "<=", if_null=if_null)
 
     sql = _TOTALS_SQL.format(
         members=members_sql,
@@ -448,7 +443,7 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         last=months[-1].isoformat(),
         after=nexts[-1].isoformat(),
         # on the roll in a month: admitted before the next month begins, not dead or departed when it begins
-        admitted=_months_mask("admitted_on", nexts, "<="),
+        admitted=_months_count("admitted_on", nexts, "<="),
         died=before("died_on", everything),
         departed=before("departed_on", everything),
         record=DuesRecord._meta.db_table,
@@ -459,7 +454,8 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         ends=before("w.ends", everything),
         payment=Payment._meta.db_table,
         bit_or=_bit_or("mask"),
-        # the whole tree's members are all there is: no need to pick their payments out (the join is dear)
+        # payments of other members join no record and count nowhere: picking out those of `mem` only saves
+        # work, which for a county (nearly every member) it does not
         pay_members="" if org.parent_id is None else "JOIN mem ON mem.id = p.member_id",
         pay_first=before("p.first_month"),
         pay_last=reached("p.last_month"),
@@ -469,7 +465,7 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         relief_first=before("d.first_month"),
         relief_last=reached("d.last_month", everything),
         exemption=rates.EXEMPTION,
-        paid_in=_month_number("p.paid_on", months),
+        paid_in=_months_count("p.paid_on", months, "<=", mask=False),
         extra_fen=_fen("p.extra"),
     )
     with connection.cursor() as cursor:

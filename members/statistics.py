@@ -153,7 +153,11 @@ def party_statistics(*, org: Organization, as_of: dt.date) -> list[StatisticsRow
         f"m{i}": Count("pk", filter=q) if q is not None else Count("pk")
         for i, (_measure, _category, q) in enumerate(categories)
     }
-    counts = living_on(on=as_of, org=org).order_by().aggregate(**aggregates)
+    # The county is the root of the only tree (branches: only the county has no parent): its subtree on any
+    # day is every member, so the subtree-on-that-day test (a join to the organizations, the transfers after
+    # the day) is left out for it.
+    members = living_on(on=as_of, org=org if org.parent_id is not None else None)
+    counts = members.order_by().aggregate(**aggregates)
     org_counts = (
         Organization.objects.filter(subtree_q(org, "", include_self=False), is_active=True)
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=as_of))
