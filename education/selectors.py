@@ -893,21 +893,25 @@ def _study_hours_sql(
     sums = [f"SELECT x.mid, x.h FROM ({others_sql}) x WHERE TRUE{of_members}"]
     sums_params = [*others_params, *([] if all_members else ids_params)]
     if lecture in channels:
-        meetings = (
-            Meeting.objects.filter(
-                status=Meeting.Status.HELD,
-                date__gte=year_start,
-                date__lt=year_end,
-                kinds__code=MeetingKind.PARTY_LECTURE,
-            )
-            .order_by()
-            .values(meeting=F("pk"), day=F("date"), h=_lecture_hours(""))
-        )
-        meetings_sql, meetings_params = meetings.query.sql_with_params()
         present = (
             Attendance.objects.filter(status=Attendance.Status.PRESENT)
             .order_by()
             .values(mid=F("member_id"), meeting_ref=F("meeting_id"))
+        )
+        meetings = Meeting.objects.filter(
+            status=Meeting.Status.HELD,
+            date__gte=year_start,
+            date__lt=year_end,
+            kinds__code=MeetingKind.PARTY_LECTURE,
+        )
+        if not all_members:  # only the 党课 some of them attended, not the whole county's
+            meetings = meetings.filter(
+                pk__in=present.filter(member__in=members.values("mid")).values("meeting_ref")
+            )
+        meetings_sql, meetings_params = (
+            meetings.order_by()
+            .values(meeting=F("pk"), day=F("date"), h=_lecture_hours(""))
+            .query.sql_with_params()
         )
         present_sql, present_params = present.query.sql_with_params()
         # the year's 党课 with their hours, computed once per meeting; `lec`: a row per member present
