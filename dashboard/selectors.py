@@ -25,9 +25,9 @@ from education.selectors import (
     StudyProgress,
     compliance_rate,
     compliance_rows,
+    study_hours_attach,
     study_progress_by,
     study_rule,
-    with_study_hours,
 )
 from members.models import Member
 from members.selectors import (
@@ -344,10 +344,13 @@ def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
 
 def dashboard_members(*, d: Dashboard, scope):
     """The members level of the drill-down: the organization's subtree's members on the window's day
-    (members.selectors.living_on) with their study hours of the year (education.selectors.with_study_hours),
-    by organization and name; the hours are computed for the rows of the page shown only."""
+    (members.selectors.living_on), by organization and name. Paginate it, then `dashboard_members_hours`."""
     w = d.window
     members = scope.filter(living_on(on=w.as_of, org=d.org), "organization").select_related("organization")
-    return with_study_hours(members, year=w.year, channels=d.study_channels).order_by(
-        "organization__path", "name", "pk"
-    )
+    return members.order_by("organization__path", "name", "pk")
+
+
+def dashboard_members_hours(*, d: Dashboard, members: list[Member]) -> list[Member]:
+    """The page's members with their study hours of the year (with_study_hours' figure, one query for the
+    page: education.selectors.study_hours_attach)."""
+    return study_hours_attach(members, year=d.window.year, channels=d.study_channels)

@@ -76,6 +76,7 @@ def _dashboard(request, *, scope, org: Organization):
     members = None
     if org.kind in Organization.BASIC_KINDS:
         members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
+        members.object_list = selectors.dashboard_members_hours(d=d, members=list(members.object_list))
     return render(
         request,
         "dashboard/dashboard.html",

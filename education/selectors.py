@@ -958,6 +958,18 @@ def study_hours_of(*, members: QuerySet[Member], year: int, channels: list[str])
     return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
 
 
+def study_hours_attach(members: list[Member], *, year: int, channels: list[str]) -> list[Member]:
+    """Set `study_hours` on each of these members (a page of a list) as with_study_hours annotates it: one
+    grouped query for the page instead of with_study_hours' correlated subqueries planned per row."""
+    if members:
+        hours = study_hours_of(
+            members=Member.objects.filter(pk__in=[m.pk for m in members]), year=year, channels=channels
+        )
+        for m in members:
+            m.study_hours = hours.get(m.pk, Decimal("0.0"))
+    return members
+
+
 @dataclass(frozen=True)
 class StudyProgress:
     members: int = 0

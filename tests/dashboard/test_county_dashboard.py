@@ -226,7 +226,7 @@ def _populate(townships, n: int, year: int, officer) -> None:
 # and the study progress (one each), grade bands, unread notifications
 COUNTY_QUERIES = 25
 TOWNSHIP_QUERIES = COUNTY_QUERIES + 1  # the breadcrumbs' ancestors (the county has none)
-BRANCH_QUERIES = TOWNSHIP_QUERIES + 2  # the members level: its count and its page
+BRANCH_QUERIES = TOWNSHIP_QUERIES + 3  # the members level: its count, its page and the page's study hours
 
 
 @pytest.mark.parametrize("n", [1, 10])
