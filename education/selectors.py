@@ -863,7 +863,7 @@ def organization_month_rows(
 
 
 def _study_hours_sql(
-    members: QuerySet, *, year: int, channels: list[str], all_members: bool = False
+    members: QuerySet, *, year: int, channels: list[str], all_members: bool = False, few: bool = False
 ) -> tuple[str, list]:
     """with_study_hours' figure, set-based, as SQL: a row (m.*, `hours`, `counted`) for each row of `members` (a
     values() query whose `mid` is the member's id, its other columns passed through), `hours` rounded to the
@@ -877,7 +877,9 @@ def _study_hours_sql(
     not per attendance) and their attendance joined to them; the exclusion is a NOT EXISTS of its own (an
     anti-join: inside an OR it was a subplan costed per row, which led the planner astray); and with
     `all_members` (the organization is a root: its subtree is every member) the year's rows are not first
-    matched against the members, the final join drops whoever is not one of them."""
+    matched against the members, the final join drops whoever is not one of them; with `few` (a branch, a
+    page of a list) only the 党课 they attended are read, not the year's of the whole county (for hundreds of
+    members, reading their attendance costs more than the county's lectures)."""
     member_sql, member_params = members.order_by().query.sql_with_params()
     ids_sql, ids_params = members.order_by().values("mid").query.sql_with_params()
     year_start, year_end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
@@ -904,7 +906,7 @@ def _study_hours_sql(
             date__lt=year_end,
             kinds__code=MeetingKind.PARTY_LECTURE,
         )
-        if not all_members:  # only the 党课 some of them attended, not the whole county's
+        if few:
             meetings = meetings.filter(
                 pk__in=present.filter(member__in=members.values("mid")).values("meeting_ref")
             )
@@ -949,11 +951,14 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def study_hours_of(*, members: QuerySet[Member], year: int, channels: list[str]) -> dict[int, Decimal]:
+def study_hours_of(
+    *, members: QuerySet[Member], year: int, channels: list[str], few: bool = False
+) -> dict[int, Decimal]:
     """with_study_hours' figure for many members at once: {member id: hours of `year`, to the tenth} for the
-    members with any record or 党课 that counts (one query, however many members; _study_hours_sql).
-    tests/education/test_study_hours_grouped.py holds both to the same results."""
-    sql, params = _study_hours_sql(members.values(mid=F("pk")), year=year, channels=channels)
+    members with any record or 党课 that counts (one query, however many members; _study_hours_sql; `few`
+    for a handful, a page: only the 党课 they attended are read). tests/education/test_study_hours_grouped.py
+    holds both to the same results."""
+    sql, params = _study_hours_sql(members.values(mid=F("pk")), year=year, channels=channels, few=few)
     rows = _fetch(f"SELECT x.mid, x.hours FROM ({sql}) x WHERE x.counted", params)
     return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
 
@@ -963,7 +968,10 @@ def study_hours_attach(members: list[Member], *, year: int, channels: list[str])
     grouped query for the page instead of with_study_hours' correlated subqueries planned per row."""
     if members:
         hours = study_hours_of(
-            members=Member.objects.filter(pk__in=[m.pk for m in members]), year=year, channels=channels
+            members=Member.objects.filter(pk__in=[m.pk for m in members]),
+            year=year,
+            channels=channels,
+            few=True,
         )
         for m in members:
             m.study_hours = hours.get(m.pk, Decimal("0.0"))
@@ -991,7 +999,11 @@ def study_progress_by(
         .values(mid=F("pk"), unit=path_at_depth("organization__path", depth=depth))
     )
     sql, params = _study_hours_sql(
-        members, year=year, channels=rule.channels, all_members=org.parent_id is None
+        members,
+        year=year,
+        channels=rule.channels,
+        all_members=org.parent_id is None,
+        few=org.kind in Organization.BASIC_KINDS,
     )
     # the target compared as the database's own number (SQLite would compare a float with the text of a Decimal)
     target = rule.hours if connection.vendor == "postgresql" else float(rule.hours)

@@ -49,12 +49,16 @@ def test_the_same_hours_as_with_study_hours(branch_a1, branch_a2):
     got = study_hours_of(members=members, year=2026, channels=channels)
     rounded = {pk: Decimal(str(got.get(pk, 0.0))).quantize(Decimal("0.1"), ROUND_HALF_UP) for pk in expected}
     assert rounded == expected
+    few = study_hours_of(members=members, year=2026, channels=channels, few=True)  # only the 党课 attended
+    assert few == got
     assert expected[a.pk] == Decimal("7.8")  # 4 + 2.5 + 1.25 (rounded half up)
 
     progress = study_progress_by(org=branch_a1.parent, year=2026, as_of=dt.date(2026, 12, 1), depth=2)
     one, two = progress[branch_a1.path], progress[branch_a2.path]
     assert (one.members, one.reached, one.hours) == (4, 0, sum(expected[m.pk] for m in (a, b, c, d)))
     assert (two.members, two.reached, two.hours) == (1, 1, Decimal("40.0"))
+    (branch,) = study_progress_by(org=branch_a1, year=2026, as_of=dt.date(2026, 12, 1), depth=3).values()
+    assert branch == one
 
     # from the county (a root: its year's rows are not first matched against its members), the same sums
     county = branch_a1.parent.parent
