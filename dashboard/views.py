@@ -70,8 +70,13 @@ def _dashboard(request, *, scope, org: Organization):
     def child_url(org_id: int) -> str:
         return f"{reverse('dashboard:org', args=[org_id])}?{query}"
 
+    missing_urls: dict[int, str] = {}  # reverse() once per organization, not once per cell
+
     def cell_url(org_id: int, month: int) -> str:
-        return f"{reverse('education:compliance_missing', args=[org_id])}?year={window.year}&month={month}"
+        url = missing_urls.get(org_id)
+        if url is None:
+            url = missing_urls[org_id] = reverse("education:compliance_missing", args=[org_id])
+        return f"{url}?year={window.year}&month={month}"
 
     members = None
     if org.kind in Organization.BASIC_KINDS:
