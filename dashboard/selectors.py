@@ -25,7 +25,6 @@ from education.selectors import (
     StudyProgress,
     compliance_rate,
     compliance_rows,
-    study_hours_attach,
     study_progress_by,
     study_rule,
 )
@@ -344,13 +343,8 @@ def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
 
 def dashboard_members(*, d: Dashboard, scope):
     """The members level of the drill-down: the organization's subtree's members on the window's day
-    (members.selectors.living_on), by organization and name. Paginate it, then `dashboard_members_hours`."""
+    (members.selectors.living_on), by organization and name. Paginate it, then give the page's rows their
+    study hours of the year (education.selectors.study_hours_attach: one query for the page)."""
     w = d.window
     members = scope.filter(living_on(on=w.as_of, org=d.org), "organization").select_related("organization")
     return members.order_by("organization__path", "name", "pk")
-
-
-def dashboard_members_hours(*, d: Dashboard, members: list[Member]) -> list[Member]:
-    """The page's members with their study hours of the year (with_study_hours' figure, one query for the
-    page: education.selectors.study_hours_attach)."""
-    return study_hours_attach(members, year=d.window.year, channels=d.study_channels)

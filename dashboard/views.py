@@ -9,6 +9,7 @@ from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
 from common.pagination import paginate
 from common.params import year_param
+from education.selectors import study_hours_attach
 from notifications.selectors import unread_count, unread_recent
 
 from . import charts, selectors, selectors_branch
@@ -81,7 +82,9 @@ def _dashboard(request, *, scope, org: Organization):
     members = None
     if org.kind in Organization.BASIC_KINDS:
         members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
-        members.object_list = selectors.dashboard_members_hours(d=d, members=list(members.object_list))
+        members.object_list = study_hours_attach(
+            list(members.object_list), year=window.year, channels=d.study_channels
+        )
     return render(
         request,
         "dashboard/dashboard.html",
