@@ -907,9 +907,10 @@ def _study_hours_sql(
             kinds__code=MeetingKind.PARTY_LECTURE,
         )
         if few:
-            meetings = meetings.filter(
-                pk__in=present.filter(member__in=members.values("mid")).values("meeting_ref")
-            )
+            attended = Attendance.objects.filter(
+                status=Attendance.Status.PRESENT, member__in=members.values("mid")
+            ).values("meeting_id")
+            meetings = meetings.filter(pk__in=attended)
         meetings_sql, meetings_params = (
             meetings.order_by()
             .values(meeting=F("pk"), day=F("date"), h=_lecture_hours(""))
@@ -974,7 +975,8 @@ def study_hours_attach(members: list[Member], *, year: int, channels: list[str])
             few=True,
         )
         for m in members:
-            m.study_hours = hours.get(m.pk, Decimal("0.0"))
+            # the attribute with_study_hours annotates (django-stubs knows annotations only from annotate())
+            m.study_hours = hours.get(m.pk, Decimal("0.0"))  # type: ignore[attr-defined]
     return members
 
 
