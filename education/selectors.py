@@ -663,12 +663,12 @@ def members_progress(
     rows = list(members.select_related("organization", "party_group").order_by("name", "pk"))
     for m in rows:
         f = figures.get(m.pk) or MemberFigures()
-        m.last_present, m.absence_streak = f.last_present, f.absence_streak  # type: ignore[attr-defined]
-        m.no_life_6m, m.study_hours = f.no_life_6m, f.study_hours  # type: ignore[attr-defined]
+        m.last_present, m.absence_streak = f.last_present, f.absence_streak
+        m.no_life_6m, m.study_hours = f.no_life_6m, f.study_hours
     if order == "study":
-        rows.sort(key=lambda m: m.study_hours)  # type: ignore[attr-defined]
+        rows.sort(key=lambda m: m.study_hours)
     else:
-        rows.sort(key=lambda m: (-m.absence_streak, m.study_hours))  # type: ignore[attr-defined]
+        rows.sort(key=lambda m: (-m.absence_streak, m.study_hours))
     return rows
 
 
