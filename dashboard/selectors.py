@@ -27,13 +27,12 @@ from education.selectors import (
     compliance_rows,
     study_progress_by,
     study_rule,
-    with_study_hours,
 )
 from members.models import Member
 from members.selectors import (
     PROBATION_NOTICE_DAYS,
     StatusCounts,
-    living_on,
+    living_in,
     living_on_q,
     member_status_counts,
     probation_due_on_or_before,
@@ -344,10 +343,8 @@ def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
 
 def dashboard_members(*, d: Dashboard, scope):
     """The members level of the drill-down: the organization's subtree's members on the window's day
-    (members.selectors.living_on) with their study hours of the year (education.selectors.with_study_hours),
-    by organization and name; the hours are computed for the rows of the page shown only."""
+    (members.selectors.living_on, as living_in reads it), by organization and name. Paginate it, then give the
+    page's rows their study hours of the year (education.selectors.study_hours_attach: one query for the page)."""
     w = d.window
-    members = scope.filter(living_on(on=w.as_of, org=d.org), "organization").select_related("organization")
-    return with_study_hours(members, year=w.year, channels=d.study_channels).order_by(
-        "organization__path", "name", "pk"
-    )
+    members = scope.filter(living_in(on=w.as_of, org=d.org), "organization").select_related("organization")
+    return members.order_by("organization__path", "name", "pk")

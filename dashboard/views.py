@@ -9,6 +9,7 @@ from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
 from common.pagination import paginate
 from common.params import year_param
+from education.selectors import study_hours_attach
 from notifications.selectors import unread_count, unread_recent
 
 from . import charts, selectors, selectors_branch
@@ -70,12 +71,20 @@ def _dashboard(request, *, scope, org: Organization):
     def child_url(org_id: int) -> str:
         return f"{reverse('dashboard:org', args=[org_id])}?{query}"
 
+    missing_urls: dict[int, str] = {}  # reverse() once per organization, not once per cell
+
     def cell_url(org_id: int, month: int) -> str:
-        return f"{reverse('education:compliance_missing', args=[org_id])}?year={window.year}&month={month}"
+        url = missing_urls.get(org_id)
+        if url is None:
+            url = missing_urls[org_id] = reverse("education:compliance_missing", args=[org_id])
+        return f"{url}?year={window.year}&month={month}"
 
     members = None
     if org.kind in Organization.BASIC_KINDS:
         members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
+        members.object_list = study_hours_attach(
+            list(members.object_list), year=window.year, channels=d.study_channels
+        )
     return render(
         request,
         "dashboard/dashboard.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db import connection
@@ -566,15 +566,16 @@ def study_channels_for(*, year: int) -> list[str]:
     return study_rule(year=year).channels
 
 
-def _lecture_hours():
+def _lecture_hours(prefix: str = "meeting__"):
     """A 党课's study hours for each member present: its stated `study_hours`, else its duration (start to
-    end time), else nothing. Portable arithmetic (SQLite and PostgreSQL): minutes as float, / 60."""
+    end time), else nothing. Portable arithmetic (SQLite and PostgreSQL): minutes as float, / 60. `prefix`
+    reaches the Meeting ("" on Meeting itself)."""
 
     def minutes(field: str):
-        return ExtractHour(f"meeting__{field}") * 60 + ExtractMinute(f"meeting__{field}")
+        return ExtractHour(f"{prefix}{field}") * 60 + ExtractMinute(f"{prefix}{field}")
 
     return Coalesce(
-        Cast("meeting__study_hours", FloatField()),
+        Cast(f"{prefix}study_hours", FloatField()),
         Cast(minutes("end_time") - minutes("start_time"), FloatField()) / Value(60.0),
         Value(0.0),
         output_field=FloatField(),
@@ -647,20 +648,28 @@ def members_progress(
     as_of: dt.date,
     order: str = "absence",
     channels: list[str] | None = None,
-) -> QuerySet[Member]:
+) -> list[Member]:
     """The living members of the organization's subtree that the scope reads, with their absence streaks
-    (with_absence) and study hours of `year`: longest streak first, or fewest hours first (`order="study"`)."""
+    (with_absence's attributes) and study hours of `year` (with_study_hours'): longest streak first, or fewest
+    hours first (`order="study"`), then by name. The figures from member_figures' grouped passes (five
+    queries, not seven subqueries planned per member); the members come by name from the database (its
+    collation) and a stable sort puts the figures first."""
     members = scope.filter(
         Member.objects.filter(subtree_q(organization)).filter(living_on(as_of)),
         "organization",
     )
-    members = with_study_hours(with_absence(members, as_of=as_of), year=year, channels=channels)
-    # F(): the ordering is on annotations
+    channels = study_channels_for(year=year) if channels is None else channels
+    figures = member_figures(members, year=year, as_of=as_of, channels=channels, few=True)
+    rows = list(members.select_related("organization", "party_group").order_by("name", "pk"))
+    for m in rows:
+        f = figures.get(m.pk) or MemberFigures()
+        m.last_present, m.absence_streak = f.last_present, f.absence_streak
+        m.no_life_6m, m.study_hours = f.no_life_6m, f.study_hours
     if order == "study":
-        members = members.order_by(F("study_hours").asc(), "name", "pk")
+        rows.sort(key=lambda m: m.study_hours)
     else:
-        members = members.order_by(F("absence_streak").desc(), F("study_hours").asc(), "name", "pk")
-    return members.select_related("organization", "party_group")
+        rows.sort(key=lambda m: (-m.absence_streak, m.study_hours))
+    return rows
 
 
 @dataclass
@@ -710,12 +719,12 @@ def _plain_rows(query: QuerySet) -> list[tuple]:
 
 
 def member_figures(
-    members: QuerySet[Member], *, year: int | None, as_of: dt.date, channels: list[str]
+    members: QuerySet[Member], *, year: int | None, as_of: dt.date, channels: list[str], few: bool = False
 ) -> dict[int, MemberFigures]:
     """with_absence's and with_study_hours's figures for many members at once, as grouped passes over their
     attendance and study records (five queries, each reading the rows once) instead of correlated subqueries
     per member: for summing over hundreds or thousands of members. Members without rows are left out (their
-    figures are MemberFigures()). Without a `year`, the absence figures only."""
+    figures are MemberFigures()). Without a `year`, the absence figures only; `few`: see study_hours_of."""
     ids = members.values("pk")
     since = months_before(as_of, 6)
     held = Attendance.objects.filter(
@@ -747,41 +756,9 @@ def member_figures(
             figures.absence_streak += 1
     if year is None:  # the absence figures only
         return out
-    for member_id, hours in _study_hours_grouped(ids, year=year, channels=channels).items():
+    for member_id, hours in study_hours_of(members=members, year=year, channels=channels, few=few).items():
         out.setdefault(member_id, MemberFigures()).study_hours = hours
     return out
-
-
-def _study_hours_grouped(ids: QuerySet, *, year: int, channels: list[str]) -> dict[int, Decimal]:
-    """with_study_hours's sum for the members `ids` (two queries): study records in the channels that count,
-    plus each 党课 attended; a lecture-channel record on the day of a 党课 the member attended adds nothing."""
-    year_q = Q(meeting__date__gte=dt.date(year, 1, 1), meeting__date__lt=dt.date(year + 1, 1, 1))
-    lectures = (
-        Attendance.objects.filter(
-            year_q,
-            member__in=ids,
-            status=Attendance.Status.PRESENT,
-            meeting__status=Meeting.Status.HELD,
-            meeting__kinds__code=MeetingKind.PARTY_LECTURE,
-        )
-        .order_by()
-        .values_list("member_id", "meeting__date")
-        .annotate(total=Sum(_lecture_hours()))
-    )
-    totals: dict[int, float] = {}
-    lecture_days = set()
-    for member_id, day, hours in lectures:
-        lecture_days.add((member_id, day))
-        if StudyRecord.Channel.LECTURE in channels:
-            totals[member_id] = totals.get(member_id, 0.0) + (hours or 0.0)
-    records = StudyRecord.objects.filter(
-        member__in=ids, date__gte=dt.date(year, 1, 1), date__lt=dt.date(year + 1, 1, 1), channel__in=channels
-    ).values_list("member_id", "date", "channel", "hours")
-    for member_id, day, channel, hours in records.order_by():
-        if channel == StudyRecord.Channel.LECTURE and (member_id, day) in lecture_days:
-            continue
-        totals[member_id] = totals.get(member_id, 0.0) + float(hours)
-    return {k: Decimal(repr(v)).quantize(Decimal("0.1"), ROUND_HALF_UP) for k, v in totals.items()}
 
 
 def units_progress(
@@ -893,6 +870,124 @@ def organization_month_rows(
     return sorted(cells, key=lambda r: order.get(r.status, 2))
 
 
+def _study_hours_sql(
+    members: QuerySet, *, year: int, channels: list[str], all_members: bool = False, few: bool = False
+) -> tuple[str, list]:
+    """with_study_hours' figure, set-based, as SQL: a row (m.*, `hours`, `counted`) for each row of `members` (a
+    values() query whose `mid` is the member's id, its other columns passed through), `hours` rounded to the
+    tenth as with_study_hours' decimal annotation rounds it (0 without any), `counted` whether any record or
+    党课 counted. The same rule: concentrated study in the channels that count, a lecture-channel record on the
+    day of a 党课 the member attended adding nothing, plus the hours of every 党课 attended when lectures
+    count; the records' sum plus the lectures' sum, each grouped once by member over the year's rows (with
+    correlated subqueries, PostgreSQL planned them per member; grouped in Python, a county's year of records
+    and attendance crossed into Python).
+    Shaped for PostgreSQL's planner (issue 14): the year's 党课 are read once with their hours (per meeting,
+    not per attendance) and their attendance joined to them; the exclusion is a NOT EXISTS of its own (an
+    anti-join: inside an OR it was a subplan costed per row, which led the planner astray); and with
+    `all_members` (the organization is a root: its subtree is every member) the year's rows are not first
+    matched against the members, the final join drops whoever is not one of them; with `few` (a branch, a
+    page of a list) only the 党课 they attended are read, not the year's of the whole county (for hundreds of
+    members, reading their attendance costs more than the county's lectures)."""
+    member_sql, member_params = members.order_by().query.sql_with_params()
+    ids_sql, ids_params = members.order_by().values("mid").query.sql_with_params()
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    of_members = "" if all_members else f" AND x.mid IN ({ids_sql})"
+    records = (
+        StudyRecord.objects.filter(date__gte=year_start, date__lt=year_end, channel__in=channels)
+        .order_by()
+        .values(mid=F("member_id"), day=F("date"), h=Cast("hours", FloatField()))
+    )
+    lecture = StudyRecord.Channel.LECTURE
+    others_sql, others_params = records.exclude(channel=lecture).query.sql_with_params()
+    ctes, params, joins, total = "", [], "", "COALESCE(r.t, 0)"
+    sums = [f"SELECT x.mid, x.h FROM ({others_sql}) x WHERE TRUE{of_members}"]
+    sums_params = [*others_params, *([] if all_members else ids_params)]
+    if lecture in channels:
+        present = (
+            Attendance.objects.filter(status=Attendance.Status.PRESENT)
+            .order_by()
+            .values(mid=F("member_id"), meeting_ref=F("meeting_id"))
+        )
+        meetings = Meeting.objects.filter(
+            status=Meeting.Status.HELD,
+            date__gte=year_start,
+            date__lt=year_end,
+            kinds__code=MeetingKind.PARTY_LECTURE,
+        )
+        if few:
+            attended = Attendance.objects.filter(
+                status=Attendance.Status.PRESENT, member__in=members.values("mid")
+            ).values("meeting_id")
+            meetings = meetings.filter(pk__in=attended)
+        meetings_sql, meetings_params = (
+            meetings.order_by()
+            .values(meeting=F("pk"), day=F("date"), h=_lecture_hours(""))
+            .query.sql_with_params()
+        )
+        present_sql, present_params = present.query.sql_with_params()
+        # the year's 党课 with their hours, computed once per meeting; `lec`: a row per member present
+        ctes = (
+            f"WITH lm AS MATERIALIZED ({meetings_sql}), lec AS NOT MATERIALIZED ("
+            f"SELECT x.mid, lm.day, lm.h FROM ({present_sql}) x JOIN lm ON lm.meeting = x.meeting_ref "
+            f"WHERE TRUE{of_members}) "
+        )
+        params = [*meetings_params, *present_params, *([] if all_members else ids_params)]
+        lectures_sql, lectures_params = records.filter(channel=lecture).query.sql_with_params()
+        sums.append(
+            f"SELECT x.mid, x.h FROM ({lectures_sql}) x WHERE NOT EXISTS "
+            f"(SELECT 1 FROM lec WHERE lec.mid = x.mid AND lec.day = x.day){of_members}"
+        )
+        sums_params += [*lectures_params, *([] if all_members else ids_params)]
+        joins = " LEFT JOIN (SELECT lec.mid, SUM(lec.h) AS t FROM lec GROUP BY lec.mid) l ON l.mid = m.mid"
+        total += " + COALESCE(l.t, 0)"
+    counted = "r.mid IS NOT NULL" + (" OR l.mid IS NOT NULL" if joins else "")
+    sql = (
+        f"{ctes}SELECT m.*, ROUND(CAST({total} AS NUMERIC), 1) AS hours, ({counted}) AS counted "
+        f"FROM ({member_sql}) m LEFT JOIN (SELECT u.mid, SUM(u.h) AS t FROM ({' UNION ALL '.join(sums)}) u "
+        f"GROUP BY u.mid) r ON r.mid = m.mid{joins}"
+    )
+    return sql, [*params, *member_params, *sums_params]
+
+
+def _decimal_tenths(value) -> Decimal:
+    """A rounded figure as the database returns it (PostgreSQL: numeric; SQLite: a float) as a Decimal."""
+    return (value if isinstance(value, Decimal) else Decimal(repr(float(value)))).quantize(Decimal("0.1"))
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def study_hours_of(
+    *, members: QuerySet[Member], year: int, channels: list[str], few: bool = False
+) -> dict[int, Decimal]:
+    """with_study_hours' figure for many members at once: {member id: hours of `year`, to the tenth} for the
+    members with any record or 党课 that counts (one query, however many members; _study_hours_sql; `few`
+    for a handful, a page: only the 党课 they attended are read). tests/education/test_study_hours_grouped.py
+    holds both to the same results."""
+    sql, params = _study_hours_sql(members.values(mid=F("pk")), year=year, channels=channels, few=few)
+    rows = _fetch(f"SELECT x.mid, x.hours FROM ({sql}) x WHERE x.counted", params)
+    return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
+
+
+def study_hours_attach(members: list[Member], *, year: int, channels: list[str]) -> list[Member]:
+    """Set `study_hours` on each of these members (a page of a list) as with_study_hours annotates it: one
+    grouped query for the page instead of with_study_hours' correlated subqueries planned per row."""
+    if members:
+        hours = study_hours_of(
+            members=Member.objects.filter(pk__in=[m.pk for m in members]),
+            year=year,
+            channels=channels,
+            few=True,
+        )
+        for m in members:
+            # the attribute with_study_hours annotates (django-stubs knows annotations only from annotate())
+            m.study_hours = hours.get(m.pk, Decimal("0.0"))  # type: ignore[attr-defined]
+    return members
+
+
 @dataclass(frozen=True)
 class StudyProgress:
     members: int = 0
@@ -900,75 +995,34 @@ class StudyProgress:
     hours: Decimal = Decimal("0")
 
 
-def study_hours_of(*, members: QuerySet[Member], year: int, channels: list[str]) -> dict[int, float]:
-    """with_study_hours' rule, set-based for many members at once: {member id: hours of `year`} for the
-    members with any (two grouped queries, however many members; with_study_hours' correlated subqueries
-    cost a plan per member). Concentrated study in the channels that count, a lecture-channel record on the
-    day of a 党课 the member attended adding nothing, plus the hours of every 党课 attended when lectures
-    count. tests/education/test_study_hours.py holds both to the same results."""
-    ids = members.order_by().values("pk")
-    same_lecture = Exists(
-        Attendance.objects.filter(
-            member=OuterRef("member"),
-            status=Attendance.Status.PRESENT,
-            meeting__status=Meeting.Status.HELD,
-            meeting__date=OuterRef("date"),
-            meeting__kinds__code=MeetingKind.PARTY_LECTURE,
-        )
-    )
-    hours: dict[int, float] = {}
-    for member_id, total in (
-        StudyRecord.objects.filter(
-            member__in=ids,
-            date__gte=dt.date(year, 1, 1),
-            date__lt=dt.date(year + 1, 1, 1),
-            channel__in=channels,
-        )
-        .exclude(Q(channel=StudyRecord.Channel.LECTURE) & same_lecture)
-        .order_by()
-        .values("member")
-        .annotate(total=Sum(Cast("hours", FloatField())))
-        .values_list("member", "total")
-    ):
-        hours[member_id] = hours.get(member_id, 0.0) + (total or 0.0)
-    if StudyRecord.Channel.LECTURE in channels:
-        for member_id, total in (
-            Attendance.objects.filter(
-                member__in=ids,
-                status=Attendance.Status.PRESENT,
-                meeting__status=Meeting.Status.HELD,
-                meeting__date__gte=dt.date(year, 1, 1),
-                meeting__date__lt=dt.date(year + 1, 1, 1),
-                meeting__kinds__code=MeetingKind.PARTY_LECTURE,
-            )
-            .order_by()
-            .values("member")
-            .annotate(total=Sum(_lecture_hours()))
-            .values_list("member", "total")
-        ):
-            hours[member_id] = hours.get(member_id, 0.0) + (total or 0.0)
-    return hours
-
-
 def study_progress_by(
     *, org: Organization, year: int, as_of: dt.date, depth: int, rule: StudyRule | None = None
 ) -> dict[str, StudyProgress]:
     """Members of `org`'s subtree living on `as_of` (as members_progress), their study hours of `year`
-    (study_hours_of) summed, and how many reached the target, per the path of the ancestor at `depth` of
-    their organization (branches.paths.path_at_depth). Three queries after the rule."""
+    (with_study_hours' figure, to the tenth: _study_hours_sql), and how many reached the target, summed per the
+    path of the ancestor at `depth` of their organization (branches.paths.path_at_depth), in the database: one
+    query after the rule, a row per unit."""
     rule = rule or study_rule(year=year)
-    members = Member.objects.filter(subtree_q(org)).filter(living_on(as_of))
-    hours = study_hours_of(members=members, year=year, channels=rule.channels)
-    target = float(rule.hours)
-    out: dict[str, StudyProgress] = {}
-    for member_id, unit in members.annotate(
-        unit=path_at_depth("organization__path", depth=depth)
-    ).values_list("pk", "unit"):
-        # rounded to the tenth, half up, as with_study_hours' decimal annotation
-        h = Decimal(str(hours.get(member_id, 0.0))).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        p = out.get(unit, StudyProgress())
-        out[unit] = StudyProgress(p.members + 1, p.reached + (float(h) >= target), p.hours + h)
-    return out
+    members = (
+        Member.objects.filter(subtree_q(org))
+        .filter(living_on(as_of))
+        .values(mid=F("pk"), unit=path_at_depth("organization__path", depth=depth))
+    )
+    sql, params = _study_hours_sql(
+        members,
+        year=year,
+        channels=rule.channels,
+        all_members=org.parent_id is None,
+        few=org.kind in Organization.BASIC_KINDS,
+    )
+    # the target compared as the database's own number (SQLite would compare a float with the text of a Decimal)
+    target = rule.hours if connection.vendor == "postgresql" else float(rule.hours)
+    rows = _fetch(
+        "SELECT x.unit, COUNT(*), SUM(CASE WHEN x.hours >= %s THEN 1 ELSE 0 END), SUM(x.hours) "
+        f"FROM ({sql}) x GROUP BY x.unit",
+        [target, *params],
+    )
+    return {unit: StudyProgress(n, reached, _decimal_tenths(hours)) for unit, n, reached, hours in rows}
 
 
 # -- reminders (the education_* jobs: who is told what) ------------------------------------------------------

@@ -241,6 +241,22 @@ def living_on(*, on: dt.date, org: Organization | None = None) -> QuerySet[Membe
     return members.filter(in_subtree_on_q(on, org)) if org is not None else members
 
 
+def transfers_after_exist(on: dt.date) -> bool:
+    """Whether any transfer is dated after `on` (one query). When none is (today, usually), everyone's
+    organization on `on` is their organization now: in_subtree_on_q is subtree_q and organization_on the
+    organization's own field, the same rows without the OR that reads every member of the county or the
+    subquery per member (issue 14)."""
+    return Transfer.objects.filter(transferred_on__gt=on).exists()
+
+
+def living_in(*, on: dt.date, org: Organization) -> QuerySet[Member]:
+    """living_on(on=, org=) for a list or a count of a subtree: one query more (transfers_after_exist), and
+    when nobody moved after `on`, the subtree's members as they stand, through the organization's index."""
+    if transfers_after_exist(on):
+        return living_on(on=on, org=org)
+    return Member.objects.filter(living_on_q(on), subtree_q(org))
+
+
 def full_members_on(as_of: dt.date, prefix: str = "") -> Q:
     """Full members on `as_of` (a full member was admitted before: a constraint says so)."""
     return Q(**{f"{prefix}full_member_on__lte": as_of}) & living_on_q(as_of, prefix)
@@ -515,11 +531,14 @@ class StatusCounts:
 def member_status_counts(*, on: dt.date, org: Organization, depth: int) -> dict[str, StatusCounts]:
     """The members of `org`'s subtree on `on` (living_on: the organization of that day), by status, per the
     path of the ancestor at `depth` of their organization on that day (branches.paths.path_at_depth; members
-    standing higher fall under their own organization's path). One grouped query."""
+    standing higher fall under their own organization's path). One grouped query, after transfers_after_exist
+    (nobody moved after `on`: where they stand now)."""
     due = Q(pk__in=probationers_due(as_of=on).values("pk"))
+    moved = transfers_after_exist(on)
+    path = organization_on(on, "path") if moved else F("organization__path")
     rows = (
-        living_on(on=on, org=org)
-        .annotate(unit=path_at_depth(organization_on(on, "path"), depth=depth))
+        (living_on(on=on, org=org) if moved else Member.objects.filter(living_on_q(on), subtree_q(org)))
+        .annotate(unit=path_at_depth(path, depth=depth))
         .order_by()
         .values("unit")
         .annotate(

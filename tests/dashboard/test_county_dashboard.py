@@ -221,12 +221,13 @@ def _populate(townships, n: int, year: int, officer) -> None:
             )
 
 
-# session, user, scope (2), the organization, the subtree's organizations, members by status, the compliance
-# grid (8), care rules (2) and counts, overdue visits, contracts, officers' coverage and visits, the study rule
-# and progress (3), grade bands, unread notifications
-COUNTY_QUERIES = 27
+# session, user, scope (2), the organization, the subtree's organizations, members by status (and whether
+# anyone moved since), the compliance grid (8), care rules (2) and counts, overdue visits, contracts, officers'
+# coverage and visits, the study rule and the study progress (one each), grade bands, unread notifications
+COUNTY_QUERIES = 26
 TOWNSHIP_QUERIES = COUNTY_QUERIES + 1  # the breadcrumbs' ancestors (the county has none)
-BRANCH_QUERIES = TOWNSHIP_QUERIES + 2  # the members level: its count and its page
+# the members level: whether anyone moved since, its count, its page and the page's study hours
+BRANCH_QUERIES = TOWNSHIP_QUERIES + 4
 
 
 @pytest.mark.parametrize("n", [1, 10])

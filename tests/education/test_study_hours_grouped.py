@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from education.models import Attendance, StudyRecord
-from education.selectors import study_hours_of, study_progress_by, study_rule, with_study_hours
+from education.selectors import StudyRule, study_hours_of, study_progress_by, study_rule, with_study_hours
 from members.models import Member
 from tests.education.conftest import attend, held, member
 
@@ -49,9 +49,29 @@ def test_the_same_hours_as_with_study_hours(branch_a1, branch_a2):
     got = study_hours_of(members=members, year=2026, channels=channels)
     rounded = {pk: Decimal(str(got.get(pk, 0.0))).quantize(Decimal("0.1"), ROUND_HALF_UP) for pk in expected}
     assert rounded == expected
+    few = study_hours_of(members=members, year=2026, channels=channels, few=True)  # only the 党课 attended
+    assert few == got
     assert expected[a.pk] == Decimal("7.8")  # 4 + 2.5 + 1.25 (rounded half up)
 
     progress = study_progress_by(org=branch_a1.parent, year=2026, as_of=dt.date(2026, 12, 1), depth=2)
     one, two = progress[branch_a1.path], progress[branch_a2.path]
     assert (one.members, one.reached, one.hours) == (4, 0, sum(expected[m.pk] for m in (a, b, c, d)))
     assert (two.members, two.reached, two.hours) == (1, 1, Decimal("40.0"))
+    (branch,) = study_progress_by(org=branch_a1, year=2026, as_of=dt.date(2026, 12, 1), depth=3).values()
+    assert branch == one
+
+    # from the county (a root: its year's rows are not first matched against its members), the same sums
+    county = branch_a1.parent.parent
+    (township,) = study_progress_by(org=county, year=2026, as_of=dt.date(2026, 12, 1), depth=1).values()
+    assert (township.members, township.reached, township.hours) == (5, 1, one.hours + two.hours)
+    # a channel rule without lectures: records only, and no 党课
+    records_only = StudyRule(Decimal("32"), ["remote", "training"])
+    (township,) = study_progress_by(
+        org=county, year=2026, as_of=dt.date(2026, 12, 1), depth=1, rule=records_only
+    ).values()
+    assert (township.members, township.hours) == (5, Decimal("4") + Decimal("31.9") + Decimal("40"))
+    assert study_hours_of(members=members, year=2026, channels=["remote", "training"]) == {
+        a.pk: Decimal("4.0"),
+        c.pk: Decimal("31.9"),
+        e.pk: Decimal("40.0"),
+    }

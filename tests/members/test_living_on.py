@@ -70,3 +70,37 @@ def test_every_count_as_of_a_date_agrees(edge_members, branch_a1):
     assert set(Member.objects.filter(living_on_q(D)).values_list("pk", flat=True)) == expected
     counted = organizations_with_counts(Organization.objects.filter(pk=branch_a1.pk), as_of=D).get()
     assert (counted.member_count, counted.full_count) == (len(expected), 1)
+
+
+def test_living_in_and_status_counts_read_the_same_with_or_without_later_transfers(
+    bob, edge_members, township_a, branch_a1, branch_a2, branch_b1
+):
+    """living_in and member_status_counts take a cheaper form when nobody moved after the day
+    (transfers_after_exist): the same members and counts as living_on's, before and after a transfer."""
+    from members import services
+    from members.selectors import living_in, member_status_counts, transfers_after_exist
+
+    county = township_a.parent
+    mover = MemberFactory(organization=branch_a1, admitted_on=dt.date(2000, 1, 1))
+    MemberFactory(organization=branch_b1, admitted_on=dt.date(2000, 1, 1))
+
+    def read():
+        return {
+            org.pk: (
+                set(living_in(on=D, org=org)),
+                {
+                    k: (c.members, c.full, c.probation_due)
+                    for k, c in member_status_counts(on=D, org=org, depth=org.depth + 1).items()
+                },
+            )
+            for org in (county, township_a, branch_a1, branch_a2)
+        }
+
+    assert not transfers_after_exist(D)
+    before = read()
+    assert before[branch_a1.pk][0] == set(living_on(on=D, org=branch_a1))
+    assert mover in before[branch_a1.pk][0]
+    services.member_transfer(member=mover, to_organization=branch_b1, on=D + DAY, by=bob)
+    assert transfers_after_exist(D)
+    assert read() == before  # where they were on D, the transfer undone
+    assert mover in living_in(on=D + DAY, org=branch_b1)
