@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -264,34 +265,34 @@ def eligible_members(
     if not selected:
         return qs.none()
     qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in selected)))
-    # "pk IN (paid grants)" rather than a correlated EXISTS: the database builds each set once per query.
     if served == "yes":
-        qs = qs.filter(
-            reduce(
-                or_, (rule_q(r) & Q(pk__in=granted_member_ids(r, paid=True, within=org)) for r in selected)
-            )
-        )
+        qs = qs.filter(reduce(or_, (rule_q(r) & has_grant_q(r, paid=True, org=org) for r in selected)))
     elif served == "no":
-        qs = qs.filter(
-            reduce(
-                or_, (rule_q(r) & ~Q(pk__in=granted_member_ids(r, paid=True, within=org)) for r in selected)
-            )
-        )
+        qs = qs.filter(reduce(or_, (rule_q(r) & ~has_grant_q(r, paid=True, org=org) for r in selected)))
     return qs.order_by("organization__path", "name", "pk")
 
 
-def granted_member_ids(rule: RuleInForce, *, paid: bool, within: Organization | None = None) -> QuerySet:
-    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery.
-    `within`: only members on the roll of that organization's subtree (the members a query over that subtree
-    asks about), so that a branch's figures do not hash the grants of the whole county."""
+def _live_grants(rule: RuleInForce, *, paid: bool) -> QuerySet[Grant]:
     qs = Grant.objects.filter(rule_id=rule.rule.pk, period_key=rule.period_key).exclude(
         status=Grant.Status.CANCELLED
     )
-    if paid:
-        qs = qs.filter(status=Grant.Status.PAID)
-    if within is not None and within.parent_id is not None:  # the county's subtree is every member
-        qs = qs.filter(subtree_q(within, "member__organization"))
-    return qs.values("member_id")
+    return qs.filter(status=Grant.Status.PAID) if paid else qs
+
+
+def granted_member_ids(rule: RuleInForce, *, paid: bool) -> QuerySet:
+    """Ids of members with a live (or paid) grant of the rule for its current period, as a subquery."""
+    return _live_grants(rule, paid=paid).values("member_id")
+
+
+def has_grant_q(rule: RuleInForce, *, paid: bool, org: Organization) -> Q:
+    """A Q on Member, for a query over `org`'s subtree: the member has a live (or paid) grant of the rule for
+    its current period. For the county, "pk IN" the set of such members, which the database builds once per
+    query (hashed); below it, a lookup per member of the subtree on the grant's index, so that a branch's
+    figures neither read nor hash the county's grants (measured on pb_bench_large: a branch's counts 1.3 ms of
+    database CPU instead of 5.7, a township's 2.8 instead of 6.0)."""
+    if org.parent_id is None:
+        return Q(pk__in=granted_member_ids(rule, paid=paid))
+    return Q(Exists(_live_grants(rule, paid=paid).filter(member=OuterRef("pk"))))
 
 
 def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
@@ -304,10 +305,9 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     aggregates = {}
     for r in rules:
         q = rule_q(r)
-        granted, paid = (granted_member_ids(r, paid=p, within=org) for p in (False, True))
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & Q(pk__in=granted))
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=paid))
+        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=False, org=org))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=True, org=org))
     totals = base.aggregate(**aggregates)
     return [
         {
@@ -340,8 +340,7 @@ def eligibility_counts_by(
     for r in rules:
         q = rule_q(r)
         aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        paid = granted_member_ids(r, paid=True, within=org)
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & Q(pk__in=paid))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=True, org=org))
     rows = (
         base.annotate(unit=path_at_depth("organization__path", depth=depth))
         .order_by()
