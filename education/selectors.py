@@ -51,6 +51,8 @@ from .compliance import (
     MISSING,
     ComplianceRow,
     UnitTally,
+    YearCells,
+    compliance_cells,
     compliance_grid,
     compliance_tally,
     living_on,
@@ -873,6 +875,12 @@ def branches_summary(
 def compliance_rows(*, org: Organization, year: int, as_of: dt.date) -> list[ComplianceRow]:
     """The compliance grid of `org`'s subtree for `year` (report_compliance's rows, the same function)."""
     return compliance_grid(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
+
+
+def compliance_cells_of(*, org: Organization, year: int, as_of: dt.date) -> YearCells | None:
+    """The same cells as compliance_rows, as masks to count (by unit, status, period): what the dashboard
+    adds up per child and per month, in a few integer operations per unit instead of a row per cell."""
+    return compliance_cells(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
 
 
 def compliance_rate(*, ok: int, missing: int) -> float | None:
