@@ -251,7 +251,11 @@ def compliance_tally(
 ) -> list[UnitTally]:
     """compliance_grid counted per unit (the same cells, by status), in tree order. For a county's pages: no
     row objects, no sort of tens of thousands of cells, no Python per cell (compliance_cells, issue 14)."""
-    cells = compliance_cells(organizations, year=year, as_of=as_of, rules=rules)
+    return tally_of(compliance_cells(organizations, year=year, as_of=as_of, rules=rules))
+
+
+def tally_of(cells: YearCells | None) -> list[UnitTally]:
+    """Each unit's cells of `cells` counted by status, with the kinds it has a missing cell of."""
     if cells is None:
         return []
     out = []

@@ -52,12 +52,13 @@ from .compliance import (
     ComplianceRow,
     UnitTally,
     YearCells,
-    compliance_cells,
     compliance_grid,
     compliance_tally,
     living_on,
     load_rules,
+    tally_of,
 )
+from .compliance_cache import subtree_cells
 from .models import (
     DEFAULT_STUDY_CHANNELS,
     Attendance,
@@ -866,7 +867,7 @@ def branches_summary(
 ) -> list[UnitTally]:
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
     queries whatever the number of branches; counted per unit, no cells built)."""
-    summary = compliance_tally(Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of)
+    summary = tally_of(subtree_cells(root, year=year, as_of=as_of))
     out = [s for s in summary if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out
@@ -879,8 +880,9 @@ def compliance_rows(*, org: Organization, year: int, as_of: dt.date) -> list[Com
 
 def compliance_cells_of(*, org: Organization, year: int, as_of: dt.date) -> YearCells | None:
     """The same cells as compliance_rows, as masks to count (by unit, status, period): what the dashboard
-    adds up per child and per month, in a few integer operations per unit instead of a row per cell."""
-    return compliance_cells(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
+    adds up per child and per month, in a few integer operations per unit instead of a row per cell (kept
+    in the cache until what they are computed from changes: education.compliance_cache)."""
+    return subtree_cells(org, year=year, as_of=as_of)
 
 
 def compliance_rate(*, ok: int, missing: int) -> float | None:
