@@ -23,6 +23,7 @@ from care.selectors import (
     visits_overdue_by,
 )
 from common import periods
+from education.compliance import UnitCells
 from education.selectors import (
     StudyProgress,
     compliance_cells_of,
@@ -337,9 +338,13 @@ def _compliance_heat(
     if cells is None:
         return []
     within = cells.mask(window.holds)
-    months = [(m, within & cells.mask(lambda p, m=m: p.end.month == m)) for m in window.months]
 
-    def count_months(unit) -> dict[int, Compliance]:
+    def ends_in(month: int) -> Callable[[periods.Period], bool]:
+        return lambda p: p.end.month == month
+
+    months = [(m, within & cells.mask(ends_in(m))) for m in window.months]
+
+    def count_months(unit: UnitCells) -> dict[int, Compliance]:
         out = {}
         for month, mask in months:
             ok, missing, due = cells.counts(unit, mask)

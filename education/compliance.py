@@ -186,7 +186,6 @@ def compliance_records(
     ]
     unit_rank = {code: rank for rank, code in enumerate(sorted(u["code"] for u in units))}
     held = counts.held
-    no_group: list[tuple[int | None, str, int]] = []
     keyed: list[tuple[int, tuple[str, str, str, str, int, int, str]]] = []
     append = keyed.append
     for unit in units:
@@ -196,8 +195,10 @@ def compliance_records(
         # the rank of each target's name among the unit's names ("" for the organization itself)
         names = sorted({name for _gid, name in groups} | {""})
         name_rank = {name: rank for rank, name in enumerate(names)}
-        no_group = [(None, "", name_rank[""] * n_periods)]
-        by_group = [(gid, name, name_rank[name] * n_periods) for gid, name in groups]
+        no_group: list[tuple[int | None, str, int]] = [(None, "", name_rank[""] * n_periods)]
+        by_group: list[tuple[int | None, str, int]] = [
+            (gid, name, name_rank[name] * n_periods) for gid, name in groups
+        ]
         base = unit_rank[code] * n_kinds * n_names * n_periods
         for kind_code, key, first, last, end, label, required, short, applies_to in entries:
             if established and end < established:
