@@ -873,15 +873,11 @@ def branches_summary(
     return out
 
 
-def compliance_rows(*, org: Organization, year: int, as_of: dt.date) -> list[ComplianceRow]:
-    """The compliance grid of `org`'s subtree for `year` (report_compliance's rows, the same function)."""
-    return compliance_grid(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
-
-
 def compliance_cells_of(*, org: Organization, year: int, as_of: dt.date) -> YearCells | None:
-    """The same cells as compliance_rows, as masks to count (by unit, status, period): what the dashboard
-    adds up per child and per month, in a few integer operations per unit instead of a row per cell (kept
-    in the cache until what they are computed from changes: education.compliance_cache)."""
+    """The compliance grid of `org`'s subtree for `year` (report_compliance's cells) as masks to count (by
+    unit, status, period): what the dashboard adds up per child and per month, in a few integer operations
+    per unit instead of a row per cell (kept in the cache until what they are computed from changes:
+    education.compliance_cache)."""
     return subtree_cells(org, year=year, as_of=as_of)
 
 
