@@ -866,7 +866,8 @@ def branches_summary(
     *, root: Organization, year: int, as_of: dt.date, only_behind: bool = False
 ) -> list[UnitTally]:
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
-    queries whatever the number of branches; counted per unit, no cells built)."""
+    queries whatever the number of branches, one while the cached cells are current; counted per unit from
+    the cells as masks, no row per cell: education.compliance_cache)."""
     summary = tally_of(subtree_cells(root, year=year, as_of=as_of))
     out = [s for s in summary if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
