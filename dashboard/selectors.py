@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, partial
 
 from django.db.models import Count, Q
 
@@ -21,10 +23,11 @@ from care.selectors import (
     visits_overdue_by,
 )
 from common import periods
+from education.compliance import UnitCells
 from education.selectors import (
     StudyProgress,
+    compliance_cells_of,
     compliance_rate,
-    compliance_rows,
     study_progress_by,
     study_rule,
 )
@@ -133,9 +136,6 @@ class Compliance:
     missing: int = 0
     due: int = 0
 
-    def add(self, status: str) -> None:
-        setattr(self, status, getattr(self, status) + 1)
-
     @property
     def rate(self) -> float | None:
         return compliance_rate(ok=self.ok, missing=self.missing)
@@ -213,7 +213,12 @@ class HeatRow:
     code: str
     name: str
     compliance: Compliance
-    cells: dict[int, Compliance]  # month -> the cells judged at that month's end
+    count_months: Callable[[], dict[int, Compliance]] = field(repr=False, compare=False)
+
+    @cached_property
+    def cells(self) -> dict[int, Compliance]:
+        """month -> the cells judged at that month's end: counted for the rows shown only."""
+        return self.count_months()
 
 
 @dataclass
@@ -255,7 +260,6 @@ def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
         .order_by("path")
         .values("pk", "code", "name", "kind", "sector", "path", "parent_id", "is_active")
     )
-    path_of = {o["pk"]: o["path"] for o in orgs}
 
     def unit_of(path: str) -> str:
         return ancestor_path(path, depth=depth) or org.path
@@ -271,18 +275,7 @@ def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
     for path, counts in member_status_counts(on=as_of, org=org, depth=depth).items():
         if u := unit(path):
             u.members = counts
-    rows = compliance_rows(org=org, year=year, as_of=window.today)
-    heat: dict[int, HeatRow] = {}
-    for r in rows:
-        if not window.holds(r.period):
-            continue
-        if u := unit(unit_of(path_of[r.organization_id])):
-            u.compliance.add(r.status)
-        h = heat.get(r.organization_id)
-        if h is None:
-            h = heat[r.organization_id] = HeatRow(r.organization_id, r.org_code, r.org_name, Compliance(), {})
-        h.compliance.add(r.status)
-        h.cells.setdefault(r.period.end.month, Compliance()).add(r.status)
+    heat = _compliance_heat(org=org, window=window, units=units, unit_of=unit_of)
     rules = rules_in_force(as_of=as_of)
     for path, by_rule in eligibility_counts_by(org=org, scope=scope, rules=rules, depth=depth).items():
         if u := unit(path):
@@ -330,10 +323,53 @@ def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
         grades=[(label, total.contracts.grades.get(label, 0)) for label in bands],
         study_target=rule.hours,
         study_channels=rule.channels,
-        heat=sorted(
-            heat.values(), key=lambda h: _worst_first(h.compliance.rate, h.compliance.missing, h.code)
-        ),
+        heat=sorted(heat, key=lambda h: _worst_first(h.compliance.rate, h.compliance.missing, h.code)),
     )
+
+
+def _compliance_heat(
+    *, org: Organization, window: Window, units: dict[str, UnitFigures], unit_of: Callable[[str], str]
+) -> list[HeatRow]:
+    """Each compliance unit's 三会一课 cells in the window, added to its part of the tree (`units`), and its
+    heat-map row (cells per month, counted when shown). Counted from education's masks (compliance_cells_of):
+    a few integer operations per unit, not a row per cell; the cells judged today, as report_compliance."""
+    cells = compliance_cells_of(org=org, year=window.year, as_of=window.today)
+    if cells is None:
+        return []
+    within = cells.mask(window.holds)
+
+    def ends_in(month: int) -> Callable[[periods.Period], bool]:
+        return lambda p: p.end.month == month
+
+    months = [(m, within & cells.mask(ends_in(m))) for m in window.months]
+
+    def count_months(unit: UnitCells) -> dict[int, Compliance]:
+        out = {}
+        for month, mask in months:
+            ok, missing, due = cells.counts(unit, mask)
+            if ok or missing or due:
+                out[month] = Compliance(ok, missing, due)
+        return out
+
+    heat = []
+    for unit in cells.units:
+        ok, missing, due = cells.counts(unit, within)
+        if not (ok or missing or due):
+            continue
+        if u := units.get(unit_of(unit.path)):
+            u.compliance.ok += ok
+            u.compliance.missing += missing
+            u.compliance.due += due
+        heat.append(
+            HeatRow(
+                unit.organization_id,
+                unit.code,
+                unit.name,
+                Compliance(ok, missing, due),
+                partial(count_months, unit),
+            )
+        )
+    return heat
 
 
 def breadcrumbs(*, org: Organization, scope) -> list[Organization]:

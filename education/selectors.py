@@ -51,11 +51,14 @@ from .compliance import (
     MISSING,
     ComplianceRow,
     UnitTally,
+    YearCells,
     compliance_grid,
     compliance_tally,
     living_on,
     load_rules,
+    tally_of,
 )
+from .compliance_cache import subtree_cells
 from .models import (
     DEFAULT_STUDY_CHANNELS,
     Attendance,
@@ -840,16 +843,20 @@ def branches_summary(
     *, root: Organization, year: int, as_of: dt.date, only_behind: bool = False
 ) -> list[UnitTally]:
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
-    queries whatever the number of branches; counted per unit, no cells built)."""
-    summary = compliance_tally(Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of)
+    queries whatever the number of branches, one while the cached cells are current; counted per unit from
+    the cells as masks, no row per cell: education.compliance_cache)."""
+    summary = tally_of(subtree_cells(root, year=year, as_of=as_of))
     out = [s for s in summary if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out
 
 
-def compliance_rows(*, org: Organization, year: int, as_of: dt.date) -> list[ComplianceRow]:
-    """The compliance grid of `org`'s subtree for `year` (report_compliance's rows, the same function)."""
-    return compliance_grid(Organization.objects.filter(subtree_q(org, "")), year=year, as_of=as_of)
+def compliance_cells_of(*, org: Organization, year: int, as_of: dt.date) -> YearCells | None:
+    """The compliance grid of `org`'s subtree for `year` (report_compliance's cells) as masks to count (by
+    unit, status, period): what the dashboard adds up per child and per month, in a few integer operations
+    per unit instead of a row per cell (kept in the cache until what they are computed from changes:
+    education.compliance_cache)."""
+    return subtree_cells(org, year=year, as_of=as_of)
 
 
 def compliance_rate(*, ok: int, missing: int) -> float | None:

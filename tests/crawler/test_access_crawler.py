@@ -181,7 +181,10 @@ COUNTY_ONLY = {
     "recruitment.recruitmentrule",
 }
 # Not a change of data: an access record is written when a reader looks at something sensitive.
-AUDIT = {"members.sensitiveaccess": "the access log of ID numbers records reads"}
+AUDIT = {
+    "members.sensitiveaccess": "the access log of ID numbers records reads",
+    "education.complianceversion": "bumped by database triggers on every write compliance is computed from",
+}
 OUR_APPS = {
     "users",
     "branches",

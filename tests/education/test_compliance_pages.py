@@ -81,3 +81,34 @@ def test_org_members_page_bounded_queries(client, alice, branch_a1, today, djang
     full_members(branch_a1, 30)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_county_overview_and_organization_page_query_counts_do_not_grow(
+    client, dora, county, township_a, township_b
+):
+    """The county's pages count every unit of the county (the cells as masks, no row per cell): the same
+    queries for 4 branches and for 40 (outside a transaction the cells come from the cache: one query)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, dora)
+    overview = reverse("education:compliance") + "?year=2026"
+    organization = reverse("branches:detail", args=[county.pk])
+
+    def counts() -> list[int]:
+        out = []
+        for url in (overview, organization):
+            client.get(url)
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    add_branches(township_a, 2)
+    add_branches(township_b, 2, start=2)
+    few = counts()
+    assert client.get(overview).context["units"] == 4
+    add_branches(township_a, 18, start=4)
+    add_branches(township_b, 18, start=22)
+    assert counts() == few
+    assert client.get(overview).context["units"] == 40

@@ -1,0 +1,257 @@
+"""The county's compliance cells are cached under the compliance version (education.compliance_cache): every
+way of writing what they are computed from makes the next request compute them again, and nothing else does.
+
+These tests commit (transaction=True): the version is bumped by database triggers when a transaction that
+wrote commits, and inside a transaction (every other test) nothing is cached."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import translation
+
+from branches.models import Organization, PartyGroup
+from branches.paths import subtree_q
+from education.compliance import compliance_cells, tally_of
+from education.compliance_cache import compliance_version, subtree_cells
+from education.models import Attendance, ComplianceVersion, Meeting, MeetingKind
+from education.services import requirement_change
+from members.models import Member, Transfer
+from tests.concurrency import seeded  # noqa: F401  (a fixture: the meeting kinds back after a flush)
+from tests.conftest import login
+from tests.factories import MemberFactory, make_branch, make_party_group
+
+from .conftest import full_members, held, kinds
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AS_OF = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(seeded, county, township_a, branch_a1, branch_a2, dora):  # noqa: F811
+    group = make_party_group(branch_a1, "东组")
+    quiet = make_party_group(branch_a1, "南组")  # no meetings: it may be dissolved
+    members = full_members(branch_a1, 7)
+    full_members(branch_a2, 3)
+    meeting = held(branch_a1, dt.date(2026, 3, 10), "themed_day", "general_meeting")
+    held(branch_a1, dt.date(2026, 3, 12), "group_meeting", group=group)
+    held(branch_a2, dt.date(2026, 5, 5), "party_lecture")
+    return {
+        "county": county,
+        "township": township_a,
+        "a1": branch_a1,
+        "a2": branch_a2,
+        "group": group,
+        "quiet group": quiet,
+        "members": members,
+        "meeting": meeting,
+        "dora": dora,
+    }
+
+
+def counted(cells) -> list:
+    """Everything the pages show of the cells: per unit its counts, the kinds missing, its cells per month."""
+    if cells is None:
+        return []
+    by_month = [cells.mask(lambda p, m=m: p.end.month == m) for m in range(1, 13)]
+    return [
+        (t.organization_id, t.code, t.name, t.ok, t.missing, t.due, t.missing_kinds)
+        + tuple(cells.counts(unit, mask) for mask in by_month)
+        for t, unit in zip(tally_of(cells), cells.units, strict=True)
+    ]
+
+
+def fresh(root) -> list:
+    return counted(compliance_cells(Organization.objects.filter(subtree_q(root, "")), year=2026, as_of=AS_OF))
+
+
+def cached(root) -> list:
+    return counted(subtree_cells(root, year=2026, as_of=AS_OF))
+
+
+def kind(code: str) -> MeetingKind:
+    return MeetingKind.objects.get(code=code)
+
+
+def raw(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+WRITES = {
+    "a meeting held": lambda w: held(w["a2"], dt.date(2026, 6, 1), "themed_day"),
+    "a meeting planned instead": lambda w: Meeting.objects.filter(pk=w["meeting"].pk).update(
+        status="planned"
+    ),
+    "a meeting moved to another month": lambda w: Meeting.objects.filter(pk=w["meeting"].pk).update(
+        date=dt.date(2026, 4, 10)
+    ),
+    "a meeting deleted": lambda w: w["meeting"].delete(),
+    "a kind added to a meeting": lambda w: w["meeting"].kinds.add(kind("party_lecture")),
+    "a kind taken off a meeting": lambda w: w["meeting"].kinds.remove(kind("themed_day")),
+    "a meeting's kinds cleared": lambda w: w["meeting"].kinds.clear(),
+    "meetings created in bulk": lambda w: Meeting.kinds.through.objects.bulk_create(
+        [
+            Meeting.kinds.through(meeting=m, meetingkind=kind("themed_day"))
+            for m in Meeting.objects.bulk_create(
+                [
+                    Meeting(organization=w["a2"], date=dt.date(2026, month, 3), topic="t", status="held")
+                    for month in (7, 8, 9)
+                ]
+            )
+        ]
+    ),
+    "a meeting changed by raw SQL": lambda w: raw(
+        "UPDATE education_meeting SET date = %s WHERE id = %s", [dt.date(2026, 9, 9), w["meeting"].pk]
+    ),
+    "a member died (committee gone)": lambda w: Member.objects.filter(pk=w["members"][0].pk).update(
+        died_on=dt.date(2026, 2, 1)
+    ),
+    "a member deleted": lambda w: w["members"][1].delete(),
+    "members admitted (a committee)": lambda w: full_members(w["a2"], 4),
+    "a member transferred": lambda w: (
+        Transfer.objects.create(
+            member=w["members"][2],
+            from_organization=w["a1"],
+            to_organization=w["a2"],
+            transferred_on=dt.date(2026, 6, 30),
+        ),
+        Member.objects.filter(pk=w["members"][2].pk).update(organization=w["a2"]),
+    ),
+    "a party group formed": lambda w: make_party_group(w["a2"], "西组"),
+    "a party group renamed": lambda w: PartyGroup.objects.filter(pk=w["group"].pk).update(name="北组"),
+    "a party group dissolved": lambda w: w["quiet group"].delete(),
+    "a branch founded": lambda w: make_branch(
+        w["township"], code="B-NEW", established_on=dt.date(2026, 8, 1)
+    ),
+    "a branch's founding date": lambda w: Organization.objects.filter(pk=w["a2"].pk).update(
+        established_on=dt.date(2026, 7, 1)
+    ),
+    "a branch closed": lambda w: Organization.objects.filter(pk=w["a2"].pk).update(is_active=False),
+    "a branch renamed": lambda w: Organization.objects.filter(pk=w["a2"].pk).update(name="新名党支部"),
+    "a rule tightened": lambda w: requirement_change(
+        kind=kind("themed_day"),
+        effective_from=dt.date(2026, 3, 1),  # March's one themed day no longer enough
+        period="month",
+        minimum=2,
+        applies_to="all",
+        by=w["dora"],
+    ),
+    "a kind renamed": lambda w: MeetingKind.objects.filter(code="themed_day").update(name_zh="主题党日活动"),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_to_what_compliance_reads_is_seen_at_once(world, write):
+    root = world["county"]
+    before = cached(root)
+    assert before == fresh(root)
+    assert cached(root) == before  # from the cache now
+    version = compliance_version()
+    WRITES[write](world)
+    assert compliance_version() != version
+    after = cached(root)
+    assert after == fresh(root)
+    if write not in NOT_SHOWN:
+        assert after != before  # the write changes what the pages show
+
+
+NOT_SHOWN = {"a party group renamed"}  # the county's pages count a branch's groups, they do not name them
+
+
+def test_a_second_request_is_served_from_the_cache(world, django_assert_num_queries):
+    root = world["county"]
+    first = cached(root)
+    with django_assert_num_queries(1):  # the version
+        assert cached(root) == first
+
+
+def test_writes_to_other_tables_keep_the_cache(world, django_assert_num_queries):
+    root = world["county"]
+    cached(root)
+    version = compliance_version()
+    Attendance.objects.create(meeting=world["meeting"], member=world["members"][0], status="present")
+    world["dora"].name = "Dora D."
+    world["dora"].save()
+    assert compliance_version() == version
+    with django_assert_num_queries(1):
+        cached(root)
+
+
+def test_a_transaction_that_writes_sees_its_own_writes_and_caches_nothing(world):
+    root = world["county"]
+    before = cached(root)
+    with transaction.atomic():
+        held(world["a2"], dt.date(2026, 6, 1), "themed_day")
+        inside = cached(root)
+        assert inside == fresh(root) != before
+        transaction.set_rollback(True)
+    assert cached(root) == before == fresh(root)
+
+
+def test_each_language_has_its_kinds_names(world):
+    root = world["county"]
+    themed = kind("themed_day")
+    with translation.override("en"):
+        english = cached(root)
+    with translation.override("zh-hans"):
+        chinese = cached(root)
+    assert themed.name_en in english[0][6] and themed.name_zh in chinese[0][6]  # the kinds missing
+    with translation.override("en"):
+        assert cached(root) == english == fresh(root)
+
+
+def test_an_emptied_version_table_starts_again_under_a_new_token(world):
+    root = world["county"]
+    cached(root)
+    old = compliance_version()
+    ComplianceVersion.objects.all().delete()
+    held(world["a2"], dt.date(2026, 6, 1), "themed_day")
+    new = compliance_version()
+    assert new.split(":")[0] != old.split(":")[0]
+    assert cached(root) == fresh(root)
+
+
+def test_the_pages_show_a_new_meeting_at_once(client, world):
+    login(client, world["dora"])
+    url = reverse("education:compliance") + "?year=2026"
+    client.get(url)
+    first = client.get(url).context["totals"]
+    meeting = Meeting.objects.create(
+        organization=world["a2"], date=dt.date(2026, 1, 5), topic="学习", status="held", minutes="记录"
+    )
+    meeting.kinds.set(kinds("themed_day"))
+    after = client.get(url).context["totals"]
+    assert after["ok"] == first["ok"] + 1
+
+
+def test_every_table_compliance_reads_has_its_trigger(world):
+    """A member admitted in bulk, a group, a kind, a rule, a transfer: a table without its trigger would let
+    the cache go stale; each is written once here and must move the version."""
+    for write in (
+        lambda: MemberFactory(organization=world["a2"]),
+        lambda: make_party_group(world["a1"], "北组"),
+        lambda: MeetingKind.objects.filter(code="life_meeting").update(order=99),
+        lambda: requirement_change(
+            kind=kind("life_meeting"),
+            effective_from=dt.date(2026, 9, 1),
+            period="year",
+            minimum=2,
+            applies_to="all",
+            by=world["dora"],
+        ),
+        lambda: world["meeting"].kinds.add(kind("life_meeting")),
+    ):
+        version = compliance_version()
+        write()
+        assert compliance_version() != version
