@@ -109,7 +109,10 @@ def render_message(*, template: str, context: dict, language: str) -> Rendered:
 def _layout_context() -> dict:
     """What the one layout reads besides the message's own context: the site's address and the preferences
     page (computed once per batch of messages, not once per template)."""
-    return {"site_url": settings.SITE_URL.rstrip("/"), "preferences_url": reverse("notifications:preferences")}
+    return {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "preferences_url": reverse("notifications:preferences"),
+    }
 
 
 def _render(template: str, ctx: dict) -> Rendered:
