@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
@@ -346,29 +346,70 @@ class ArrearsNotice:
     url: str
 
 
+def _on_roll_with_dues(as_of: dt.date) -> QuerySet[Member]:
+    """The members on the roll on `as_of` who have a dues record."""
+    return Member.objects.filter(living_on_q(as_of), pk__in=DuesRecord.objects.values("member_id"))
+
+
 def _with_dues_on(
     as_of: dt.date, member_ids: Iterable[int] | None = None
 ) -> tuple[list[Member], dict[int, MemberDues]]:
     """The members on the roll on `as_of` who have a dues record (among `member_ids` when given), with their
     dues: four queries."""
-    members = Member.objects.filter(living_on_q(as_of), pk__in=DuesRecord.objects.values("member_id"))
+    members = _on_roll_with_dues(as_of)
     if member_ids is not None:
         members = members.filter(pk__in=list(member_ids))
     loaded = list(members.select_related("organization", "user").order_by("pk"))
     return loaded, dues_for_members(loaded, source=members)
 
 
+def _month_index(month: dt.date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _maybe_in_arrears(*, members: QuerySet[Member], through: dt.date, least: int) -> list[int]:
+    """A superset of the members with `least` or more unpaid months up to `through`, from two narrow reads:
+    those with `least` or more months that no payment covers from their first dues record through `through`
+    (an unpaid month is always among them: it is due, so a record has started, and no payment covers it).
+    The rules (MemberDues) then decide for these members only, not for the whole county. Two queries."""
+    last = _month_index(through)
+    starts = (
+        DuesRecord.objects.filter(member__in=members.values("pk"))
+        .values("member_id")
+        .annotate(first=Min("starts_month"))
+        .filter(first__lte=rates.add_months(through, 1 - least))
+        .values_list("member_id", "first")
+    )
+    first_of = {member_id: _month_index(first) for member_id, first in starts}
+    covered: dict[int, set[int]] = defaultdict(set)
+    payments = Payment.objects.filter(member__in=members.values("pk"), first_month__lte=through)
+    for member_id, paid_from, paid_to in payments.values_list("member_id", "first_month", "last_month"):
+        first = first_of.get(member_id)
+        if first is not None:
+            paid_from_index = paid_from.year * 12 + paid_from.month - 1
+            paid_to_index = paid_to.year * 12 + paid_to.month - 1
+            covered[member_id].update(range(max(paid_from_index, first), min(paid_to_index, last) + 1))
+    return [
+        member_id
+        for member_id, first in first_of.items()
+        if last - first + 1 - len(covered.get(member_id, ())) >= least
+    ]
+
+
 def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
     """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
     five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
-    have an account) and the branch secretary. Five queries for the county."""
+    have an account) and the branch secretary. The rules are applied to the members that may be behind
+    (_maybe_in_arrears); seven queries for the county."""
     through = rates.add_months(rates.month_of(as_of), -1)
-    members, dues = _with_dues_on(as_of)
+    least = min(months for months, _stage in ARREARS_STAGES)
+    candidates = _maybe_in_arrears(members=_on_roll_with_dues(as_of), through=through, least=least)
+    members, dues = _with_dues_on(as_of, candidates)
     behind = []
     for m in members:
         unpaid = dues[m.pk].unpaid(through)
-        for least, stage in ARREARS_STAGES:
-            if len(unpaid) >= least:
+        for months, stage in ARREARS_STAGES:
+            if len(unpaid) >= months:
                 behind.append((stage, m, unpaid))
                 break
     if not behind:
@@ -387,9 +428,20 @@ def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
 
 def members_six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.date) -> dict[int, dt.date]:
     """Members on the roll on `as_of` who have paid no dues for six months in a row up to the last month that
-    has ended (Party Constitution art. 9), with the first month of that run. Four queries."""
+    has ended (Party Constitution art. 9), with the first month of that run. The rules are applied only to
+    members with no payment for any of those six months and a dues record by the first of them (the others
+    cannot have the run). Five queries."""
     through = rates.add_months(rates.month_of(as_of), -1)
-    members, dues = _with_dues_on(as_of, member_ids)
+    first = rates.add_months(through, 1 - LAPSE_MONTHS)
+    candidates = _on_roll_with_dues(as_of).filter(
+        Exists(DuesRecord.objects.filter(member=OuterRef("pk"), starts_month__lte=first)),
+        ~Exists(
+            Payment.objects.filter(member=OuterRef("pk"), first_month__lte=through, last_month__gte=first)
+        ),
+    )
+    if member_ids is not None:
+        candidates = candidates.filter(pk__in=list(member_ids))
+    members, dues = _with_dues_on(as_of, candidates.values_list("pk", flat=True))
     found = {}
     for m in members:
         run = dues[m.pk].unpaid_run(through)
