@@ -24,7 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -169,6 +169,62 @@ def compliance_records(
     ]
     keyed.sort(key=lambda k: k[:5])
     return [k[5] for k in keyed]
+
+
+class Cell(NamedTuple):
+    """A ComplianceRow as a named tuple: the same fields, a fraction of the cost to make, for passes over a
+    county's cells of several years (the county escalation reads ~50,000 of them each run)."""
+
+    organization_id: int
+    org_code: str
+    org_name: str
+    kind: str
+    kind_label: str
+    party_group_id: int | None
+    party_group: str
+    period: periods.Period
+    required: int
+    held: int
+    status: str
+
+
+def compliance_cells(
+    organizations: QuerySet[Organization],
+    *,
+    year: int,
+    as_of: dt.date,
+    kinds: Iterable[str] | None = None,
+    rules: list[KindRules] | None = None,
+) -> list[Cell]:
+    """compliance_grid's cells as named tuples (the same cells in the same order). Seven queries."""
+    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
+    if loaded is None:
+        return []
+    units, measured, counts, rules = loaded
+    order = {k.code: k.order for k in rules}
+    cells = [
+        Cell(
+            unit["pk"],
+            unit["code"],
+            unit["name"],
+            kind.code,
+            kind.label,
+            group_id,
+            group_name,
+            p,
+            required,
+            n,
+            status,
+        )
+        for unit in units
+        for kind, group_id, group_name, p, required, n, status in _unit_cells(
+            unit, measured, counts, as_of=as_of
+        )
+    ]
+    cells.sort(
+        key=lambda c: (c.org_code, order[c.kind], c.party_group, c.period.start, _TYPE_ORDER[c.period.type])
+    )
+    return cells
 
 
 @dataclass
