@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Least
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
@@ -367,40 +368,65 @@ def _month_index(month: dt.date) -> int:
     return month.year * 12 + month.month - 1
 
 
+def _months_between(first, last) -> Cast:
+    """The months from `first` through `last` (expressions of first days of months), both counted: an
+    integer (a sum of them stays one)."""
+    months = (ExtractYear(last) - ExtractYear(first)) * 12 + ExtractMonth(last) - ExtractMonth(first) + 1
+    return Cast(months, IntegerField())
+
+
 def _maybe_in_arrears(*, members: QuerySet[Member], through: dt.date, least: int) -> list[int]:
-    """A superset of the members with `least` or more unpaid months up to `through`, from two narrow reads:
-    those with `least` or more months that no payment covers from their first dues record through `through`
-    (an unpaid month is always among them: it is due, so a record has started, and no payment covers it).
-    The rules (MemberDues) then decide for these members only, not for the whole county. Two queries."""
+    """A superset of the members with `least` or more unpaid months up to `through`: those with `least` or more
+    months that no payment covers from their first dues record through `through` (an unpaid month is always
+    among them: it is due, so a record has started, and no payment covers it). The rules (MemberDues) then
+    decide for these members only, not for the whole county.
+
+    Counted in the database, one row per member: the months their payments cover up to `through`, each
+    payment's months added up. That is the months covered when no two of them overlap and none starts before
+    the first record; a member whose payments overlap (a window query) or start earlier is kept as it is.
+    Three queries."""
     last = _month_index(through)
-    starts = (
+    first_of = dict(
         DuesRecord.objects.filter(member__in=members.values("pk"))
         .values("member_id")
         .annotate(first=Min("starts_month"))
         .filter(first__lte=rates.add_months(through, 1 - least))
         .values_list("member_id", "first")
     )
-    first_of = {member_id: _month_index(first) for member_id, first in starts}
-    covered: dict[int, set[int]] = defaultdict(set)
-    payments = Payment.objects.filter(member__in=members.values("pk"), first_month__lte=through)
-    for member_id, paid_from, paid_to in payments.values_list("member_id", "first_month", "last_month"):
-        first = first_of.get(member_id)
-        if first is not None:
-            paid_from_index = paid_from.year * 12 + paid_from.month - 1
-            paid_to_index = paid_to.year * 12 + paid_to.month - 1
-            covered[member_id].update(range(max(paid_from_index, first), min(paid_to_index, last) + 1))
-    return [
-        member_id
-        for member_id, first in first_of.items()
-        if last - first + 1 - len(covered.get(member_id, ())) >= least
-    ]
+    # every member's payments (those off the roll are few, and skipped below): no join to the roll
+    payments = Payment.objects.filter(first_month__lte=through).order_by()
+    paid = {
+        member_id: (earliest, months)
+        for member_id, earliest, months in payments.values("member_id")
+        .annotate(
+            earliest=Min("first_month"),
+            months=Sum(_months_between(F("first_month"), Least("last_month", Value(through)))),
+        )
+        .values_list("member_id", "earliest", "months")
+    }
+    overlapping = set(
+        payments.annotate(
+            previous_last=Window(
+                Lag("last_month"), partition_by=[F("member_id")], order_by=[F("first_month"), F("pk")]
+            )
+        )
+        .filter(previous_last__gte=F("first_month"))
+        .values_list("member_id", flat=True)
+    )
+    maybe = []
+    for member_id, first in first_of.items():
+        earliest, months = paid.get(member_id, (None, 0))
+        exact = member_id not in overlapping and (earliest is None or earliest >= first)
+        if not exact or last - _month_index(first) + 1 - months >= least:
+            maybe.append(member_id)
+    return maybe
 
 
 def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
     """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
     five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
     have an account) and the branch secretary. The rules are applied to the members that may be behind
-    (_maybe_in_arrears); seven queries for the county."""
+    (_maybe_in_arrears); eight queries for the county."""
     through = rates.add_months(rates.month_of(as_of), -1)
     least = min(months for months, _stage in ARREARS_STAGES)
     candidates = _maybe_in_arrears(members=_on_roll_with_dues(as_of), through=through, least=least)
