@@ -1175,9 +1175,13 @@ def lapse_notices(*, as_of: dt.date) -> list[Notice]:
 COUNTY_RUN = 2  # a required meeting missed this many periods running reaches the county office
 
 
-def _kind_label(name_zh: str, name_en: str):
-    """The kind's name in the language the message is rendered in (each recipient's own)."""
-    return lazy(lambda: name_en if (get_language() or "").lower().startswith("en") else name_zh, str)()
+def _kind_name(name_zh: str, name_en: str) -> str:
+    return name_en if (get_language() or "").lower().startswith("en") else name_zh
+
+
+# The kind's name in the language the message is rendered in (each recipient's own). Made lazy once: lazy()
+# builds a proxy class on every call, which cost more than the rest of the escalation's loop.
+_kind_label = lazy(_kind_name, str)
 
 
 def county_escalations(*, as_of: dt.date) -> list[Escalation]:
