@@ -15,7 +15,8 @@ What a job needs (a job is a thin list of "who gets what, keyed how"; see `notif
   preferences_update(user=, ...)                the user's e-mail choice and what it does to waiting messages
 
 Life of a Delivery:
-  notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail)
+  notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail); only a
+  PENDING one is ever e-mailed by itself, so only it is stored with an HTML body
   PENDING → SENDING (claimed by one worker: rows locked, skipping those another worker holds, then one UPDATE)
   → SENT, or back to PENDING on a failure (FAILED after MAX_ATTEMPTS); DIGEST → DIGESTED when digests_send
   gathers it into one digest Delivery.
@@ -115,14 +116,15 @@ def _layout_context() -> dict:
     }
 
 
-def _render(template: str, ctx: dict) -> Rendered:
-    """render_message in the active language; `ctx` has the layout's context (_layout_context) already."""
+def _render(template: str, ctx: dict, *, html: bool = True) -> Rendered:
+    """render_message in the active language; `ctx` has the layout's context (_layout_context) already.
+    Without `html`, the HTML body is left empty (a message that is never e-mailed by itself)."""
     if isinstance(ctx.get("link"), str):
         ctx["link"] = absolute_url(ctx["link"])
     subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
     text = _render_plain(f"{template}.txt", ctx).strip() + "\n"
-    html = get_template(f"{template}.html").render(ctx)
-    return Rendered(subject=subject[:255], text=text, html=html)
+    body_html = get_template(f"{template}.html").render(ctx) if html else ""
+    return Rendered(subject=subject[:255], text=text, html=body_html)
 
 
 def status_for(user, *, immediate: bool = False, digest_only: bool = False) -> str:
@@ -262,10 +264,13 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
 
 
 def _delivery_row(m: Message, layout: dict) -> Delivery:
-    """The row for one message, rendered in the active language."""
+    """The row for one message, rendered in the active language. Only a message e-mailed by itself (PENDING)
+    keeps an HTML body: one that waits for a digest (which has its own) or is shown in the inbox only never
+    goes out by itself, so its HTML would be written and never read (about half the rows of a day's run)."""
     # the message's page is the mail's button (every mail has the one layout of notifications/email/base)
     context = {**layout, "user": m.user, **({"link": m.url} if m.url else {}), **m.context}
-    rendered = _render(m.template, context)
+    status = status_for(m.user, immediate=m.immediate, digest_only=m.digest_only)
+    rendered = _render(m.template, context, html=status == Delivery.Status.PENDING)
     return Delivery(
         key=m.key,
         kind=m.kind,
@@ -275,7 +280,7 @@ def _delivery_row(m: Message, layout: dict) -> Delivery:
         body_html=rendered.html,
         url=relative_url(m.url),
         organization_id=m.organization_id,
-        status=status_for(m.user, immediate=m.immediate, digest_only=m.digest_only),
+        status=status,
     )
 
 
