@@ -196,13 +196,14 @@ def compliance_cells(
     kinds: Iterable[str] | None = None,
     rules: list[KindRules] | None = None,
 ) -> list[Cell]:
-    """compliance_grid's cells as named tuples (the same cells in the same order). Seven queries."""
+    """compliance_grid's cells as named tuples, in the order they are measured (the units by path, each
+    unit's cells kind by kind), not sorted: `grid_order` is the grid's order, for a caller that needs it.
+    Seven queries."""
     loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
     if loaded is None:
         return []
-    units, measured, counts, rules = loaded
-    order = {k.code: k.order for k in rules}
-    cells = [
+    units, measured, counts, _rules = loaded
+    return [
         Cell(
             unit["pk"],
             unit["code"],
@@ -221,10 +222,13 @@ def compliance_cells(
             unit, measured, counts, as_of=as_of
         )
     ]
-    cells.sort(
-        key=lambda c: (c.org_code, order[c.kind], c.party_group, c.period.start, _TYPE_ORDER[c.period.type])
-    )
-    return cells
+
+
+def grid_order(rules: list[KindRules]) -> Callable[[Cell | ComplianceRow], tuple]:
+    """compliance_grid's order as a sort key: organization code, kind, party group, period start, and a month
+    before its quarter before its year."""
+    order = {k.code: k.order for k in rules}
+    return lambda r: (r.org_code, order[r.kind], r.party_group, r.period.start, _TYPE_ORDER[r.period.type])
 
 
 @dataclass

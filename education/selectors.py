@@ -55,6 +55,7 @@ from .compliance import (
     compliance_cells,
     compliance_grid,
     compliance_tally,
+    grid_order,
     living_on,
     load_rules,
 )
@@ -1211,9 +1212,20 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
         )
         if r.period.end < as_of
     ]
-    series: dict[tuple, list[Cell]] = {}
-    for r in sorted(rows, key=lambda r: r.period.start):
-        series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append(r)
+    # Each (organization, kind, group)'s cells by period, the series in the order of their first cells by period
+    # and then in the grid's order: what sorting all the cells (tens of thousands) by period would give.
+    by_series: dict[tuple, list[tuple[dt.date, int, Cell]]] = {}
+    for i, r in enumerate(rows):
+        by_series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append((r.period.start, i, r))
+    for cells in by_series.values():
+        cells.sort(key=lambda c: c[:2])  # one cell per period start in a series
+    in_grid = grid_order(rules)
+    series: dict[tuple, list[Cell]] = {
+        key: [cell for _start, _i, cell in cells]
+        for key, cells in sorted(
+            by_series.items(), key=lambda item: (item[1][0][0], in_grid(item[1][0][2]), item[1][0][1])
+        )
+    }
     runs: list[list[Cell]] = []
     for (_org, kind, _group), cells in series.items():
         grid_start = dt.date(as_of.year - (3 if kind in yearly else 1), 1, 1)
