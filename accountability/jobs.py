@@ -1,5 +1,5 @@
 """Periodic jobs for targets. Each one is idempotent for a day: deliveries go through
-`notifications.services.notify` with a unique key (what:object:whom:stage/period), so a second run sends
+`notifications.services.notify_many` with a unique key (what:object:whom:stage/period), so a second run sends
 nothing. Escalation of what is overdue: the secretary is reminded before and at the deadline, the officer
 of the organization sees it in their weekly digest (officers/jobs.py), and after four weeks the county
 office in its own; both read every app's `overdue_items` through common.overdue. The deadline and term
@@ -18,7 +18,7 @@ from branches.models import Organization, RoleAssignment
 from common import overdue, periods
 from members.models import CommitteeTerm
 from notifications.jobs import periodic_job
-from notifications.services import Message, delivery_key, notify, notify_many
+from notifications.services import Message, delivery_key, notify_many
 
 from . import selectors
 from .models import Contract
@@ -146,23 +146,24 @@ def county_escalation_weekly(as_of: dt.date) -> int:
         return 0
     orgs = {o.pk: o for o in Organization.objects.filter(pk__in=list(items)).order_by("path")}
     rows = [(orgs[oid].name, items[oid]) for oid in sorted(items, key=lambda i: orgs[i].path)]
-    created = 0
     county_users = {
         ra.user
         for ra in RoleAssignment.objects.filter(role=RoleAssignment.Role.COUNTY_ADMIN).select_related("user")
     }
     url = _link("accountability:signing")
-    for user in sorted(county_users, key=lambda u: u.pk):
-        delivery = notify(
-            user=user,
-            key=f"county_escalation:{user.pk}:{_week(as_of)}",
-            kind="county_escalation",
-            template="accountability/email/county_escalation",
-            context={"rows": rows[:100], "more": max(0, len(rows) - 100), "as_of": as_of, "link": url},
-            url=url,
+    return notify_many(
+        messages=(
+            Message(
+                user=user,
+                key=f"county_escalation:{user.pk}:{_week(as_of)}",
+                kind="county_escalation",
+                template="accountability/email/county_escalation",
+                context={"rows": rows[:100], "more": max(0, len(rows) - 100), "as_of": as_of, "link": url},
+                url=url,
+            )
+            for user in sorted(county_users, key=lambda u: u.pk)
         )
-        created += delivery is not None
-    return created
+    )
 
 
 @periodic_job("committee_term_reminders")

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 FEN = Decimal("0.01")
 EMPLOYED, RETIRED, FARMER, STUDENT, UNEMPLOYED, RELIEF = (
@@ -143,8 +144,9 @@ class Record:
     base: Decimal | None = None
     fixed_amount: Decimal | None = None
 
-    @property
+    @cached_property
     def amount(self) -> Decimal:
+        # once per record, not once per month it applies to (a frozen dataclass keeps it in __dict__)
         return monthly_amount(self.category, base=self.base, fixed_amount=self.fixed_amount)
 
 
@@ -264,8 +266,9 @@ def months_unpaid(
     """The months from `start` through `through` that are due and that no payment covers (arrears)."""
     if start is None:
         return []
-    payments = list(payments)
-    return [m for m in months(start, through) if m in due and not _covered(m, due, payments)]
+    # the months the payments cover within the range, once (not every payment for every month)
+    paid = {m for p in payments for m in months(max(p.first, start), min(p.last, through))}
+    return [m for m in months(start, through) if m in due and due[m] != 0 and m not in paid]
 
 
 def unpaid_run(

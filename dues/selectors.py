@@ -14,7 +14,8 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Least
 from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
@@ -580,29 +581,95 @@ class ArrearsNotice:
     url: str
 
 
+def _on_roll_with_dues(as_of: dt.date) -> QuerySet[Member]:
+    """The members on the roll on `as_of` who have a dues record."""
+    return Member.objects.filter(living_on_q(as_of), pk__in=DuesRecord.objects.values("member_id"))
+
+
 def _with_dues_on(
     as_of: dt.date, member_ids: Iterable[int] | None = None
 ) -> tuple[list[Member], dict[int, MemberDues]]:
     """The members on the roll on `as_of` who have a dues record (among `member_ids` when given), with their
     dues: four queries."""
-    members = Member.objects.filter(living_on_q(as_of), pk__in=DuesRecord.objects.values("member_id"))
+    members = _on_roll_with_dues(as_of)
     if member_ids is not None:
         members = members.filter(pk__in=list(member_ids))
     loaded = list(members.select_related("organization", "user").order_by("pk"))
     return loaded, dues_for_members(loaded, source=members)
 
 
+def _month_index(month: dt.date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _months_between(first, last) -> Cast:
+    """The months from `first` through `last` (expressions of first days of months), both counted: an
+    integer (a sum of them stays one)."""
+    months = (ExtractYear(last) - ExtractYear(first)) * 12 + ExtractMonth(last) - ExtractMonth(first) + 1
+    return Cast(months, IntegerField())
+
+
+def _maybe_in_arrears(*, members: QuerySet[Member], through: dt.date, least: int) -> list[int]:
+    """A superset of the members with `least` or more unpaid months up to `through`: those with `least` or more
+    months that no payment covers from their first dues record through `through` (an unpaid month is always
+    among them: it is due, so a record has started, and no payment covers it). The rules (MemberDues) then
+    decide for these members only, not for the whole county.
+
+    Counted in the database, one row per member: the months their payments cover up to `through`, each
+    payment's months added up. That is the months covered when no two of them overlap and none starts before
+    the first record; a member whose payments overlap (a window query) or start earlier is kept as it is.
+    Three queries."""
+    last = _month_index(through)
+    first_of = dict(
+        DuesRecord.objects.filter(member__in=members.values("pk"))
+        .values("member_id")
+        .annotate(first=Min("starts_month"))
+        .filter(first__lte=rates.add_months(through, 1 - least))
+        .values_list("member_id", "first")
+    )
+    # every member's payments (those off the roll are few, and skipped below): no join to the roll
+    payments = Payment.objects.filter(first_month__lte=through).order_by()
+    paid = {
+        member_id: (earliest, months)
+        for member_id, earliest, months in payments.values("member_id")
+        .annotate(
+            earliest=Min("first_month"),
+            months=Sum(_months_between(F("first_month"), Least("last_month", Value(through)))),
+        )
+        .values_list("member_id", "earliest", "months")
+    }
+    overlapping = set(
+        payments.annotate(
+            previous_last=Window(
+                Lag("last_month"), partition_by=[F("member_id")], order_by=[F("first_month"), F("pk")]
+            )
+        )
+        .filter(previous_last__gte=F("first_month"))
+        .values_list("member_id", flat=True)
+    )
+    maybe = []
+    for member_id, first in first_of.items():
+        earliest, months = paid.get(member_id, (None, 0))
+        exact = member_id not in overlapping and (earliest is None or earliest >= first)
+        if not exact or last - _month_index(first) + 1 - months >= least:
+            maybe.append(member_id)
+    return maybe
+
+
 def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
     """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
     five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
-    have an account) and the branch secretary. Five queries for the county."""
+    have an account) and the branch secretary. The rules are applied to the members that may be behind
+    (_maybe_in_arrears); eight queries for the county."""
     through = rates.add_months(rates.month_of(as_of), -1)
-    members, dues = _with_dues_on(as_of)
+    least = min(months for months, _stage in ARREARS_STAGES)
+    candidates = _maybe_in_arrears(members=_on_roll_with_dues(as_of), through=through, least=least)
+    members, dues = _with_dues_on(as_of, candidates)
     behind = []
     for m in members:
         unpaid = dues[m.pk].unpaid(through)
-        for least, stage in ARREARS_STAGES:
-            if len(unpaid) >= least:
+        for months, stage in ARREARS_STAGES:
+            if len(unpaid) >= months:
                 behind.append((stage, m, unpaid))
                 break
     if not behind:
@@ -621,9 +688,20 @@ def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
 
 def members_six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.date) -> dict[int, dt.date]:
     """Members on the roll on `as_of` who have paid no dues for six months in a row up to the last month that
-    has ended (Party Constitution art. 9), with the first month of that run. Four queries."""
+    has ended (Party Constitution art. 9), with the first month of that run. The rules are applied only to
+    members with no payment for any of those six months and a dues record by the first of them (the others
+    cannot have the run). Five queries."""
     through = rates.add_months(rates.month_of(as_of), -1)
-    members, dues = _with_dues_on(as_of, member_ids)
+    first = rates.add_months(through, 1 - LAPSE_MONTHS)
+    candidates = _on_roll_with_dues(as_of).filter(
+        Exists(DuesRecord.objects.filter(member=OuterRef("pk"), starts_month__lte=first)),
+        ~Exists(
+            Payment.objects.filter(member=OuterRef("pk"), first_month__lte=through, last_month__gte=first)
+        ),
+    )
+    if member_ids is not None:
+        candidates = candidates.filter(pk__in=list(member_ids))
+    members, dues = _with_dues_on(as_of, candidates.values_list("pk", flat=True))
     found = {}
     for m in members:
         run = dues[m.pk].unpaid_run(through)

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone, translation
 
 from branches.models import Organization
@@ -22,7 +23,7 @@ from users.models import User
 
 from .jobs import topic_labels
 from .models import Delivery
-from .services import delivery_enqueue, delivery_key, render_message
+from .services import deliveries_enqueue, delivery_key, render_message
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,18 @@ def digest_period(*, frequency: str, as_of: dt.date) -> str:
     return as_of.isoformat()
 
 
+DIGEST_BATCH = 100  # users per transaction: their locks, one read of their rows, one insert, one update
+
+
 def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
     """Gather each user's waiting (DIGEST) deliveries into one digest and send it. Returns digests created.
 
     Daily digests also collect for users who switched to immediate e-mail while messages were waiting, so
-    nothing is stranded. One query reads all waiting rows; per digest, a lock on the user (a user another run holds
-    is left to it, so two runs at once neither send an item twice nor split a user's items over two digests),
-    one locking read of the rows, one insert and one update.
+    nothing is stranded. One query reads all waiting rows; then per DIGEST_BATCH users, in one transaction: a
+    lock on the users (a user another run holds is left to it, so two runs at once neither send an item twice
+    nor split a user's items over two digests), which of their digests exist already, one locking read of the
+    rows, one insert of the digests and one update of the rows. The digests go out in batches (one mail
+    connection each).
     """
     if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
         raise ValueError(f"unknown digest frequency {frequency!r}")
@@ -63,63 +69,98 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
         .only("pk", "subject", "url", "created_at", "kind", "user", "organization_id")
         .order_by("user_id", "created_at", "pk")
     )
-    by_user: dict[int, list[Delivery]] = defaultdict(list)
+    by_user: dict[int, list[int]] = defaultdict(list)
     users: dict[int, User] = {}
+    org_ids: set[int] = set()
     for delivery in waiting:
-        by_user[delivery.user_id].append(delivery)
+        by_user[delivery.user_id].append(delivery.pk)
         users[delivery.user_id] = delivery.user
+        if delivery.organization_id:
+            org_ids.add(delivery.organization_id)
     if not by_user:
         return 0
-    keys = {uid: delivery_key("digest", frequency, uid, period) for uid in by_user}
-    done = set(Delivery.objects.filter(key__in=keys.values()).values_list("key", flat=True))
-
+    context = {
+        "frequency": frequency,
+        "period": period,
+        "week": periods.week(as_of),  # the subject names the week as people read it
+        "as_of": as_of,
+    }
     labels = topic_labels()
-    org_names = dict(
-        Organization.objects.filter(
-            pk__in={d.organization_id for ds in by_user.values() for d in ds if d.organization_id}
-        ).values_list("pk", "name")
-    )
-    created = 0
-    for uid, seen in by_user.items():
-        if keys[uid] in done:
-            continue  # this period's digest went out already; the rest waits for the next one
-        user = users[uid]
-        try:
-            with transaction.atomic():
-                # One run at a time per user: a run that finds the user's row locked by another run (a digest
-                # for another day or frequency, started at the same time) leaves the user to it, so the items
-                # are neither sent twice nor split over two digests.
-                if not list(
-                    User.objects.select_for_update(skip_locked=True).filter(pk=uid).values_list("pk")
-                ):
-                    continue
-                # Claim the rows before rendering: lock them and read again which still wait (the other run
-                # may have digested them already).
-                items = list(
-                    Delivery.objects.select_for_update(skip_locked=True)
-                    .filter(pk__in=[d.pk for d in seen], status=Delivery.Status.DIGEST, digest__isnull=True)
-                    .only("pk", "subject", "url", "created_at", "kind", "user_id", "organization_id")
-                    .order_by("created_at", "pk")
-                )
-                if not items:
-                    continue
-                language = user.language or settings.LANGUAGE_CODE
-                with translation.override(language):  # the topics in the reader's language
-                    groups = digest_groups(items=items, labels=labels, org_names=org_names)
-                rendered = render_message(
-                    template="notifications/email/digest",
-                    context={
-                        "user": user,
-                        "items": items,
-                        "groups": groups,
-                        "frequency": frequency,
-                        "period": period,
-                        "week": periods.week(as_of),  # the subject names the week as people read it
-                        "as_of": as_of,
-                    },
-                    language=language,
-                )
-                digest = Delivery.objects.create(
+    org_names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    uids = list(by_user)
+    made: list[Delivery] = []
+    for i in range(0, len(uids), DIGEST_BATCH):
+        batch = {uid: by_user[uid] for uid in uids[i : i + DIGEST_BATCH]}
+        made += _digests_create(
+            by_user=batch,
+            users=users,
+            frequency=frequency,
+            context=context,
+            labels=labels,
+            org_names=org_names,
+        )
+    deliveries_enqueue(delivery_ids=[d.pk for d in made if d.status == Delivery.Status.PENDING])
+    logger.info("%s digests for %s: %s created", frequency, period, len(made))
+    return len(made)
+
+
+def _digests_create(
+    *,
+    by_user: dict[int, list[int]],
+    users: dict[int, User],
+    frequency: str,
+    context: dict,
+    labels: dict,
+    org_names: dict[int, str],
+) -> list[Delivery]:
+    """One transaction for a batch of users: the digests made (see digests_send)."""
+    period = context["period"]
+    keys = {uid: delivery_key("digest", frequency, uid, period) for uid in by_user}
+    with transaction.atomic():
+        # One run at a time per user: a run that finds a user's row locked by another run (a digest for
+        # another day or frequency, started at the same time) leaves the user to it, so the items are
+        # neither sent twice nor split over two digests.
+        locked = set(
+            User.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(by_user))
+            .values_list("pk", flat=True)
+        )
+        # Under the lock, which of this period's digests went out already (the rest waits for the next one)
+        done = set(
+            Delivery.objects.filter(key__in=[keys[uid] for uid in locked]).values_list("key", flat=True)
+        )
+        mine = [uid for uid in by_user if uid in locked and keys[uid] not in done]
+        if not mine:
+            return []
+        # Claim the rows before rendering: lock them and read again which still wait (another run may have
+        # digested them already).
+        items: dict[int, list[Delivery]] = defaultdict(list)
+        for item in (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk__in=[pk for uid in mine for pk in by_user[uid]],
+                status=Delivery.Status.DIGEST,
+                digest__isnull=True,
+            )
+            .only("pk", "subject", "url", "created_at", "kind", "user_id", "organization_id")
+            .order_by("user_id", "created_at", "pk")
+        ):
+            items[item.user_id].append(item)
+        digests = []
+        for uid in mine:
+            if not items[uid]:
+                continue
+            user = users[uid]
+            language = user.language or settings.LANGUAGE_CODE
+            with translation.override(language):  # the topics in the reader's language
+                groups = digest_groups(items=items[uid], labels=labels, org_names=org_names)
+            rendered = render_message(
+                template="notifications/email/digest",
+                context={"user": user, "items": items[uid], "groups": groups, **context},
+                language=language,
+            )
+            digests.append(
+                Delivery(
                     key=keys[uid],
                     kind="digest",
                     user=user,
@@ -128,16 +169,16 @@ def digests_send(*, frequency: str, as_of: dt.date | None = None) -> int:
                     body_html=rendered.html,
                     status=Delivery.Status.PENDING if user.email else Delivery.Status.SKIPPED,
                 )
-                Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
-                    digest=digest, status=Delivery.Status.DIGESTED
-                )
-        except IntegrityError:  # a concurrent run made this digest first
-            continue
-        if digest.status == Delivery.Status.PENDING:
-            delivery_enqueue(delivery_id=digest.pk)
-        created += 1
-    logger.info("%s digests for %s: %s created", frequency, period, created)
-    return created
+            )
+        if not digests:
+            return []
+        made = Delivery.objects.bulk_create(digests)
+        digest_of = {d.user_id: d.pk for d in made}
+        Delivery.objects.filter(pk__in=[i.pk for d in made for i in items[d.user_id]]).update(
+            digest_id=Case(*(When(user_id=uid, then=Value(pk)) for uid, pk in digest_of.items())),
+            status=Delivery.Status.DIGESTED,
+        )
+    return made
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Delivery(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
+    # Only for a message e-mailed by itself (inserted PENDING); one for a digest or the inbox only has none
     body_html = models.TextField(_("HTML"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     # What the message is about, for grouping a digest by organization (none: about several or none)

@@ -15,13 +15,20 @@ What a job needs (a job is a thin list of "who gets what, keyed how"; see `notif
   preferences_update(user=, ...)                the user's e-mail choice and what it does to waiting messages
 
 Life of a Delivery:
-  notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail)
-  PENDING → SENDING (claimed by one worker with a conditional UPDATE) → SENT, or back to PENDING on a failure
-  (FAILED after MAX_ATTEMPTS); DIGEST → DIGESTED when digests_send gathers it into one digest Delivery.
-A claim older than CLAIM_TIMEOUT (a worker died mid-send: killed between the claim and the row's SENT) is NOT
+  notify() inserts it (unique key) → PENDING (immediate) / DIGEST (daily, weekly) / SKIPPED (no e-mail); only a
+  PENDING one is ever e-mailed by itself, so only it is stored with an HTML body
+  PENDING → SENDING (claimed by one worker: rows locked, skipping those another worker holds, then one UPDATE)
+  → SENT, or back to PENDING on a failure (FAILED after MAX_ATTEMPTS); DIGEST → DIGESTED when digests_send
+  gathers it into one digest Delivery.
+Sending goes by batches: what one call of notify_many (or a digest run, the retry sweep, an operator's "send
+again") leaves PENDING is enqueued as `send_deliveries(ids)` tasks of up to SEND_BATCH rows when the
+transaction commits; `deliveries_send` claims the batch, sends it over ONE mail connection and marks what went
+out SENT in one UPDATE (a failure touches only its own row).
+A claim older than CLAIM_TIMEOUT (a worker died mid-send: killed between the claim and the rows' SENT) is NOT
 sent again: `deliveries_retry` marks it UNKNOWN, since the SMTP server may have taken the message already. An
 operator finds it among the failed deliveries in the admin and sends it again there (`deliveries_resend`).
-So each message goes out at most once by itself; only that window can lose one, and it is shown, not hidden.
+So each message goes out at most once by itself; only that window can lose one (a batch's rows together),
+and it is shown, not hidden.
 """
 
 from __future__ import annotations
@@ -30,14 +37,14 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -53,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = dt.timedelta(minutes=15)
+SEND_BATCH = 500  # rows per send_deliveries task: one claim, one mail connection, one UPDATE for the sent
 
 
 class DeliveryFailed(Exception):
@@ -95,14 +103,28 @@ def render_message(*, template: str, context: dict, language: str) -> Rendered:
     and extend "notifications/email/base.txt" / "notifications/email/base.html". The .txt templates are
     rendered without HTML escaping. A `link` given as a path is made absolute here (absolute_url).
     """
-    ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    with translation.override(language):
+        return _render(template, {**_layout_context(), **context})
+
+
+def _layout_context() -> dict:
+    """What the one layout reads besides the message's own context: the site's address and the preferences
+    page (computed once per batch of messages, not once per template)."""
+    return {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "preferences_url": reverse("notifications:preferences"),
+    }
+
+
+def _render(template: str, ctx: dict, *, html: bool = True) -> Rendered:
+    """render_message in the active language; `ctx` has the layout's context (_layout_context) already.
+    Without `html`, the HTML body is left empty (a message that is never e-mailed by itself)."""
     if isinstance(ctx.get("link"), str):
         ctx["link"] = absolute_url(ctx["link"])
-    with translation.override(language):
-        subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
-        text = _render_plain(f"{template}.txt", ctx).strip() + "\n"
-        html = render_to_string(f"{template}.html", ctx)
-    return Rendered(subject=subject[:255], text=text, html=html)
+    subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
+    text = _render_plain(f"{template}.txt", ctx).strip() + "\n"
+    body_html = get_template(f"{template}.html").render(ctx) if html else ""
+    return Rendered(subject=subject[:255], text=text, html=body_html)
 
 
 def status_for(user, *, immediate: bool = False, digest_only: bool = False) -> str:
@@ -219,25 +241,10 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
     if not messages:
         return []
     rows = []
-    for m in messages:
-        # the message's page is the mail's button (every mail has the one layout of notifications/email/base)
-        context = {"user": m.user, **({"link": m.url} if m.url else {}), **m.context}
-        rendered = render_message(
-            template=m.template, context=context, language=m.user.language or settings.LANGUAGE_CODE
-        )
-        rows.append(
-            Delivery(
-                key=m.key,
-                kind=m.kind,
-                user=m.user,
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                url=relative_url(m.url),
-                organization_id=m.organization_id,
-                status=status_for(m.user, immediate=m.immediate, digest_only=m.digest_only),
-            )
-        )
+    layout = _layout_context()
+    for language, group in groupby(messages, key=lambda m: m.user.language or settings.LANGUAGE_CODE):
+        with translation.override(language):  # once per run of messages in one language, not per message
+            rows += [_delivery_row(m, layout) for m in group]
     try:
         with transaction.atomic():
             created = Delivery.objects.bulk_create(rows)
@@ -252,10 +259,29 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
             except IntegrityError:
                 continue
             created.append(row)
-    for delivery in created:
-        if delivery.status == Delivery.Status.PENDING:
-            delivery_enqueue(delivery_id=delivery.pk)
+    deliveries_enqueue(delivery_ids=[d.pk for d in created if d.status == Delivery.Status.PENDING])
     return created
+
+
+def _delivery_row(m: Message, layout: dict) -> Delivery:
+    """The row for one message, rendered in the active language. Only a message e-mailed by itself (PENDING)
+    keeps an HTML body: one that waits for a digest (which has its own) or is shown in the inbox only never
+    goes out by itself, so its HTML would be written and never read (about half the rows of a day's run)."""
+    # the message's page is the mail's button (every mail has the one layout of notifications/email/base)
+    context = {**layout, "user": m.user, **({"link": m.url} if m.url else {}), **m.context}
+    status = status_for(m.user, immediate=m.immediate, digest_only=m.digest_only)
+    rendered = _render(m.template, context, html=status == Delivery.Status.PENDING)
+    return Delivery(
+        key=m.key,
+        kind=m.kind,
+        user=m.user,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        url=relative_url(m.url),
+        organization_id=m.organization_id,
+        status=status,
+    )
 
 
 def deliveries_withdraw(*, key_prefix: str | Iterable[str], reason: str = "withdrawn") -> int:
@@ -399,50 +425,131 @@ def preferences_update(*, user: User, notification_frequency: str, language: str
 
 
 def delivery_enqueue(*, delivery_id: int) -> None:
-    """Send by a Celery task once the surrounding transaction commits. A broker that is down does not
-    break the caller (robust): the row stays PENDING and `deliveries_retry` picks it up."""
-    from .tasks import send_delivery
+    """Send one row by a Celery task once the surrounding transaction commits (see deliveries_enqueue)."""
+    deliveries_enqueue(delivery_ids=[delivery_id])
 
-    transaction.on_commit(lambda: send_delivery.delay(delivery_id), robust=True)
+
+def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> None:
+    """Send by Celery tasks of up to SEND_BATCH rows each, once the surrounding transaction commits. A broker
+    that is down does not break the caller (robust): the rows stay PENDING and `deliveries_retry` picks them
+    up."""
+    from .tasks import send_deliveries
+
+    ids = list(delivery_ids)
+    for i in range(0, len(ids), SEND_BATCH):
+        batch = ids[i : i + SEND_BATCH]
+        transaction.on_commit(lambda batch=batch: send_deliveries.delay(batch), robust=True)
+
+
+@dataclass
+class SendOutcome:
+    """What `deliveries_send` did with a batch: the rows sent now, and those that failed and are back to
+    PENDING (to try again; a row that used its MAX_ATTEMPTS is FAILED and in neither), with their errors."""
+
+    sent: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def deliveries_send(*, delivery_ids: Iterable[int]) -> SendOutcome:
+    """Claim the PENDING rows among `delivery_ids`, then send them over one mail connection.
+
+    The claim locks the rows, skipping any another worker holds, and marks them SENDING in one UPDATE, so of
+    two calls for the same rows each row goes to exactly one (a row already claimed, sent or withdrawn is
+    left alone). An account that is inactive or has no address: SKIPPED. The rows sent are marked SENT in one
+    UPDATE at the end (a worker killed before that leaves them SENDING: `deliveries_retry` marks them UNKNOWN,
+    never resends them). A failure puts only its own row back to PENDING (FAILED after MAX_ATTEMPTS) with the
+    error, and the next message opens a new connection. A fixed number of queries per batch, one more per
+    failure.
+    """
+    claimed = _claim(list(delivery_ids))
+    outcome = SendOutcome()
+    if not claimed:
+        return outcome
+    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("user").order_by("pk"))
+    unreachable = [d.pk for d in deliveries if not d.user.is_active or not d.user.email]
+    if unreachable:
+        Delivery.objects.filter(pk__in=unreachable).update(status=Delivery.Status.SKIPPED)
+    connection = get_connection()
+    try:
+        for delivery in deliveries:
+            if delivery.pk in unreachable:
+                continue
+            try:
+                connection.open()  # no-op while open; after a failure, a new conversation
+                text, html = _with_live_links(delivery)
+                _send_mail(
+                    to=delivery.user.email,
+                    subject=delivery.subject,
+                    text=text,
+                    html=html,
+                    connection=connection,
+                )
+            except Exception as e:
+                logger.warning(
+                    "sending delivery %s failed (attempt %s): %r", delivery.pk, delivery.attempts, e
+                )
+                _close_quietly(connection)
+                failed = delivery.attempts >= MAX_ATTEMPTS
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
+                    error=repr(e)[:2000],
+                )
+                outcome.errors[delivery.pk] = repr(e)
+                if not failed:
+                    outcome.retry.append(delivery.pk)
+            else:
+                outcome.sent.append(delivery.pk)
+    finally:
+        _close_quietly(connection)
+        if outcome.sent:
+            Delivery.objects.filter(pk__in=outcome.sent).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+            )
+    return outcome
+
+
+def _claim(ids: list[int]) -> list[int]:
+    """Lock the PENDING rows among `ids` (skipping rows another worker has locked) and mark them SENDING; the
+    ids claimed. The UPDATE checks the status again (databases without row locks)."""
+    if not ids:
+        return []
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=Delivery.Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if claimed:
+            Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
+            )
+    return claimed
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a connection that broke may fail to say goodbye as well
+        logger.debug("closing the mail connection failed", exc_info=True)
 
 
 def delivery_send(*, delivery_id: int) -> bool:
-    """Claim the row with a conditional UPDATE (only one worker wins), then send it. True if sent now.
-
-    A second call for the same row finds it no longer PENDING and sends nothing. A failure puts it back to
+    """One row by itself (tasks `send_delivery` queued before the batches): `deliveries_send` for one id.
+    True if sent now; a second call finds it no longer PENDING and sends nothing. A failure puts it back to
     PENDING (FAILED after MAX_ATTEMPTS) with the error, and raises DeliveryFailed so the task retries.
     """
-    now = timezone.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
-    )
-    if not claimed:
-        return False
-    delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
-    user = delivery.user
-    if not user.is_active or not user.email:
-        Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SKIPPED)
-        return False
-    try:
-        text, html = _with_live_links(delivery)
-        _send_mail(to=user.email, subject=delivery.subject, text=text, html=html)
-    except Exception as e:
-        logger.warning("sending delivery %s failed (attempt %s): %r", delivery_id, delivery.attempts, e)
-        Delivery.objects.filter(pk=delivery_id).update(
-            status=Delivery.Status.FAILED if delivery.attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING,
-            error=repr(e)[:2000],
-        )
-        raise DeliveryFailed(repr(e)) from e
-    Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
-    )
-    return True
+    outcome = deliveries_send(delivery_ids=[delivery_id])
+    if delivery_id in outcome.errors:
+        raise DeliveryFailed(outcome.errors[delivery_id])
+    return delivery_id in outcome.sent
 
 
 def deliveries_retry(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
     """Re-enqueue what was left behind: PENDING rows whose task never ran (broker down, retries spent).
     A stale claim of a worker that died mid-send becomes UNKNOWN, never resent by itself (the message may
-    have gone out before the worker died). Returns how many were enqueued."""
+    have gone out before the worker died). Returns how many were enqueued (in batches)."""
     now = timezone.now()
     Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(
         status=Delivery.Status.UNKNOWN,
@@ -455,22 +562,20 @@ def deliveries_retry(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> i
         )
         .values_list("pk", flat=True)[:1000]
     )
-    for pk in ids:
-        delivery_enqueue(delivery_id=pk)
+    deliveries_enqueue(delivery_ids=ids)
     return len(ids)
 
 
 def deliveries_resend(*, delivery_ids: Iterable[int]) -> int:
     """An operator's decision after checking: send FAILED or UNKNOWN deliveries again (back to PENDING with
-    fresh attempts, enqueued on commit). Returns how many."""
+    fresh attempts, enqueued on commit in batches). Returns how many."""
     ids = list(
         Delivery.objects.filter(
             pk__in=list(delivery_ids), status__in=[Delivery.Status.FAILED, Delivery.Status.UNKNOWN]
         ).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0, claimed_at=None)
-    for pk in ids:
-        delivery_enqueue(delivery_id=pk)
+    deliveries_enqueue(delivery_ids=ids)
     return len(ids)
 
 
@@ -491,9 +596,9 @@ def _with_live_links(delivery: Delivery) -> tuple[str, str]:
     return text, html
 
 
-def _send_mail(*, to: str, subject: str, text: str, html: str) -> None:
+def _send_mail(*, to: str, subject: str, text: str, html: str, connection=None) -> None:
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], connection=connection
     )
     if html:
         message.attach_alternative(html, "text/html")

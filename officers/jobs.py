@@ -1,5 +1,5 @@
 """Periodic jobs for the three officers (三员). Idempotent for a day: deliveries go through
-`notifications.services.notify` with a unique key, so a second run sends nothing. An officer hears of a
+`notifications.services.notify_many` with a unique key, so a second run sends nothing. An officer hears of a
 follow-up they raised once it is overdue, and on Mondays of everything overdue at their organizations (every
 app's `overdue_items`, read through common.overdue); the county office's escalation after four weeks reads the
 follow-ups from `overdue_items` here. An officer with no visit at an organization in the last quarter reaches
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.selectors import officer_assignments_active
 from common import overdue
 from notifications.jobs import periodic_job
-from notifications.services import county_escalate, notify
+from notifications.services import Message, county_escalate, notify_many
 
 from .models import FollowUp
 from .selectors import county_escalations
@@ -42,24 +42,26 @@ def _week(as_of: dt.date) -> str:
 @periodic_job("follow_up_overdue")
 def follow_up_overdue(as_of: dt.date) -> int:
     """A follow-up past its due date, once, to the officer who raised it."""
-    created = 0
-    for fu in (
+    follow_ups = (
         FollowUp.objects.filter(done_on__isnull=True, due_on__lt=as_of)
         .select_related("visit__officer", "organization")
         .order_by("pk")
-    ):
-        url = _link("officers:visit_detail", fu.visit_id)
-        delivery = notify(
-            user=fu.visit.officer,
-            key=f"follow_up_overdue:{fu.pk}:{fu.visit.officer_id}",
-            kind="follow_up_overdue",
-            template="officers/email/follow_up_overdue",
-            context={"follow_up": fu, "organization": fu.organization.name, "link": url},
-            url=url,
-            organization_id=fu.organization_id,
+    )
+    return notify_many(
+        messages=(
+            Message(
+                user=fu.visit.officer,
+                key=f"follow_up_overdue:{fu.pk}:{fu.visit.officer_id}",
+                kind="follow_up_overdue",
+                template="officers/email/follow_up_overdue",
+                context={"follow_up": fu, "organization": fu.organization.name, "link": url},
+                url=url,
+                organization_id=fu.organization_id,
+            )
+            for fu in follow_ups
+            for url in [_link("officers:visit_detail", fu.visit_id)]
         )
-        created += delivery is not None
-    return created
+    )
 
 
 def overdue_items(*, as_of: dt.date, org_ids: set[int] | None, grace: int) -> dict[int, list]:
@@ -93,19 +95,20 @@ def officer_weekly_digest(as_of: dt.date) -> int:
         if items.get(a.organization_id):
             user, rows = per_officer.setdefault(a.officer_id, (a.officer, []))
             rows.append((a.organization.name, items[a.organization_id]))
-    created = 0
-    for user, rows in per_officer.values():
-        url = _link("officers:officer", user.pk)
-        delivery = notify(
-            user=user,
-            key=f"officer_weekly:{user.pk}:{_week(as_of)}",
-            kind="officer_weekly",
-            template="officers/email/officer_weekly",
-            context={"rows": rows, "as_of": as_of, "link": url},
-            url=url,
+    return notify_many(
+        messages=(
+            Message(
+                user=user,
+                key=f"officer_weekly:{user.pk}:{_week(as_of)}",
+                kind="officer_weekly",
+                template="officers/email/officer_weekly",
+                context={"rows": rows, "as_of": as_of, "link": url},
+                url=url,
+            )
+            for user, rows in per_officer.values()
+            for url in [_link("officers:officer", user.pk)]
         )
-        created += delivery is not None
-    return created
+    )
 
 
 @periodic_job("officer_county_escalation")

@@ -9,12 +9,14 @@ from decimal import Decimal as D
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common import lapses
 from dues import services
 from notifications.jobs import registered_jobs, run_job
 from notifications.models import Delivery
-from tests.factories import UserFactory
+from tests.factories import MemberFactory, UserFactory
 from users.services import system_user
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,25 @@ def test_educations_six_month_warning_counts_unpaid_dues_once(worker, alice):
     # paying one month breaks the run: no lapse any more
     _pay(worker, M(2026, 6, 1), M(2026, 6, 1), D("40"))
     assert lapses.collect(member_ids=None, as_of=M(2026, 7, 1)) == {}
+
+
+@pytest.mark.parametrize("behind", [3, 30])
+def test_the_job_and_its_sending_take_the_same_queries_for_few_or_many_members(
+    branch_a1, alice, behind, django_capture_on_commit_callbacks
+):
+    """issue 14: queries grow with batches (500 messages), not with members or deliveries."""
+    for _ in range(behind):
+        member = MemberFactory(organization=branch_a1, admitted_on=M(2000, 1, 1))
+        member.user = UserFactory(notification_frequency="immediate")
+        member.save(update_fields=["user"])
+        services.dues_record_set(
+            member=member, category="student", base=None, starts_month=M(2026, 1, 1), by=system_user()
+        )
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        created = run_job("dues_arrears_reminders", as_of=M(2026, 6, 2))
+    assert created == 2 * behind  # the member and the secretary
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 2 * behind
+    assert len(queries) == 20, "\n".join(q["sql"][:120] for q in queries.captured_queries)
