@@ -935,9 +935,11 @@ def _study_hours_sql(
             .query.sql_with_params()
         )
         present_sql, present_params = present.query.sql_with_params()
-        # the year's 党课 with their hours, computed once per meeting; `lec`: a row per member present
+        # the year's 党课 with their hours, computed once per meeting; `lec`: a row per member present, read
+        # once for a subtree; for the whole county twice, which lets the planner hash the anti-join
+        lec = "NOT MATERIALIZED" if all_members else "MATERIALIZED"
         ctes = (
-            f"WITH lm AS MATERIALIZED ({meetings_sql}), lec AS NOT MATERIALIZED ("
+            f"WITH lm AS MATERIALIZED ({meetings_sql}), lec AS {lec} ("
             f"SELECT x.mid, lm.day, lm.h FROM ({present_sql}) x JOIN lm ON lm.meeting = x.meeting_ref "
             f"WHERE TRUE{of_members}) "
         )

@@ -102,14 +102,24 @@ CATEGORY_LABELS: dict[tuple[str, str], Any] = {
 }
 
 
-def _member_categories(as_of: dt.date) -> list[tuple[str, str, Q | None]]:
-    """(measure, category, filter) for every member figure, in the report's order (None: every member)."""
+class Others:
+    """A category that is every member in none of its measure's other categories (they never overlap): its
+    count is the measure's remainder, not one more filter evaluated on every member."""
+
+
+OTHERS = Others()
+Category = tuple[str, str, Q | Others | None]
+
+
+def _member_categories(as_of: dt.date) -> list[Category]:
+    """(measure, category, filter) for every member figure, in the report's order (None: every member;
+    OTHERS: the members in no other category of the measure)."""
     full = Q(full_member_on__isnull=False, full_member_on__lte=as_of)
     han = Q(ethnicity__in=HAN)
-    categories: list[tuple[str, str, Q | None]] = [
+    categories: list[Category] = [
         ("total", "all", None),
         ("status", "full", full),
-        ("status", "probationary", ~full),
+        ("status", "probationary", OTHERS),  # not full (no full-membership date, or a later one)
         ("gender", "male", Q(gender=Member.Gender.MALE)),
         ("gender", "female", Q(gender=Member.Gender.FEMALE)),
         ("ethnicity", "han", han),
@@ -136,7 +146,7 @@ def _member_categories(as_of: dt.date) -> list[tuple[str, str, Q | None]]:
         ("occupation", "occupation", Member.Occupation.values),
     ):
         categories.extend((measure, code, Q(**{field: code})) for code in codes)
-        categories.append((measure, "unknown", ~Q(**{f"{field}__in": codes})))
+        categories.append((measure, "unknown", OTHERS))  # blank, or a code no longer offered
     return categories
 
 
@@ -150,8 +160,9 @@ def party_statistics(*, org: Organization, as_of: dt.date) -> list[StatisticsRow
         raise ValueError(f"as_of must be on or after {FIRST_DAY}")
     categories = _member_categories(as_of)
     aggregates = {
-        f"m{i}": Count("pk", filter=q) if q is not None else Count("pk")
+        f"m{i}": Count("pk", filter=q) if isinstance(q, Q) else Count("pk")
         for i, (_measure, _category, q) in enumerate(categories)
+        if not isinstance(q, Others)
     }
     # The county is the root of the only tree (branches: only the county has no parent): its subtree on any
     # day is every member, so the subtree-on-that-day test (a join to the organizations, the transfers after
@@ -163,9 +174,16 @@ def party_statistics(*, org: Organization, as_of: dt.date) -> list[StatisticsRow
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=as_of))
         .aggregate(**{code: Count("pk", filter=Q(kind=kind)) for code, kind in ORGANIZATION_KINDS.items()})
     )
+    total = next(counts[f"m{i}"] for i, (_measure, _category, q) in enumerate(categories) if q is None)
+    counted: dict[str, int] = {}  # per measure, the members in its filtered categories
+    for i, (measure, _category, q) in enumerate(categories):
+        if isinstance(q, Q):
+            counted[measure] = counted.get(measure, 0) + counts[f"m{i}"]
     rows = [
-        StatisticsRow(measure, category, counts[f"m{i}"])
-        for i, (measure, category, _q) in enumerate(categories)
+        StatisticsRow(
+            measure, category, total - counted.get(measure, 0) if isinstance(q, Others) else counts[f"m{i}"]
+        )
+        for i, (measure, category, q) in enumerate(categories)
     ]
     rows.extend(StatisticsRow("organizations", code, org_counts[code]) for code in ORGANIZATION_KINDS)
     return rows
