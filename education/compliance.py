@@ -188,7 +188,7 @@ class Cell(NamedTuple):
     status: str
 
 
-def compliance_cells(
+def compliance_cell_list(
     organizations: QuerySet[Organization],
     *,
     year: int,

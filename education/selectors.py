@@ -52,7 +52,7 @@ from .compliance import (
     Cell,
     ComplianceRow,
     UnitTally,
-    compliance_cells,
+    compliance_cell_list,
     compliance_grid,
     compliance_tally,
     grid_order,
@@ -1207,7 +1207,7 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
             (as_of.year, None),
         )
         if kinds is None or kinds
-        for r in compliance_cells(
+        for r in compliance_cell_list(
             Organization.objects.all(), year=year, as_of=as_of, rules=rules, kinds=kinds
         )
         if r.period.end < as_of
