@@ -1280,12 +1280,12 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
     by_series: dict[tuple, list[tuple[dt.date, int, Cell]]] = {}
     for i, r in enumerate(rows):
         by_series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append((r.period.start, i, r))
-    for cells in by_series.values():
-        cells.sort(key=lambda c: c[:2])  # one cell per period start in a series
+    for indexed in by_series.values():
+        indexed.sort(key=lambda c: c[:2])  # one cell per period start in a series
     in_grid = grid_order(rules)
     series: dict[tuple, list[Cell]] = {
-        key: [cell for _start, _i, cell in cells]
-        for key, cells in sorted(
+        key: [cell for _start, _i, cell in indexed]
+        for key, indexed in sorted(
             by_series.items(), key=lambda item: (item[1][0][0], in_grid(item[1][0][2]), item[1][0][1])
         )
     }

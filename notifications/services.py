@@ -37,6 +37,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby, islice
 
 from django.conf import settings
@@ -438,7 +439,7 @@ def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> None:
     ids = list(delivery_ids)
     for i in range(0, len(ids), SEND_BATCH):
         batch = ids[i : i + SEND_BATCH]
-        transaction.on_commit(lambda batch=batch: send_deliveries.delay(batch), robust=True)
+        transaction.on_commit(partial(send_deliveries.delay, batch), robust=True)
 
 
 @dataclass
