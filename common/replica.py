@@ -4,7 +4,8 @@ Set DATABASE_REPLICA_URL (a streaming replica of DATABASE_URL) and, inside `repl
 command method decorated with `@reads_from_replica`), every read goes to the replica; writes, and everything
 outside, go to the primary. Without the variable there is one database and nothing changes. A replica lags the
 primary by a moment: only pages and reports that summarize (where a meeting recorded a second ago may be
-missing for that second) read from it, never a page that shows what its user has just written.
+missing for that second) read from it, never a page that shows what its user has just written; and inside a
+transaction on the primary (a report recording its export) reads stay on the primary.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class ReplicaRouter:
     """Reads inside `replica_reads()` to the replica when one is configured; the rest to the primary."""
 
     def db_for_read(self, model, **hints) -> str | None:
-        if _reading.get() and REPLICA in connections.databases:
+        # inside a transaction on the primary the code is writing: it reads its own writes (and any
+        # select_for_update) there
+        if _reading.get() and REPLICA in connections.databases and not connections["default"].in_atomic_block:
             return REPLICA
         return None
 

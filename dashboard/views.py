@@ -9,6 +9,7 @@ from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
 from common.pagination import paginate
 from common.params import year_param
+from common.replica import reads_from_replica
 from education.selectors import study_hours_attach
 from notifications.selectors import unread_count, unread_recent
 
@@ -20,6 +21,7 @@ QUARTERS = ("1", "2", "3", "4")
 
 
 @login_required
+@reads_from_replica
 def home(request):
     """The county office and township secretaries: the dashboard of their organization. Everyone else: what
     they are responsible for (by role), what is due, and their unread notifications."""
@@ -45,6 +47,7 @@ def home(request):
 
 
 @login_required
+@reads_from_replica
 def organization(request, org_id):
     """One level of the drill-down (county → township → organization → member), state in the URL."""
     scope = scope_or_404(request.user)

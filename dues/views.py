@@ -22,6 +22,7 @@ from branches.selectors import organization_top, scope_for, scope_or_404
 from common.forms import add_service_errors
 from common.pagination import paginate
 from common.params import FIRST_YEAR, LAST_YEAR, year_or_current
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import write_csv, write_xlsx
 from members.models import Member
 from members.selectors import member_get_for_user, member_of_user
@@ -74,6 +75,7 @@ def me(request):
 
 
 @login_required
+@reads_from_replica
 def totals(request, pk: int):
     org = _org(request, pk)
     scope = scope_for(request.user)
@@ -99,6 +101,7 @@ def totals(request, pk: int):
 
 
 @login_required
+@reads_from_replica
 def totals_export(request, pk: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404

@@ -19,6 +19,7 @@ from branches.selectors import organization_top, scope_for
 from common.forms import add_service_errors
 from common.pagination import paginate
 from common.params import year_or_current, year_param
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
 from members.selectors import member_get_for_user
@@ -344,6 +345,7 @@ def attachment_delete(request, pk):
 
 
 @login_required
+@reads_from_replica
 def compliance_overview(request):
     """Township and county: which branches are behind this year."""
     org = _top_org(request)

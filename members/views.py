@@ -29,6 +29,7 @@ from common import panels as panel_registry
 from common.forms import add_service_errors
 from common.pagination import paginate, querystring_without_page
 from common.params import id_param
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import write_csv, write_xlsx
 
 from . import exports, selectors, services, statistics
@@ -405,6 +406,7 @@ def _statistics_params(request) -> tuple[Organization, dt.date]:
 
 
 @login_required
+@reads_from_replica
 def statistics_page(request):
     """党内统计 of an organization's subtree on a day, as tables and charts; the download is the report."""
     org, as_of = _statistics_params(request)
@@ -427,6 +429,7 @@ def statistics_page(request):
 
 
 @login_required
+@reads_from_replica
 def statistics_export(request):
     """The page's figures in report_statistics' columns (XLSX, or CSV with ?format=csv)."""
     org, as_of = _statistics_params(request)

@@ -46,3 +46,13 @@ def test_the_decorator_reads_from_the_replica_only_while_it_runs(with_replica):
 def test_nothing_is_migrated_on_the_replica():
     assert router.allow_migrate(REPLICA, "members") is False
     assert router.allow_migrate("default", "members") is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_on_the_primary_reads_stay_there(with_replica):
+    from django.db import transaction
+
+    with replica_reads():
+        with transaction.atomic():
+            assert router.db_for_read(User) is None
+        assert router.db_for_read(User) == REPLICA

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accountability.exports import csv_text, xlsx_bytes
 from accountability.selectors import evaluation_rows
 from branches.selectors import organization_get_by_code
+from common.replica import reads_from_replica
 
 COLUMNS = ["org_code", "parent_code", "year", "status", "self_score", "score", "vetoed", "grade", "rank"]
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (default: standard output; required for xlsx)")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, year: int, org: str | None, format: str, output: str | None, **options):
         organization = None
         if org:

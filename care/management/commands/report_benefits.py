@@ -14,6 +14,7 @@ from branches.models import Organization
 from branches.selectors import scope_for
 from care.selectors import report_rows
 from common.commands import date_option
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.models import Member
 from members.selectors import living_on
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="file to write (default: standard output; required for xlsx)")
         parser.add_argument("--user", help="e-mail of a user: restrict to what that user may see")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, as_of, org=None, format="csv", output=None, user=None, **options):
         as_of_date = date_option(as_of)
         members = Member.objects.all()

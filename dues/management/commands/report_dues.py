@@ -15,6 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from branches.models import Organization
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from dues import rates
 from dues.selectors import REPORT_COLUMNS, report_rows
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (default: standard output; required for xlsx)")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, month, org=None, format="csv", output=None, **options):
         try:
             first = rates.parse_month(month)

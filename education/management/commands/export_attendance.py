@@ -12,6 +12,7 @@ import contextlib
 from django.core.management.base import BaseCommand, CommandError
 
 from branches.models import Organization
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 
 from ...selectors import EXPORT_COLUMNS, attendance_export_rows
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="File to write (default: standard output; required for xlsx).")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, org, year, format, output, **options):
         root = Organization.objects.filter(code=org).first()
         if root is None:

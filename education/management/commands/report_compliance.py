@@ -16,6 +16,7 @@ from django.utils import timezone
 from branches.models import Organization
 from branches.paths import subtree_q
 from common.commands import date_option
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 
 from ...compliance import compliance_records
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="File to write (default: standard output; required for xlsx).")
         parser.add_argument("--as-of", help="Judge periods as of this date (YYYY-MM-DD; default today).")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, year, org, format, output, as_of, **options):
         started = time.monotonic()
         as_of_date = date_option(as_of) if as_of else timezone.localdate()

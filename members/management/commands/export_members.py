@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.paths import subtree_q
+from common.replica import reads_from_replica
 from members.exports import members_export
 from members.models import Member
 from members.services import command_line_actor, members_export_recorded
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (default: standard output; required for xlsx)")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, **options):
         queryset = Member.objects.all()
         if options["org"]:

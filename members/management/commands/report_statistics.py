@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from branches.models import Organization
 from common.commands import date_option
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.statistics import COLUMNS, FIRST_DAY, party_statistics, statistics_records
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write (default: standard output; required for xlsx)")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, as_of, org=None, format="csv", output=None, **options):
         as_of_date = date_option(as_of)
         if as_of_date < FIRST_DAY:

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from branches.selectors import organization_get_by_code
 from common.commands import date_option
+from common.replica import reads_from_replica
 from common.spreadsheets.tables import stream_csv, stream_xlsx
 from members.services import command_line_actor, members_export_recorded
 from users.services import system_user
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="File to write (default: standard output; required for xlsx).")
 
+    @reads_from_replica  # a whole county's rows, from the read replica when there is one
     def handle(self, *args, as_of, org, format, output, **options):
         day = date_option(as_of)
         root = None
