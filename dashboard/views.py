@@ -21,15 +21,15 @@ QUARTERS = ("1", "2", "3", "4")
 
 
 @login_required
-@reads_from_replica
 def home(request):
-    """The county office and township secretaries: the dashboard of their organization. Everyone else: what
-    they are responsible for (by role), what is due, and their unread notifications."""
+    """The county office and township secretaries: the dashboard of their organization (read from the replica
+    when there is one). Everyone else: what they are responsible for (by role), what is due, and their unread
+    notifications (from the primary: what they have just recorded shows at once)."""
     scope = scope_for(request.user)
     if scope.is_township_or_above:
         org = organization_top(scope=scope)
         if org is not None:
-            return _dashboard(request, scope=scope, org=org)
+            return reads_from_replica(_dashboard)(request, scope=scope, org=org)
     as_of = timezone.localdate()
     summaries = selectors.organization_summaries(orgs=selectors.top_organizations(scope=scope), as_of=as_of)
     return render(
