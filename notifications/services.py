@@ -467,7 +467,7 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> SendOutcome:
     outcome = SendOutcome()
     if not deliveries:
         return outcome
-    unreachable = [d.pk for d in deliveries if not d.user.is_active or not d.user.email]
+    unreachable = {d.pk for d in deliveries if not d.user.is_active or not d.user.email}
     if unreachable:
         Delivery.objects.filter(pk__in=unreachable).update(status=Delivery.Status.SKIPPED)
     connection = get_connection()
