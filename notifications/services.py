@@ -463,12 +463,11 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> SendOutcome:
     error, and the next message opens a new connection. A fixed number of queries per batch, one more per
     failure.
     """
-    claimed = _claim(list(delivery_ids))
+    deliveries = _claim(list(delivery_ids))
     outcome = SendOutcome()
-    if not claimed:
+    if not deliveries:
         return outcome
-    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("user").order_by("pk"))
-    unreachable = [d.pk for d in deliveries if not d.user.is_active or not d.user.email]
+    unreachable = {d.pk for d in deliveries if not d.user.is_active or not d.user.email}
     if unreachable:
         Delivery.objects.filter(pk__in=unreachable).update(status=Delivery.Status.SKIPPED)
     connection = get_connection()
@@ -510,22 +509,25 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> SendOutcome:
     return outcome
 
 
-def _claim(ids: list[int]) -> list[int]:
-    """Lock the PENDING rows among `ids` (skipping rows another worker has locked) and mark them SENDING; the
-    ids claimed. The UPDATE checks the status again (databases without row locks)."""
+def _claim(ids: list[int]) -> list[Delivery]:
+    """Lock the PENDING rows among `ids` (skipping rows another worker has locked), read with their users,
+    and mark them SENDING: the rows claimed. The UPDATE checks the status again (databases without row
+    locks)."""
     if not ids:
         return []
     with transaction.atomic():
         claimed = list(
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=ids, status=Delivery.Status.PENDING)
+            .select_related("user")
             .order_by("pk")
-            .values_list("pk", flat=True)
         )
         if claimed:
-            Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.PENDING).update(
+            Delivery.objects.filter(pk__in=[d.pk for d in claimed], status=Delivery.Status.PENDING).update(
                 status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
             )
+    for delivery in claimed:
+        delivery.status, delivery.attempts = Delivery.Status.SENDING, delivery.attempts + 1
     return claimed
 
 

@@ -142,4 +142,4 @@ def test_the_job_and_its_sending_take_the_same_queries_for_few_or_many_members(
         created = run_job("dues_arrears_reminders", as_of=M(2026, 6, 2))
     assert created == 2 * behind  # the member and the secretary
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 2 * behind
-    assert len(queries) == 20, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert len(queries) == 19, "\n".join(q["sql"][:120] for q in queries.captured_queries)
