@@ -177,10 +177,11 @@ def compliance_records(
             p.start.month,
             p.end.month + 1,
             p.end,
+            min(p.end, as_of) if rule.applies_to == AppliesTo.COMMITTEE else None,  # the day judged
+            rule.applies_to == AppliesTo.GROUP,
             p.label,
             rule.minimum,
             MISSING if p.end < as_of else DUE,
-            rule.applies_to,
         )
         for kind, p, rule in measured
     ]
@@ -200,18 +201,12 @@ def compliance_records(
             (gid, name, name_rank[name] * n_periods) for gid, name in groups
         ]
         base = unit_rank[code] * n_kinds * n_names * n_periods
-        for kind_code, key, first, last, end, label, required, short, applies_to in entries:
+        for kind_code, key, first, last, end, judged, grouped, label, required, short in entries:
             if established and end < established:
                 continue
-            if applies_to == AppliesTo.COMMITTEE:
-                if full_members.get(min(end, as_of), 0) < COMMITTEE_THRESHOLD:
-                    continue
-                targets = no_group
-            elif applies_to == AppliesTo.GROUP:
-                targets = by_group
-            else:
-                targets = no_group
-            for group_id, group_name, group_key in targets:
+            if judged is not None and full_members.get(judged, 0) < COMMITTEE_THRESHOLD:
+                continue
+            for group_id, group_name, group_key in by_group if grouped else no_group:
                 by_month = held.get((oid, kind_code, group_id))
                 n = sum(by_month[first:last]) if by_month else 0
                 append(
@@ -568,7 +563,14 @@ def _held_by_month(
     packed = _held_packed(unit_ids, year=year, measured=measured, group_kinds=group_kinds)
     if packed is None:
         return _held_month_by_month(unit_ids, year=year, group_kinds=group_kinds)
-    return {(org_id, code, target): _unpack(first, second) for org_id, target, code, first, second in packed}
+    unpacked: dict[tuple[int, int], list[int]] = {}  # the same year recurs: unpacked once (lists only read)
+    held = {}
+    for org_id, target, code, first, second in packed:
+        months = unpacked.get((first, second))
+        if months is None:
+            months = unpacked[(first, second)] = _unpack(first, second)
+        held[(org_id, code, target)] = months
+    return held
 
 
 def _met_masks(

@@ -297,13 +297,21 @@ _CHUNK_ROWS = 4096
 _AS_IS = frozenset({int, type(None)})  # the csv module writes them as csv_value does: str(n), ""
 
 
+_SEQUENCES = frozenset({tuple, list})
+
+
 def _safe_rows(chunk: list):
     """The rows of `chunk` with every cell as csv_value makes it, worked out a column at a time."""
-    width = len(chunk[0]) if type(chunk[0]) in (tuple, list) else -1
-    if width <= 0 or any(type(row) not in (tuple, list) or len(row) != width for row in chunk):
+    try:
+        if not set(map(type, chunk)) <= _SEQUENCES:
+            raise ValueError("rows of another type")
+        transposed = list(zip(*chunk, strict=True))  # ValueError: rows of different lengths
+    except ValueError:
+        transposed = []
+    if not transposed:  # and empty rows
         return ([csv_value(v) for v in row] for row in chunk)
     columns: list = []
-    for column in zip(*chunk, strict=True):
+    for column in transposed:
         types = set(map(type, column))
         if types <= _AS_IS:
             columns.append(column)
