@@ -281,17 +281,26 @@ def stream_csv(stream: IO[str], headers: list[str], rows, *, lineterminator: str
     writer = csv.writer(stream, lineterminator=lineterminator)
     writer.writerow([csv_value(v) for v in headers])
     count = 0
+    for chunk in _chunks(rows):
+        _write_chunk(stream, writer, chunk, lineterminator)
+        count += len(chunk)
+    return count
+
+
+def _chunks(rows):
+    """`rows` a few thousand at a time (slices of a list, else collected as they come)."""
+    if isinstance(rows, list):
+        for start in range(0, len(rows), _CHUNK_ROWS):
+            yield rows[start : start + _CHUNK_ROWS]
+        return
     chunk: list = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == _CHUNK_ROWS:
-            _write_chunk(stream, writer, chunk, lineterminator)
-            count += len(chunk)
+            yield chunk
             chunk = []
     if chunk:
-        _write_chunk(stream, writer, chunk, lineterminator)
-        count += len(chunk)
-    return count
+        yield chunk
 
 
 _CHUNK_ROWS = 4096
