@@ -59,3 +59,18 @@ def test_ragged_rows_lists_generators_and_empty_rows():
 
 def test_no_rows():
     assert streamed(HEADERS, []) == ("code,'=name,n\n", 0)
+
+
+def test_plain_chunks_and_chunks_that_need_quotes_give_the_csv_modules_bytes():
+    plain = [(f"B-{i}", "ok", i, None) for i in range(5000)]  # a chunk joined as it is, then part of one
+    quoted = [("B,1", 'say "hi"', 1, None), ("B-2", "a\rb", 2, None), ("B-3", "nul\x00", 3, None)]
+    rows = plain + quoted + plain
+    assert streamed(["a", "b", "c", "d"], rows) == (cell_by_cell(["a", "b", "c", "d"], rows), len(rows))
+    single = [("",), ("x",), (None,), (1,)]  # a row of one empty cell is written '""'
+    assert streamed(["a"], single) == (cell_by_cell(["a"], single), 4)
+    crlf = io.StringIO()
+    stream_csv(crlf, ["a", "b"], [("x", 1), ("y", 2)], lineterminator="\r\n")
+    reference = io.StringIO()
+    writer = csv.writer(reference, lineterminator="\r\n")
+    writer.writerows([["a", "b"], ["x", 1], ["y", 2]])
+    assert crlf.getvalue() == reference.getvalue()
