@@ -34,11 +34,16 @@ $$
 
 
 def triggers_create(apps, schema_editor):
-    apps.get_model("education", "ComplianceVersion").objects.create(token=uuid.uuid4().hex, n=0)
+    """Idempotent: the browser tests run every RunPython again after a flush (tests/browser/conftest.py)."""
+    version = apps.get_model("education", "ComplianceVersion")
+    if not version.objects.exists():
+        version.objects.create(token=uuid.uuid4().hex, n=0)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_FUNCTION)
         for table in TABLES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS education_compliance_touch ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS education_compliance_truncate ON {table}")
             schema_editor.execute(
                 f"CREATE CONSTRAINT TRIGGER education_compliance_touch AFTER INSERT OR UPDATE OR DELETE"
                 f" ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
@@ -52,7 +57,7 @@ def triggers_create(apps, schema_editor):
         for table in TABLES:
             for operation in ("INSERT", "UPDATE", "DELETE"):
                 schema_editor.execute(
-                    f"CREATE TRIGGER education_compliance_{operation.lower()}_{table} AFTER {operation}"
+                    f"CREATE TRIGGER IF NOT EXISTS education_compliance_{operation.lower()}_{table} AFTER {operation}"
                     f" ON {table} BEGIN UPDATE education_complianceversion SET n = n + 1; END"
                 )
     else:
