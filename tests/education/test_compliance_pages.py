@@ -76,8 +76,6 @@ def test_org_members_page_bounded_queries(client, alice, branch_a1, today, djang
     url = reverse("education:org_members", args=[branch_a1.pk])
     full_members(branch_a1, 3)
     client.get(url)
-    # session, user, scope (2), the organization, the study rule, the members and their figures
-    # (member_figures: admission dates, attendance grouped, absences, study hours), nothing per member
     with django_assert_num_queries(11) as few:
         client.get(url)
     full_members(branch_a1, 30)
