@@ -66,6 +66,16 @@ def is_within(path: str, ancestor: HasPath | str) -> bool:
     return path.startswith(_path(ancestor))
 
 
+def minimal_prefixes(paths: set[str]) -> tuple[str, ...]:
+    """The paths without those that lie within another of them (sorted): the subtrees they cover, each once,
+    so that an OR of subtree_q stays small."""
+    kept: list[str] = []
+    for p in sorted(paths, key=len):
+        if not any(is_within(p, k) for k in kept):
+            kept.append(p)
+    return tuple(sorted(kept))
+
+
 def subtree_q(org_or_path: HasPath | str, field: str = "organization", *, include_self: bool = True) -> Q:
     """A Q on any model that reaches Organization through `field` ("" for Organization itself): the rows
     of the organization's subtree (without the organization itself when include_self is False)."""

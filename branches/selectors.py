@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import OfficerAssignment, Organization, RoleAssignment
-from .paths import ancestor_ids, is_within, subtree_q
+from .paths import ancestor_ids, is_within, minimal_prefixes, subtree_q
 
 Role = RoleAssignment.Role
 
@@ -94,15 +94,6 @@ ANONYMOUS_SCOPE = Scope(user_id=None)
 COUNTY_SCOPE = Scope(user_id=None, is_superuser=True)
 
 
-def _minimal_prefixes(paths: set[str]) -> tuple[str, ...]:
-    """Drop prefixes that are covered by a shorter one, so the OR stays small."""
-    kept: list[str] = []
-    for p in sorted(paths, key=len):
-        if not any(is_within(p, k) for k in kept):
-            kept.append(p)
-    return tuple(sorted(kept))
-
-
 def scope_for(user, *, on: dt.date | None = None) -> Scope:
     """The user's scope, computed once per user object (two small queries) and cached on it.
 
@@ -137,8 +128,8 @@ def scope_for(user, *, on: dt.date | None = None) -> Scope:
             read.add(path)
         scope = Scope(
             user_id=user.pk,
-            read_paths=_minimal_prefixes(read),
-            write_paths=_minimal_prefixes(write),
+            read_paths=minimal_prefixes(read),
+            write_paths=minimal_prefixes(write),
             roles=frozenset(roles),
         )
     if on is None:

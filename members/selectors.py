@@ -249,10 +249,11 @@ def transfers_after_exist(on: dt.date) -> bool:
     return Transfer.objects.filter(transferred_on__gt=on).exists()
 
 
-def living_in(*, on: dt.date, org: Organization) -> QuerySet[Member]:
-    """living_on(on=, org=) for a list or a count of a subtree: one query more (transfers_after_exist), and
-    when nobody moved after `on`, the subtree's members as they stand, through the organization's index."""
-    if transfers_after_exist(on):
+def living_in(*, on: dt.date, org: Organization, moved: bool | None = None) -> QuerySet[Member]:
+    """living_on(on=, org=) for a list or a count of a subtree: one query more (transfers_after_exist, unless
+    the caller knows `moved`), and when nobody moved after `on`, the subtree's members as they stand, through
+    the organization's index."""
+    if transfers_after_exist(on) if moved is None else moved:
         return living_on(on=on, org=org)
     return Member.objects.filter(living_on_q(on), subtree_q(org))
 
@@ -314,10 +315,7 @@ def subtree_member_totals(orgs: list[Organization], *, as_of: dt.date) -> None:
         by_depth.setdefault(paths.depth(org.path), []).append(org)
     for depth, group in by_depth.items():
         # the subtrees the group lies in: its parents' (or its own, for a top), fewest prefixes
-        prefixes: list[str] = []
-        for prefix in sorted({paths.parent_path(o.path) or o.path for o in group}, key=len):
-            if not any(paths.is_within(prefix, kept) for kept in prefixes):
-                prefixes.append(prefix)
+        prefixes = paths.minimal_prefixes({paths.parent_path(o.path) or o.path for o in group})
         wanted = {o.path for o in group}
         counts = {
             unit: (n, full)
@@ -537,7 +535,7 @@ def member_status_counts(*, on: dt.date, org: Organization, depth: int) -> dict[
     moved = transfers_after_exist(on)
     path = organization_on(on, "path") if moved else F("organization__path")
     rows = (
-        (living_on(on=on, org=org) if moved else Member.objects.filter(living_on_q(on), subtree_q(org)))
+        living_in(on=on, org=org, moved=moved)
         .annotate(unit=path_at_depth(path, depth=depth))
         .order_by()
         .values("unit")
