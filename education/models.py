@@ -453,21 +453,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.organization} feed"
-
-
-class ComplianceVersion(models.Model):
-    """The version of everything 三会一课 compliance is computed from (organizations, party groups, members,
-    transfers, meetings and their kinds, the kinds, the rules): one row, bumped by database triggers on every
-    transaction that writes one of those tables, whatever writes it (a form, the admin, an import, a bulk
-    update, raw SQL). The county's pages cache their compliance cells under it (education.compliance_cache);
-    `token` changes when the row is created again (after a flush), so that a count never repeats."""
-
-    token = models.CharField(max_length=32)
-    n = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("compliance version")
-        verbose_name_plural = _("compliance versions")
-
-    def __str__(self):
-        return f"{self.token}:{self.n}"

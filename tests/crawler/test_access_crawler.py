@@ -183,7 +183,7 @@ COUNTY_ONLY = {
 # Not a change of data: an access record is written when a reader looks at something sensitive.
 AUDIT = {
     "members.sensitiveaccess": "the access log of ID numbers records reads",
-    "education.complianceversion": "bumped by database triggers on every write compliance is computed from",
+    "common.tableversion": "bumped by database triggers on every write to a tracked table",
 }
 OUR_APPS = {
     "users",

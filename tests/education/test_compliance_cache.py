@@ -1,7 +1,8 @@
-"""The county's compliance cells are cached under the compliance version (education.compliance_cache): every
+"""The county's compliance cells are cached under the versions of the tables they are computed from
+(education.compliance_cache, common.table_versions): every
 way of writing what they are computed from makes the next request compute them again, and nothing else does.
 
-These tests commit (transaction=True): the version is bumped by database triggers when a transaction that
+These tests commit (transaction=True): a version is bumped by database triggers when a transaction that
 wrote commits, and inside a transaction (every other test) nothing is cached."""
 
 import datetime as dt
@@ -14,9 +15,11 @@ from django.utils import translation
 
 from branches.models import Organization, PartyGroup
 from branches.paths import subtree_q
+from common.models import TableVersion
+from common.table_versions import table_versions
 from education.compliance import compliance_cells, tally_of
-from education.compliance_cache import compliance_version, subtree_cells
-from education.models import Attendance, ComplianceVersion, Meeting, MeetingKind
+from education.compliance_cache import TABLES, subtree_cells
+from education.models import Attendance, Meeting, MeetingKind
 from education.services import requirement_change
 from members.models import Member, Transfer
 from tests.concurrency import seeded  # noqa: F401  (a fixture: the meeting kinds back after a flush)
@@ -73,6 +76,10 @@ def counted(cells) -> list:
 
 def fresh(root) -> list:
     return counted(compliance_cells(Organization.objects.filter(subtree_q(root, "")), year=2026, as_of=AS_OF))
+
+
+def compliance_version() -> str | None:
+    return table_versions(TABLES)
 
 
 def cached(root) -> list:
@@ -172,7 +179,7 @@ NOT_SHOWN = {"a party group renamed"}  # the county's pages count a branch's gro
 def test_a_second_request_is_served_from_the_cache(world, django_assert_num_queries):
     root = world["county"]
     first = cached(root)
-    with django_assert_num_queries(1):  # the version
+    with django_assert_num_queries(1):  # the versions
         assert cached(root) == first
 
 
@@ -215,10 +222,12 @@ def test_an_emptied_version_table_starts_again_under_a_new_token(world):
     root = world["county"]
     cached(root)
     old = compliance_version()
-    ComplianceVersion.objects.all().delete()
+    TableVersion.objects.all().delete()
+    again = compliance_version()  # the rows are made again, under new tokens
+    assert set(again.split(",")).isdisjoint(old.split(","))
     held(world["a2"], dt.date(2026, 6, 1), "themed_day")
     new = compliance_version()
-    assert new.split(":")[0] != old.split(":")[0]
+    assert new != again and set(new.split(",")).isdisjoint(old.split(","))
     assert cached(root) == fresh(root)
 
 

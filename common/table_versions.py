@@ -1,0 +1,142 @@
+"""Exact caching of figures computed from whole tables (issue 14).
+
+The county's summaries (its dashboard, its organization page, 党内统计, the dues totals, the 三会一课 cells)
+read tens of thousands of rows on every request, a cost that grows with the county. They are kept in the cache
+(Redis in production) under the versions of the tables they are computed from.
+
+Exact, not a timeout: each tracked table's version (common.TableVersion) is bumped by database triggers in the
+very transaction that writes the table (`track_tables`, called by the migration of the app that owns it), so
+it becomes visible together with the data. The versions are read before the figures are computed, so figures
+stored under a version were computed from data at least that new, and versions seen after a write can never
+find figures computed before it. Inside a transaction (every test, a request that writes first) nothing is
+read from or stored in the cache: what it would store might yet be rolled back.
+
+PostgreSQL: a deferred constraint trigger per row bumps the table's row once per transaction, at commit (the
+version row is locked only for the instant of the commit, not for the length of an import), and a statement
+trigger for TRUNCATE. SQLite: a trigger per row and operation (SQLite writes one transaction at a time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import connection, migrations
+
+from .models import TableVersion
+
+T = TypeVar("T")
+CACHE_SECONDS = 24 * 3600  # callers put the day into the key when the figures depend on it
+_ABSENT = object()
+
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION common_table_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('common_touched.' || TG_TABLE_NAME, true) IS DISTINCT FROM txid_current()::text THEN
+        PERFORM set_config('common_touched.' || TG_TABLE_NAME, txid_current()::text, true);
+        INSERT INTO common_tableversion ("table", token, n) VALUES (TG_TABLE_NAME, md5(random()::text), 1)
+        ON CONFLICT ("table") DO UPDATE SET n = common_tableversion.n + 1;
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _sqlite_trigger(table: str, operation: str) -> str:
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS common_touch_{operation.lower()}_{table} AFTER {operation} ON {table}"
+        f' BEGIN INSERT INTO common_tableversion ("table", token, n)'
+        f" VALUES ('{table}', lower(hex(randomblob(16))), 1)"
+        f' ON CONFLICT ("table") DO UPDATE SET n = n + 1; END'
+    )
+
+
+def triggers_create(schema_editor, tables: Iterable[str]) -> None:
+    """Idempotent: the browser tests run every RunPython again after a flush (tests/browser/conftest.py)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_FUNCTION)
+        for table in tables:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS common_table_touch ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS common_table_truncate ON {table}")
+            schema_editor.execute(
+                f"CREATE CONSTRAINT TRIGGER common_table_touch AFTER INSERT OR UPDATE OR DELETE ON {table}"
+                f" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION common_table_touch()"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER common_table_truncate AFTER TRUNCATE ON {table}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION common_table_touch()"
+            )
+    elif vendor == "sqlite":
+        for table in tables:
+            for operation in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(_sqlite_trigger(table, operation))
+    else:
+        raise NotImplementedError(f"table version triggers for {vendor}")
+
+
+def triggers_drop(schema_editor, tables: Iterable[str]) -> None:
+    vendor = schema_editor.connection.vendor
+    for table in tables:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS common_table_touch ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS common_table_truncate ON {table}")
+        else:
+            for operation in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS common_touch_{operation}_{table}")
+
+
+def track_tables(*tables: str) -> migrations.RunPython:
+    """The migration operation that puts the version triggers on `tables` (the app's own), and takes them off
+    when unapplied. The migration depends on common's 0001."""
+
+    def forward(apps, schema_editor):
+        triggers_create(schema_editor, tables)
+
+    def backward(apps, schema_editor):
+        triggers_drop(schema_editor, tables)
+
+    return migrations.RunPython(forward, backward)
+
+
+def table_versions(tables: Iterable[str]) -> str | None:
+    """The versions of `tables` as one string, or None inside a transaction (nothing may be cached then). A
+    table whose row is missing (never written since the flush that emptied the versions) gets one under a new
+    token, so that a version string is never seen twice for different contents."""
+    if connection.in_atomic_block:
+        return None
+    names = sorted(set(tables))
+    found = _read(names)
+    if len(found) < len(names):  # made under new tokens, unless a writer made them first; then read again
+        TableVersion.objects.bulk_create(
+            [TableVersion(table=t, token=uuid.uuid4().hex, n=0) for t in names if t not in found],
+            ignore_conflicts=True,
+        )
+        found = _read(names)
+    return ",".join(found[t] for t in names)
+
+
+def _read(names: list[str]) -> dict[str, str]:
+    rows = TableVersion.objects.filter(table__in=names).values_list("table", "token", "n")
+    return {table: f"{token}:{n}" for table, token, n in rows}
+
+
+def cached_exactly(
+    key: str, *, tables: Iterable[str], compute: Callable[[], T], seconds: int = CACHE_SECONDS
+) -> T:
+    """compute(), from the cache while none of `tables` has been written since it was stored (one query for the
+    versions). `key` must hold every argument the figures depend on (the organization, the day, the language
+    of any names in them...); `tables` every table compute() reads."""
+    versions = table_versions(tables)
+    if versions is None:
+        return compute()
+    full_key = f"exact:{key}:{hashlib.sha1(versions.encode()).hexdigest()}"
+    value = cache.get(full_key, _ABSENT)
+    if value is _ABSENT:
+        value = compute()
+        cache.set(full_key, value, seconds)
+    return value

@@ -1,0 +1,104 @@
+"""common.table_versions: every tracked table has its triggers, a committed write to it moves its version and
+no other's, and whatever is cached under the versions of the tables it reads is computed again after a write.
+
+The versions are bumped when a transaction that wrote commits, and inside a transaction nothing is cached: these
+tests commit (transaction=True)."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from common.table_versions import cached_exactly, table_versions
+from education import compliance_cache
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Every set of tables something is cached under: each must be tracked (a migration's track_tables).
+CACHED_UNDER = {
+    "education.compliance_cache": compliance_cache.TABLES,
+}
+
+
+def tracked_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'common_table_touch'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'common_touch_insert_%'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("user", CACHED_UNDER)
+def test_everything_cached_is_cached_under_tracked_tables(user):
+    assert set(CACHED_UNDER[user]) <= tracked_tables(), user
+
+
+def test_a_committed_write_moves_its_tables_version_only():
+    from education.models import MeetingKind
+
+    before = {t: table_versions([t]) for t in ("education_meetingkind", "education_studytarget")}
+    MeetingKind.objects.filter(code="themed_day").update(order=77)  # no row: still a write, still a version
+    MeetingKind.objects.create(code="x_kind", name_zh="x_kind", name_en="x", order=99)
+    after = {t: table_versions([t]) for t in before}
+    assert after["education_meetingkind"] != before["education_meetingkind"]
+    assert after["education_studytarget"] == before["education_studytarget"]
+
+
+def test_one_transaction_moves_a_version_once_and_a_rolled_back_one_not_at_all():
+    from education.models import MeetingKind
+
+    start = table_versions(["education_meetingkind"])
+    with transaction.atomic():
+        for i in range(3):
+            MeetingKind.objects.create(code=f"k{i}", name_zh=f"k{i}", name_en="k", order=100 + i)
+    once = table_versions(["education_meetingkind"])
+    token, n = start.split(":")
+    token_after, n_after = once.split(":")
+    assert token_after == token
+    assert int(n_after) == int(n) + (1 if connection.vendor == "postgresql" else 3)
+    with transaction.atomic():
+        MeetingKind.objects.create(code="k9", name_zh="k9", name_en="k", order=109)
+        transaction.set_rollback(True)
+    assert table_versions(["education_meetingkind"]) == once
+
+
+def test_cached_until_a_table_it_reads_is_written(django_assert_num_queries):
+    from education.models import MeetingKind
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return MeetingKind.objects.count()
+
+    first = cached_exactly("test:kinds", tables=["education_meetingkind"], compute=compute)
+    with django_assert_num_queries(1):  # the versions
+        assert cached_exactly("test:kinds", tables=["education_meetingkind"], compute=compute) == first
+    MeetingKind.objects.create(code="k_new", name_zh="k_new", name_en="k", order=120)
+    assert cached_exactly("test:kinds", tables=["education_meetingkind"], compute=compute) == first + 1
+    assert len(calls) == 2
+
+
+def test_inside_a_transaction_nothing_is_read_from_or_kept_in_the_cache():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    with transaction.atomic():
+        assert table_versions(["education_meetingkind"]) is None
+        assert cached_exactly("test:t", tables=["education_meetingkind"], compute=compute) == 1
+        assert cached_exactly("test:t", tables=["education_meetingkind"], compute=compute) == 2
