@@ -280,16 +280,22 @@ def _scope_key(scope) -> str:
     return hashlib.sha1("|".join(sorted(scope.read_paths)).encode()).hexdigest()
 
 
-def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
-    """The dashboard of `org`'s subtree for the window, kept in the cache under the versions of TABLES
-    (common.table_versions: exact, one query when nothing changed) and everything it depends on besides: the
-    organization, the window and its day, the paths the scope reads, the language of the names and labels."""
-    key = (
+def dashboard_key(*, org: Organization, scope, window: Window) -> str:
+    """Everything the dashboard's figures depend on besides the versions of TABLES: the organization, the
+    window and its day, the paths the scope reads, the language of the names and labels."""
+    return (
         f"dashboard:{org.pk}:{window.year}:{window.quarter or 0}:{window.today.isoformat()}"
         f":{_scope_key(scope)}:{get_language()}"
     )
+
+
+def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
+    """The dashboard of `org`'s subtree for the window, kept in the cache under the versions of TABLES
+    (common.table_versions: exact, one query when nothing changed) and dashboard_key."""
     d = cached_exactly(
-        key, tables=TABLES, compute=lambda: dashboard_figures(org=org, scope=scope, window=window)
+        dashboard_key(org=org, scope=scope, window=window),
+        tables=TABLES,
+        compute=lambda: dashboard_figures(org=org, scope=scope, window=window),
     )
     return replace(d, org=org)
 
