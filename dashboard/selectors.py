@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property, partial
 
 from django.db.models import Count, Q
+from django.utils.translation import get_language
 
 from accountability.selectors import ContractCounts, contract_counts_by, grade_bands
 from branches.models import Organization
@@ -23,6 +24,7 @@ from care.selectors import (
     visits_overdue_by,
 )
 from common import periods
+from common.table_versions import cached_exactly
 from education.compliance import UnitCells
 from education.selectors import (
     StudyProgress,
@@ -213,12 +215,7 @@ class HeatRow:
     code: str
     name: str
     compliance: Compliance
-    count_months: Callable[[], dict[int, Compliance]] = field(repr=False, compare=False)
-
-    @cached_property
-    def cells(self) -> dict[int, Compliance]:
-        """month -> the cells judged at that month's end: counted for the rows shown only."""
-        return self.count_months()
+    cells: dict[int, Compliance]  # month -> the cells judged at that month's end (months with any only)
 
 
 @dataclass
@@ -250,9 +247,62 @@ def _worst_first(rate: float | None, missing: int, code: str) -> tuple:
     return (rate is None, rate if rate is not None else 0.0, -missing, code)
 
 
+# Every table the figures are read from (the organizations, each app's grouped selector, the rules they apply,
+# the compliance cells): a write to any of them computes the figures again on the next request.
+TABLES = (
+    "accountability_contract",
+    "accountability_gradeband",
+    "branches_officerassignment",
+    "branches_organization",
+    "branches_partygroup",
+    "care_benefitrule",
+    "care_grant",
+    "care_rulecondition",
+    "care_ruleversion",
+    "care_visit",
+    "education_attendance",
+    "education_meeting",
+    "education_meeting_kinds",
+    "education_meetingkind",
+    "education_meetingrequirement",
+    "education_studyrecord",
+    "education_studytarget",
+    "members_member",
+    "members_transfer",
+    "officers_visitlog",
+)
+
+
+def _scope_key(scope) -> str:
+    """What of the scope the figures depend on: the paths it reads (care and officers count only those)."""
+    if scope.is_superuser:
+        return "all"
+    return hashlib.sha1("|".join(sorted(scope.read_paths)).encode()).hexdigest()
+
+
+def dashboard_key(*, org: Organization, scope, window: Window) -> str:
+    """Everything the dashboard's figures depend on besides the versions of TABLES: the organization, the
+    window and its day, the paths the scope reads, the language of the names and labels."""
+    return (
+        f"dashboard:{org.pk}:{window.year}:{window.quarter or 0}:{window.today.isoformat()}"
+        f":{_scope_key(scope)}:{get_language()}"
+    )
+
+
 def dashboard(*, org: Organization, scope, window: Window) -> Dashboard:
-    """The dashboard of `org`'s subtree for the window: about twenty queries whatever the subtree's size
-    (the organizations, then one grouped selector of each app, the compliance grid's seven)."""
+    """The dashboard of `org`'s subtree for the window, kept in the cache under the versions of TABLES
+    (common.table_versions: exact, one query when nothing changed) and dashboard_key."""
+    d = cached_exactly(
+        dashboard_key(org=org, scope=scope, window=window),
+        tables=TABLES,
+        compute=lambda: dashboard_figures(org=org, scope=scope, window=window),
+    )
+    return replace(d, org=org)
+
+
+def dashboard_figures(*, org: Organization, scope, window: Window) -> Dashboard:
+    """The dashboard computed: about twenty queries whatever the subtree's size (the organizations, then one
+    grouped selector of each app, the compliance grid's seven)."""
     as_of, year = window.as_of, window.year
     depth = org.depth + 1
     orgs = list(
@@ -331,7 +381,7 @@ def _compliance_heat(
     *, org: Organization, window: Window, units: dict[str, UnitFigures], unit_of: Callable[[str], str]
 ) -> list[HeatRow]:
     """Each compliance unit's 三会一课 cells in the window, added to its part of the tree (`units`), and its
-    heat-map row (cells per month, counted when shown). Counted from education's masks (compliance_cells_of):
+    heat-map row (its cells per month). Counted from education's masks (compliance_cells_of):
     a few integer operations per unit, not a row per cell; the cells judged today, as report_compliance."""
     cells = compliance_cells_of(org=org, year=window.year, as_of=window.today)
     if cells is None:
@@ -366,7 +416,7 @@ def _compliance_heat(
                 unit.code,
                 unit.name,
                 Compliance(ok, missing, due),
-                partial(count_months, unit),
+                count_months(unit),
             )
         )
     return heat

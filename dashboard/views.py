@@ -1,15 +1,21 @@
+import hashlib
+from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
 from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
 from common.pagination import paginate
 from common.params import year_param
 from common.replica import reads_from_replica
+from common.table_versions import cached_exactly
 from education.selectors import study_hours_attach
 from notifications.selectors import unread_count, unread_recent
 
@@ -70,23 +76,29 @@ def _window(request) -> selectors.Window:
     )
 
 
+FIGURES_TEMPLATES = ("dashboard/_figures.html", "includes/chart.html")
+
+
+@cache
+def _figures_templates_digest() -> str:
+    """The figures' templates, in the key of their cached HTML: a changed template is not served stale."""
+    sources = "".join(get_template(name).template.source for name in FIGURES_TEMPLATES)
+    return hashlib.sha1(sources.encode()).hexdigest()[:12]
+
+
 def _dashboard(request, *, scope, org: Organization):
+    """The figures (headline, league table, heat map, charts) are a function of the dashboard's figures, the
+    window and the language only: their HTML is kept in the cache under the versions of the tables the figures
+    are read from (selectors.TABLES), so a page whose figures have not changed renders only its frame."""
     window = _window(request)
     state = {"year": window.year, **({"quarter": window.quarter} if window.quarter else {})}
     query = urlencode(state)
-    d = selectors.dashboard(org=org, scope=scope, window=window)
-
-    # Each address reversed once, an organization's id then put in the placeholder's place: a county's page
-    # links a hundred children twice and thirty organizations' months (reverse() per link was 5% of it).
-    org_url = reverse("dashboard:org", args=[URL_ID_PLACEHOLDER])
-    missing_url = reverse("education:compliance_missing", args=[URL_ID_PLACEHOLDER])
-
-    def child_url(org_id: int) -> str:
-        return f"{_with_id(org_url, org_id)}?{query}"
-
-    def cell_url(org_id: int, month: int) -> str:
-        return f"{_with_id(missing_url, org_id)}?year={window.year}&month={month}"
-
+    d = SimpleLazyObject(lambda: selectors.dashboard(org=org, scope=scope, window=window))
+    figures = cached_exactly(
+        f"{selectors.dashboard_key(org=org, scope=scope, window=window)}:html:{_figures_templates_digest()}",
+        tables=selectors.TABLES,
+        compute=lambda: _figures_html(d=d, window=window, query=query),
+    )
     members = None
     if org.kind in Organization.BASIC_KINDS:
         members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
@@ -102,6 +114,31 @@ def _dashboard(request, *, scope, org: Organization):
             "window": window,
             "query": query,
             "crumbs": selectors.breadcrumbs(org=org, scope=scope),
+            "figures": mark_safe(figures),  # rendered by the template engine, escaped there
+            "years": [window.year - 1, window.year, window.year + 1],
+            "quarters": [1, 2, 3, 4],
+            "members": members,
+            "unread_count": unread_count(user=request.user),
+        },
+    )
+
+
+def _figures_html(*, d: selectors.Dashboard, window: selectors.Window, query: str) -> str:
+    # Each address reversed once, an organization's id then put in the placeholder's place: a county's page
+    # links a hundred children twice and thirty organizations' months (reverse() per link was 5% of it).
+    org_url = reverse("dashboard:org", args=[URL_ID_PLACEHOLDER])
+    missing_url = reverse("education:compliance_missing", args=[URL_ID_PLACEHOLDER])
+
+    def child_url(org_id: int) -> str:
+        return f"{_with_id(org_url, org_id)}?{query}"
+
+    def cell_url(org_id: int, month: int) -> str:
+        return f"{_with_id(missing_url, org_id)}?year={window.year}&month={month}"
+
+    return render_to_string(
+        "dashboard/_figures.html",
+        {
+            "d": d,
             "charts": charts.dashboard_charts(d, child_url=child_url, cell_url=cell_url, heat_rows=HEAT_ROWS),
             "children": [(c, child_url(c.org_id)) for c in d.children],
             "heat": [
@@ -109,9 +146,5 @@ def _dashboard(request, *, scope, org: Organization):
                 for h in d.heat[:HEAT_ROWS]
             ],
             "heat_more": max(0, len(d.heat) - HEAT_ROWS),
-            "years": [window.year - 1, window.year, window.year + 1],
-            "quarters": [1, 2, 3, 4],
-            "members": members,
-            "unread_count": unread_count(user=request.user),
         },
     )
