@@ -18,11 +18,15 @@ trigger for TRUNCATE. SQLite: a trigger per row and operation (SQLite writes one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, migrations
 
@@ -120,6 +124,24 @@ def table_versions(tables: Iterable[str]) -> str | None:
     return ",".join(found[t] for t in names)
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of our code (every app's Python and the templates): part of every key, so that what a release
+    computes or renders differently is never read from what the one before it stored under the same versions."""
+    base = Path(settings.BASE_DIR).resolve()
+    folders = [base / "templates"] + [
+        Path(config.path).resolve()
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(base) and ".venv" not in Path(config.path).parts
+    ]
+    digest = hashlib.sha1()
+    for folder in sorted(set(folders)):
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".html") and p.is_file()):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _read(names: list[str]) -> dict[str, str]:
     rows = TableVersion.objects.filter(table__in=names).values_list("table", "token", "n")
     return {table: f"{token}:{n}" for table, token, n in rows}
@@ -129,12 +151,12 @@ def cached_exactly(
     key: str, *, tables: Iterable[str], compute: Callable[[], T], seconds: int = CACHE_SECONDS
 ) -> T:
     """compute(), from the cache while none of `tables` has been written since it was stored (one query for the
-    versions). `key` must hold every argument the figures depend on (the organization, the day, the language
+    versions) and the code is the same (code_version). `key` must hold every argument the figures depend on (the organization, the day, the language
     of any names in them...); `tables` every table compute() reads."""
     versions = table_versions(tables)
     if versions is None:
         return compute()
-    full_key = f"exact:{key}:{hashlib.sha1(versions.encode()).hexdigest()}"
+    full_key = f"exact:{code_version()}:{key}:{hashlib.sha1(versions.encode()).hexdigest()}"
     value = cache.get(full_key, _ABSENT)
     if value is _ABSENT:
         value = compute()

@@ -15,8 +15,11 @@ def settle_heap() -> None:
     from django.template.loader import get_template
     from django.urls import get_resolver
 
+    from common.table_versions import code_version
+
     get_resolver().url_patterns  # noqa: B018  (imports every URLconf and view)
     get_template("base.html")
+    code_version()  # the digest of our code the exact caches key on (read once per process)
     gc.collect()
     gc.freeze()
 

@@ -104,3 +104,21 @@ def test_inside_a_transaction_nothing_is_read_from_or_kept_in_the_cache():
         assert table_versions(["education_meetingkind"]) is None
         assert cached_exactly("test:t", tables=["education_meetingkind"], compute=compute) == 1
         assert cached_exactly("test:t", tables=["education_meetingkind"], compute=compute) == 2
+
+
+def test_another_release_of_the_code_computes_again(monkeypatch):
+    from common import table_versions
+    from education.models import MeetingKind
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return MeetingKind.objects.count()
+
+    cached_exactly("test:release", tables=["education_meetingkind"], compute=compute)
+    cached_exactly("test:release", tables=["education_meetingkind"], compute=compute)
+    assert len(calls) == 1
+    monkeypatch.setattr(table_versions, "code_version", lambda: "another")
+    cached_exactly("test:release", tables=["education_meetingkind"], compute=compute)
+    assert len(calls) == 2
