@@ -134,7 +134,7 @@ class QuickSelect(forms.Select):
                 parts.append(f'\n  <optgroup label="{esc(group_name)}">')
             parts.extend(
                 f'\n  <option value="{esc(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
-                f"{esc(option['label'])}</option>"
+                f"{esc(option['label'])}</option>\n"  # the option template's own newline
                 for option in group_choices
             )
             if group_name:
