@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from branches.models import Organization
 from branches.selectors import scope_or_404
 from common.forms import add_service_errors
+from common.links import id_url
 from common.pagination import paginate
 from common.params import id_param, year_or_current
 
@@ -371,11 +372,15 @@ def rankings(request):
     if parent_id is not None:
         parent = scope.get_object_or_404(Organization.objects.all(), "", pk=parent_id)
     qs = selectors.contracts_ranked(scope=scope, year=year, parent_id=parent.pk if parent else None)
+    page = paginate(request, qs, per_page=PAGE_SIZE)
+    detail_url = id_url("accountability:contract_detail")
     return render(
         request,
         "accountability/rankings.html",
         {
-            "page": paginate(request, qs, per_page=PAGE_SIZE),
+            "page": page,
+            # (contract, its address, whether its issuer's rankings may be opened): worked out once per row
+            "rows": [(c, detail_url(c.pk), bool(c.parent) and scope.covers(c.parent)) for c in page],
             "year": year,
             "parent": parent,
             "bands": selectors.grade_bands(),

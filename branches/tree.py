@@ -9,7 +9,10 @@ common.discovery, like the organization panels):
 The figures are annotations added to the ONE query that loads the tree (or a subtree), so the tree page stays
 one query however many organizations it shows; `totals` names the annotations that are summed over each
 subtree (own count -> attribute holding the subtree total), and `template` is rendered beside each
-organization with `org` (and `in_tree` on the collapsible tree); `legend` says what they mean. A contributor counts through one reverse
+organization with `org` (and `in_tree` on the collapsible tree); `legend` says what they mean. `cells`, when
+given, returns a function that writes the same HTML as `template` for (org, in_tree): the tree page calls it
+once per page and the function once per organization (a template per organization was most of the county's
+tree, issue 14). A contributor counts through one reverse
 relation or a subquery: two apps' Count()s over different joins in one query would multiply each other.
 
 `subtree_totals(orgs)`, when a contributor gives it, sets the subtree totals on organizations loaded WITHOUT
@@ -41,6 +44,7 @@ class TreeFigures:
     template: str = ""
     legend: str = ""  # what the figures mean, shown above the tree
     subtree_totals: Callable[[list[Organization]], None] | None = None
+    cells: Callable[[], Callable[[Organization, bool], str]] | None = None
 
 
 @dataclass

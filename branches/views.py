@@ -5,17 +5,22 @@ members' panels (common.panels), like every other app's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common import panels as panel_registry
 from common.forms import add_service_errors
+from common.links import id_url
 
 from . import services, tree
 from .forms import OrganizationForm, OrganizationSearchForm, PartyGroupForm
@@ -28,6 +33,78 @@ from .selectors import (
 )
 
 
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of the tree as the template writes it: an organization (a collapsible one opens a
+    `<details>`, closed by a later row with `end`), everything per organization computed beforehand so that
+    the page's cost barely grows with the number of organizations it shows (issue 14: an {% include %}, two
+    {% url %}s and the figures' template per organization were most of the county's tree)."""
+
+    org: Organization | None = None
+    level: int = 0
+    url: str = ""
+    kind: str = ""
+    figures: SafeString = SafeString()
+    expandable: bool = False
+    open: bool = False  # its children follow (levels 0), else fetched when opened from `children_url`
+    children_url: str = ""
+    end: bool = False  # closes the last open organization
+
+
+class _TreeWriter:
+    """Turns nodes into rows: the addresses reversed once, the kinds' names translated once, each figure
+    written by its `cells` function (else its template, loaded once)."""
+
+    def __init__(self, figures: list[tree.TreeFigures]):
+        self.detail_url = id_url("branches:detail")
+        self.children_url = id_url("branches:tree_children")
+        self.kinds = {value: str(label) for value, label in Organization.Kind.choices}
+        self.cells = [
+            figure.cells() if figure.cells else self._template_cell(figure.template)
+            for figure in figures
+            if figure.cells or figure.template
+        ]
+
+    @staticmethod
+    def _template_cell(name: str):
+        template = get_template(name)
+        return lambda org, in_tree: template.render({"org": org, "in_tree": in_tree})
+
+    def figures(self, org: Organization, *, in_tree: bool) -> SafeString:
+        # each cell escapes what it writes (format_html, or a template)
+        return mark_safe("".join(cell(org, in_tree) for cell in self.cells))
+
+    def row(self, org: Organization, **kwargs) -> TreeRow:
+        return TreeRow(
+            org=org, url=self.detail_url(org.pk), kind=self.kinds.get(org.kind, org.kind), **kwargs
+        )
+
+    def rows(self, nodes: list[tree.TreeNode], *, level: int) -> list[TreeRow]:
+        """Levels 0 open with their children below; deeper collapsible ones are fetched when opened; a
+        leaf's figures say more ("in_tree": the no-committee mark)."""
+        out: list[TreeRow] = []
+        for node in nodes:
+            org = node.org
+            if not node.expandable:
+                out.append(self.row(org, level=level, figures=self.figures(org, in_tree=True)))
+                continue
+            opened = level < 1
+            out.append(
+                self.row(
+                    org,
+                    level=level,
+                    figures=self.figures(org, in_tree=False),
+                    expandable=True,
+                    open=opened,
+                    children_url="" if opened else self.children_url(org.pk),
+                )
+            )
+            if opened:
+                out.extend(self.rows(node.children, level=level + 1))
+                out.append(TreeRow(end=True))
+        return out
+
+
 @login_required
 def organization_list(request):
     """The tree the user may see, collapsible, with living and full member counts (subtree totals)."""
@@ -37,12 +114,15 @@ def organization_list(request):
     form = OrganizationSearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
     roots, matches, figures = tree.organization_tree(scope=scope, as_of=timezone.localdate(), search=search)
+    writer = _TreeWriter(figures)
     return render(
         request,
         "branches/list.html",
         {
             "roots": roots,
+            "rows": writer.rows(roots, level=0),
             "matches": matches,
+            "match_rows": [writer.row(o, figures=writer.figures(o, in_tree=False)) for o in matches],
             "figures": figures,
             "search": search,
             "form": form,
@@ -58,10 +138,11 @@ def organization_tree_children(request, pk: int):
     org = scope.get_object_or_404(Organization.objects.all(), "", pk=pk)
     as_of = timezone.localdate()
     node = tree.organization_subtree_node(scope=scope, org=org, as_of=as_of)
+    figures = tree.tree_figures(as_of=as_of)
     return render(
         request,
         "branches/_children.html",
-        {"node": node, "figures": tree.tree_figures(as_of=as_of), "level": 1},
+        {"node": node, "figures": figures, "rows": _TreeWriter(figures).rows(node.children, level=1)},
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Organization
 from branches.selectors import organization_children_visible, organization_top, scope_for, townships_in
-from common.forms import add_service_errors
+from common.forms import add_service_errors, quick_selects
+from common.links import id_url
 from common.pagination import paginate, querystring_without_page
 from common.params import id_param, year_param
 from members.models import Member
@@ -27,6 +29,19 @@ from . import forms, selectors, services
 from .models import Condolence, Grant, ServicePoint, Visit
 
 # -- access helpers: one per kind of object; missing and forbidden are the same 404 --------------------
+
+
+class _RenderedOnce(dict):
+    """A small template rendered once per value on a page (`badges[status]`), where a list showed it with an
+    {% include %} per row or cell (issue 14)."""
+
+    def __init__(self, template: str, name: str):
+        super().__init__()
+        self.template, self.name = get_template(template), name
+
+    def __missing__(self, value):
+        html = self[value] = self.template.render({self.name: value})
+        return html
 
 
 def _scope(request):
@@ -148,6 +163,11 @@ def eligible_list(request, pk):
     )
     page = paginate(request, qs)
     bulk = forms.GrantBulkForm(initial={"granted_on": as_of, "rule": rule_code}, rules=rules)
+    quick_selects(form)
+    quick_selects(bulk)
+    member_url = id_url("care:member")
+    badges = _RenderedOnce("care/_grant_status.html", "status")
+    rows = selectors.eligible_rows(page.object_list, rules=rules)
     return render(
         request,
         "care/eligible_list.html",
@@ -157,7 +177,12 @@ def eligible_list(request, pk):
             "rules": rules,
             "form": form,
             "page": page,
-            "rows": selectors.eligible_rows(page.object_list, rules=rules),
+            "rows": rows,
+            # (row, the member's address, [(benefit, its status badge)])
+            "lines": [
+                (row, member_url(row.member.pk), [(name, badges[st]) for name, st in row.benefit_cells])
+                for row in rows
+            ],
             "bulk": bulk,
             "can_write": scope.can_write(org),
             "querystring": querystring_without_page(request),
@@ -209,12 +234,20 @@ def grant_list(request, pk):
     page = paginate(request, selectors.grant_ids_for(org=org, scope=scope, status=status, year=year))
     page.object_list = selectors.grants_by_ids(ids=list(page.object_list))
     can_write = scope.can_write(org)
+    member_url, pay_url = id_url("care:member"), id_url("care:grant_pay")
+    badges = _RenderedOnce("care/_grant_status.html", "status")
+    periods = _RenderedOnce("care/_period.html", "key")
     return render(
         request,
         "care/grant_list.html",
         {
             "org": org,
             "page": page,
+            # (grant, the member's address, the pay form's address, its status badge, its period)
+            "rows": [
+                (g, member_url(g.member_id), pay_url(g.pk), badges[g.status], periods[g.period_key])
+                for g in page.object_list
+            ],
             "status": status,
             "year": year,
             "statuses": Grant.Status.choices,

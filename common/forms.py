@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 # Django's blank choice of a drop-down: "---------" tells a new user nothing.
@@ -105,3 +107,44 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):
         super().__init__(attrs=attrs, format=format)
+
+
+def _attrs_html(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html in Python."""
+    out = []
+    for name, value in attrs.items():
+        if value is True:
+            out.append(f" {name}")
+        elif value is not False:
+            out.append(f' {name}="{conditional_escape(str(value))}"')
+    return "".join(out)
+
+
+class QuickSelect(forms.Select):
+    """A drop-down written in Python: the same HTML as Django's select and option templates, without a
+    template per option (a list page's filters, with an option per organization, spent more time there than
+    on its rows: issue 14)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        esc = conditional_escape
+        parts = [f'<select name="{esc(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{esc(group_name)}">')
+            parts.extend(
+                f'\n  <option value="{esc(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                f"{esc(option['label'])}</option>\n"  # the option template's own newline
+                for option in group_choices
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every value above is escaped
+
+
+def quick_selects(form: forms.BaseForm) -> None:
+    """Every plain drop-down of `form` written by QuickSelect (same HTML, a fraction of the time)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            field.widget.__class__ = QuickSelect

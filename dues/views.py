@@ -6,6 +6,8 @@ dues.services."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_POST
 from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
 from common.forms import add_service_errors
+from common.links import id_url
 from common.pagination import paginate
 from common.params import FIRST_YEAR, LAST_YEAR, year_or_current
 from common.replica import reads_from_replica
@@ -135,6 +138,36 @@ def totals_export(request, pk: int, fmt: str):
     return response
 
 
+@dataclass(frozen=True)
+class SheetLine:
+    """A sheet row as the template writes it: the addresses and each cell's title made beforehand (a sheet
+    of 30 members has 360 cells, each of which reversed two addresses and translated its title, issue 14)."""
+
+    row: selectors.SheetRow
+    member_url: str
+    record_url: str
+    cells: list[tuple[str, Decimal | None, str, str]]  # state, due, the payment form's address, its title
+
+
+def _sheet_lines(rows: list[selectors.SheetRow], *, can_write: bool) -> list[SheetLine]:
+    member_url = id_url("dues:member")
+    record_url = id_url("dues:record_new")
+    payment_url = id_url("dues:payment_new")
+    title = _("Record a payment up to %(month)s")
+    lines = []
+    for row in rows:
+        pk = row.member.pk
+        cells = []
+        for month, state, due in row.cells:
+            url = label = ""
+            if can_write and state not in ("paid", "exempt", "none"):
+                url = f"{payment_url(pk)}?month={month:%Y-%m}"
+                label = title % {"month": f"{month:%Y-%m}"}
+            cells.append((state, due, url, label))
+        lines.append(SheetLine(row, member_url(pk), record_url(pk), cells))
+    return lines
+
+
 def _months(year: int) -> list[dt.date]:
     return list(rates.months(dt.date(year, 1, 1), dt.date(year, 12, 1)))
 
@@ -151,6 +184,7 @@ def sheet(request, pk: int):
     year = year_or_current(request)
     page = paginate(request, selectors.sheet_members(org=org, year=year), per_page=SHEET_PAGE_SIZE)
     rows = selectors.sheet_rows(members=page.object_list, year=year, as_of=today)
+    can_write = scope.can_write(org)
     return render(
         request,
         "dues/sheet.html",
@@ -159,8 +193,9 @@ def sheet(request, pk: int):
             "year": year,
             "page": page,
             "rows": rows,
+            "lines": _sheet_lines(rows, can_write=can_write),
             "months": _months(year),
-            "can_write": scope.can_write(org),
+            "can_write": can_write,
             "today": today,
         },
     )
@@ -304,7 +339,14 @@ def payment_new(request, pk: int):
                 return render(
                     request,
                     "dues/_payment_done.html",
-                    {"row": row, "payment": payment, "org": m.organization, "can_write": True, "year": year},
+                    {
+                        "row": row,
+                        "line": _sheet_lines([row], can_write=True)[0],
+                        "payment": payment,
+                        "org": m.organization,
+                        "can_write": True,
+                        "year": year,
+                    },
                 )
             messages.success(request, _("Payment recorded."))
             if back == "member":

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from branches.models import Organization
 from branches.selectors import organization_top, scope_for
 from common.forms import add_service_errors
+from common.links import id_url
 from common.pagination import paginate
 from common.params import year_or_current, year_param
 from common.replica import reads_from_replica
@@ -603,6 +605,10 @@ def org_members(request, org_id):
         as_of=as_of,
         order="study" if order == "study" else "absence",
     )
+    page = paginate(request, members)
+    record_url = id_url("education:member_record")
+    hours_of = _("%(hours)s of %(target)s hours")
+    target = floatformat(rule.hours, "-1")
     return render(
         request,
         "education/org_members.html",
@@ -610,7 +616,16 @@ def org_members(request, org_id):
             "org": org,
             "year": year,
             "as_of": as_of,
-            "page": paginate(request, members),
+            "page": page,
+            # (member, its record's address, "hours of target"): made once per row here, not in the template
+            "rows": [
+                (
+                    m,
+                    record_url(m.pk),
+                    hours_of % {"hours": floatformat(m.study_hours, "-1"), "target": target},
+                )
+                for m in page
+            ],
             "target": rule.hours,
             "order": order or "absence",
             "can_write": scope.can_write(org),

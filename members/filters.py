@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
 from branches.paths import subtree_q
+from common.forms import quick_selects
 from common.params import id_param
 
 from .forms import OrganizationChoiceField, PartyGroupChoiceField
@@ -71,6 +72,7 @@ class MemberFilter(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             _offer_near_choices(form, self.scope, self.data or {})
+            quick_selects(form)
             for field in form.fields.values():
                 css = (
                     "form-select form-select-sm"

@@ -5,6 +5,8 @@ organization on the tree (branches.tree). A bounded number of queries each."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.tree import TreeFigures, organization_children
@@ -18,6 +20,7 @@ def tree_figures(*, as_of) -> TreeFigures:
         annotate=lambda queryset: selectors.organizations_with_counts(queryset, as_of=as_of),
         totals={"member_count": "total_members", "full_count": "total_full"},
         template="members/_tree_figures.html",
+        cells=_tree_cells,
         legend=_("Numbers: members / full members, including the organizations below."),
         # a past day needs the transfers since undone: then the tree sums the loaded subtree instead
         subtree_totals=(
@@ -26,6 +29,23 @@ def tree_figures(*, as_of) -> TreeFigures:
             else None
         ),
     )
+
+
+def _tree_cells():
+    """members/_tree_figures.html as a function, its words translated once per page (the tree writes it for
+    every organization it shows)."""
+    no_committee = format_html(
+        '<span class="badge text-bg-light border d-none d-md-inline">{}</span>', gettext("no committee")
+    )
+    counts = format_html(
+        '<span class="badge text-bg-light border" title="{}">', gettext("members / full members")
+    )
+
+    def cell(org, in_tree: bool) -> str:
+        mark = no_committee if in_tree and org.is_branch and not org.has_committee else ""
+        return f"{mark}{counts}{int(org.total_members)} / {int(org.total_full)}</span>"
+
+    return cell
 
 
 def organization_panels(*, org, scope, as_of) -> list[Panel]:

@@ -27,6 +27,7 @@ from branches.selectors import (
 )
 from common import panels as panel_registry
 from common.forms import add_service_errors
+from common.links import id_url
 from common.pagination import paginate, querystring_without_page
 from common.params import id_param
 from common.replica import reads_from_replica
@@ -61,12 +62,18 @@ def member_list(request):
         found = selectors.member_by_id_number(scope=scope, number=number)
         services.member_id_search_recorded(by=request.user, number=number, member=found)
     page = paginate(request, members)
+    detail_url = id_url("members:detail")
+    rows = [
+        (m, detail_url(m.pk), m.phone if scope.can_write(m.organization) else m.masked_phone)
+        for m in page.object_list
+    ]
     return render(
         request,
         "members/list.html",
         {
             "filter": member_filter,
             "page": page,
+            "rows": rows,  # (member, its address, its phone as the user may see it)
             "query": querystring_without_page(request),
             "can_write": bool(scope.write_paths) or scope.is_superuser,
         },
