@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 FEN = Decimal("0.01")
 EMPLOYED, RETIRED, FARMER, STUDENT, UNEMPLOYED, RELIEF = (
@@ -124,10 +124,19 @@ def add_months(month: dt.date, n: int) -> dt.date:
 
 def months(first: dt.date, last: dt.date) -> Iterator[dt.date]:
     """Every month from `first` through `last`, both included (nothing when last < first)."""
-    month = month_of(first)
+    return iter(_months(month_of(first), last))
+
+
+@lru_cache(maxsize=4096)
+def _months(first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    """months() as a tuple, made once per range: a county's dues walk the same ranges member after member
+    (from each start month through the same last month), some 200,000 months a day's jobs."""
+    out = []
+    month = first
     while month <= last:
-        yield month
+        out.append(month)
         month = add_months(month, 1)
+    return tuple(out)
 
 
 def month_count(first: dt.date, last: dt.date) -> int:

@@ -16,11 +16,11 @@ from functools import cached_property
 from django.db import connection
 from django.db.models import Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Least
-from django.urls import reverse
 
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
+from common.urls import UrlsById
 from members.models import Member
 from members.selectors import in_subtree_on_q, living_on_q, organization_on
 from notifications.services import recipients_for
@@ -678,11 +678,12 @@ def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
         org_ids={m.organization_id for _s, m, _u in behind}, roles=[Role.BRANCH_SECRETARY]
     )
     notices = []
+    member_url = UrlsById("dues:member")
     for stage, m, unpaid in behind:
         recipients = list(secretaries.get(m.organization_id, []))
         if m.user is not None and m.user.is_active and all(u.pk != m.user_id for u in recipients):
             recipients.insert(0, m.user)
-        notices.append(ArrearsNotice(stage, m, unpaid, recipients, reverse("dues:member", args=[m.pk])))
+        notices.append(ArrearsNotice(stage, m, unpaid, recipients, member_url(m.pk)))
     return notices
 
 

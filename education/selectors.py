@@ -41,6 +41,7 @@ from branches.models import Organization, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common import lapses
+from common.urls import UrlsById
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
@@ -1102,11 +1103,10 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
         kind=Organization.Kind.TOWNSHIP,
     )
     notices = []
+    compliance_url = UrlsById("education:compliance_org")
     for stage, items in (("period_due", due), ("period_missed", missed)):
         for r in items:
-            url = (
-                reverse("education:compliance_org", args=[r.organization_id]) + f"?year={r.period.start.year}"
-            )
+            url = compliance_url(r.organization_id) + f"?year={r.period.start.year}"
             # `who` names the party group too: four groups' reminders must not share one subject
             who = f"{r.org_name} {r.party_group}" if r.party_group else r.org_name
             context = {"row": r, "who": who, "days_left": (r.period.end - as_of).days, "link": url}

@@ -41,7 +41,7 @@ from functools import partial
 from itertools import groupby, islice
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context
@@ -55,6 +55,7 @@ from branches.models import RoleAssignment
 from users.models import User
 from users.services import user_set_password_url
 
+from .mail import OutboxEmail
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -600,7 +601,7 @@ def _with_live_links(delivery: Delivery) -> tuple[str, str]:
 
 
 def _send_mail(*, to: str, subject: str, text: str, html: str, connection=None) -> None:
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], connection=connection
     )
     if html:
