@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from branches.models import Organization
 from branches.selectors import organization_top, scope_for, scope_or_404
+from common.links import id_url
 from common.pagination import paginate
 from common.params import year_param
 from common.replica import reads_from_replica
@@ -24,11 +24,6 @@ from . import charts, selectors, selectors_branch
 RECENT_NOTIFICATIONS = 5
 HEAT_ROWS = 30  # the worst organizations of the heat map; a township's page shows its own
 QUARTERS = ("1", "2", "3", "4")
-URL_ID_PLACEHOLDER = 987654321  # an id no organization has, in an address reversed once per page
-
-
-def _with_id(url: str, org_id: int) -> str:
-    return url.replace(str(URL_ID_PLACEHOLDER), str(org_id), 1)
 
 
 @login_required
@@ -126,14 +121,14 @@ def _dashboard(request, *, scope, org: Organization):
 def _figures_html(*, d: selectors.Dashboard, window: selectors.Window, query: str) -> str:
     # Each address reversed once, an organization's id then put in the placeholder's place: a county's page
     # links a hundred children twice and thirty organizations' months (reverse() per link was 5% of it).
-    org_url = reverse("dashboard:org", args=[URL_ID_PLACEHOLDER])
-    missing_url = reverse("education:compliance_missing", args=[URL_ID_PLACEHOLDER])
+    org_url = id_url("dashboard:org")
+    missing_url = id_url("education:compliance_missing")
 
     def child_url(org_id: int) -> str:
-        return f"{_with_id(org_url, org_id)}?{query}"
+        return f"{org_url(org_id)}?{query}"
 
     def cell_url(org_id: int, month: int) -> str:
-        return f"{_with_id(missing_url, org_id)}?year={window.year}&month={month}"
+        return f"{missing_url(org_id)}?year={window.year}&month={month}"
 
     return render_to_string(
         "dashboard/_figures.html",

@@ -10,14 +10,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.lapses import Lapse
-from common.urls import UrlsById
+from common.links import id_url
 
 from . import rates, selectors
 
 
 def members_six_months(*, member_ids: Iterable[int] | None, as_of: dt.date) -> dict[int, Lapse]:
     """Four queries."""
-    member_url = UrlsById("dues:member")
+    member_url = id_url("dues:member")
     return {
         member_id: Lapse(
             reason="dues",

@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lea
 from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
-from common.urls import UrlsById
+from common.links import id_url
 from members.models import Member
 from members.selectors import in_subtree_on_q, living_on_q, organization_on
 from notifications.services import recipients_for
@@ -678,7 +678,7 @@ def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
         org_ids={m.organization_id for _s, m, _u in behind}, roles=[Role.BRANCH_SECRETARY]
     )
     notices = []
-    member_url = UrlsById("dues:member")
+    member_url = id_url("dues:member")
     for stage, m, unpaid in behind:
         recipients = list(secretaries.get(m.organization_id, []))
         if m.user is not None and m.user.is_active and all(u.pk != m.user_id for u in recipients):

@@ -41,7 +41,7 @@ from branches.models import Organization, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common import lapses
-from common.urls import UrlsById
+from common.links import id_url
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
@@ -1103,7 +1103,7 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
         kind=Organization.Kind.TOWNSHIP,
     )
     notices = []
-    compliance_url = UrlsById("education:compliance_org")
+    compliance_url = id_url("education:compliance_org")
     for stage, items in (("period_due", due), ("period_missed", missed)):
         for r in items:
             url = compliance_url(r.organization_id) + f"?year={r.period.start.year}"
