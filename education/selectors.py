@@ -61,7 +61,7 @@ from .compliance import (
     load_rules,
     tally_of,
 )
-from .compliance_cache import subtree_cells
+from .compliance_cache import subtree_cells, units_grid
 from .models import (
     DEFAULT_STUDY_CHANNELS,
     Attendance,
@@ -831,8 +831,9 @@ class StripRow:
 
 
 def organization_strip(*, organization: Organization, year: int, as_of: dt.date) -> list[StripRow]:
-    """The year strip of one branch: one row per kind (and party group), one cell per period."""
-    rows = compliance_grid(Organization.objects.filter(pk=organization.pk), year=year, as_of=as_of)
+    """The year strip of one branch: one row per kind (and party group), one cell per period (its grid from
+    the cache while nothing it is computed from has changed: education.compliance_cache)."""
+    rows = units_grid([organization.pk], year=year, as_of=as_of)
     strip: dict[tuple, StripRow] = {}
     for r in rows:
         key = (r.kind, r.party_group, r.period.type)
@@ -874,7 +875,7 @@ def organization_month_rows(
 ) -> list[ComplianceRow]:
     """The branch's compliance cells judged at the end of one month (the month's, and the quarter's or the
     year's that end with it), missing first: what a red cell of the heat map stands for."""
-    rows = compliance_grid(Organization.objects.filter(pk=organization.pk), year=year, as_of=as_of)
+    rows = units_grid([organization.pk], year=year, as_of=as_of)
     order = {MISSING: 0, DUE: 1}
     cells = [r for r in rows if r.period.end.month == month]
     return sorted(cells, key=lambda r: order.get(r.status, 2))
