@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from common.panels import Panel
-from members.models import Member
 
 from . import selectors
 from .compliance import compliance_units
@@ -46,17 +45,15 @@ def member_panels(*, member, scope, as_of) -> list[Panel]:
     if not (scope.covers(member.organization) or (scope.user_id and member.user_id == scope.user_id)):
         return []
     rule = selectors.study_rule(year=as_of.year)
-    stats = selectors.with_study_hours(
-        selectors.with_absence(Member.objects.filter(pk=member.pk), as_of=as_of),
-        year=as_of.year,
-        channels=rule.channels,
-    ).get()
+    figures, history = selectors.member_summary(
+        member=member, year=as_of.year, as_of=as_of, channels=rule.channels, limit=12
+    )
     context = {
         "member": member,
-        "stats": stats,
-        "no_life": selectors.no_organizational_life(stats),
+        "stats": figures,
+        "no_life": figures.no_life_6m,
         "target": rule.hours,
-        "history": selectors.member_attendance_history(member=member, limit=12),
+        "history": history,
     }
     return [
         Panel(

@@ -799,6 +799,58 @@ def units_progress(
     return out
 
 
+@dataclass(frozen=True)
+class AttendanceEntry:
+    """One held meeting a member was expected at, as their page lists it."""
+
+    status: str
+    date: dt.date
+    topic: str
+
+
+def member_summary(
+    *, member: Member, year: int, as_of: dt.date, channels: list[str], limit: int = 12
+) -> tuple[MemberFigures, list[AttendanceEntry]]:
+    """One member's with_absence and with_study_hours figures (as member_figures gives them) and their last
+    `limit` held meetings' attendance, newest first (member_attendance_history's): what the member page's
+    panel shows, in two light queries instead of the annotations' seven correlated subqueries, whose
+    building cost more than running them (issue 14). Their held meetings' attendance is read once, a few
+    hundred rows at most, for both the history and the absence figures (the same rules as with_absence:
+    counted up to `as_of`, the streak after the last attendance, six months for art. 9); the hours are
+    study_hours_of's."""
+    rows = list(
+        Attendance.objects.filter(member=member, meeting__status=Meeting.Status.HELD)
+        .order_by("-meeting__date", "-meeting_id")
+        .values_list("status", "meeting__date", "meeting__topic")
+    )
+    figures = MemberFigures()
+    since = months_before(as_of, 6)
+    counted = [(status, day) for status, day, _topic in rows if day <= as_of]
+    present_days = [day for status, day in counted if status == Attendance.Status.PRESENT]
+    figures.last_present = max(present_days, default=None)
+    in_window = {Attendance.Status.PRESENT: 0, Attendance.Status.EXCUSED: 0, Attendance.Status.ABSENT: 0}
+    for status, day in counted:
+        if status == Attendance.Status.ABSENT and (
+            figures.last_present is None or day > figures.last_present
+        ):
+            figures.absence_streak += 1
+        if day > since and status in in_window:
+            in_window[status] += 1
+    figures.no_life_6m = bool(
+        member.admitted_on is not None
+        and member.admitted_on <= since
+        and in_window[Attendance.Status.ABSENT]
+        and not in_window[Attendance.Status.PRESENT]
+        and not in_window[Attendance.Status.EXCUSED]
+    )
+    hours = study_hours_of(
+        members=Member.objects.filter(pk=member.pk), year=year, channels=channels, few=True
+    )
+    figures.study_hours = hours.get(member.pk, figures.study_hours)
+    history = [AttendanceEntry(status, day, topic) for status, day, topic in rows[:limit]]
+    return figures, history
+
+
 def member_stats(*, member: Member, year: int, as_of: dt.date, channels: list[str] | None = None) -> Member:
     """The member with with_absence and with_study_hours annotations (one query)."""
     members = with_absence(Member.objects.filter(pk=member.pk), as_of=as_of)
