@@ -18,7 +18,7 @@ from . import charts, selectors, selectors_branch
 RECENT_NOTIFICATIONS = 5
 HEAT_ROWS = 30  # the worst organizations of the heat map; a township's page shows its own
 QUARTERS = ("1", "2", "3", "4")
-URL_ID_PLACEHOLDER = 987654321  # an id no organization has, in an address reversed once per page
+URL_ID_PLACEHOLDER = 987654321  # an id no organization or member has, in an address reversed once per page
 
 
 def _with_id(url: str, org_id: int) -> str:
@@ -93,6 +93,9 @@ def _dashboard(request, *, scope, org: Organization):
         members.object_list = study_hours_attach(
             list(members.object_list), year=window.year, channels=d.study_channels
         )
+        member_url = reverse("members:detail", args=[URL_ID_PLACEHOLDER])
+        for m in members.object_list:
+            m.detail_url = _with_id(member_url, m.pk)
     return render(
         request,
         "dashboard/dashboard.html",
