@@ -16,8 +16,17 @@ def organization_panels(*, org, scope, as_of) -> list[Panel]:
     """A measured branch: its year strip. A township or the county: how many branches are behind."""
     if not scope.covers(org):
         return []
-    if compliance_units(type(org).objects.filter(pk=org.pk), as_of=as_of).exists():
+    strip = None
+    if org.is_branch:
+        # A branch is nearly always measured: its strip (the cached grid) first. A strip with cells is a
+        # unit's (the grid has only units' cells); an empty one asks whether the branch is a unit measured in
+        # no period of the year (it shows its empty strip) or not one at all (a closed branch).
         strip = selectors.organization_strip(organization=org, year=as_of.year, as_of=as_of)
+        if not strip and not compliance_units(type(org).objects.filter(pk=org.pk), as_of=as_of).exists():
+            strip = None
+    elif compliance_units(type(org).objects.filter(pk=org.pk), as_of=as_of).exists():
+        strip = selectors.organization_strip(organization=org, year=as_of.year, as_of=as_of)
+    if strip is not None:
         context = {"org": org, "strip": strip, "month_labels": MONTH_LABELS}
     elif org.is_basic or org.kind in ("township", "county"):
         summary = selectors.branches_summary(root=org, year=as_of.year, as_of=as_of)
