@@ -53,6 +53,7 @@ from .compliance import (
     ComplianceRow,
     UnitTally,
     YearCells,
+    _among,
     compliance_cell_list,
     compliance_grid,
     compliance_tally,
@@ -843,9 +844,7 @@ def member_summary(
         and not in_window[Attendance.Status.PRESENT]
         and not in_window[Attendance.Status.EXCUSED]
     )
-    hours = study_hours_of(
-        members=Member.objects.filter(pk=member.pk), year=year, channels=channels, few=True
-    )
+    hours = study_hours_of_ids(ids=[member.pk], year=year, channels=channels)
     figures.study_hours = hours.get(member.pk, figures.study_hours)
     history = [AttendanceEntry(status, day, topic) for status, day, topic in rows[:limit]]
     return figures, history
@@ -1037,16 +1036,36 @@ def study_hours_of(
     return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
 
 
+# study_hours_of_ids' statements, built once per process for each (database, year, channels): the same SQL for
+# any members, who are one parameter (an array); building it cost more than running it for one member's page
+_IDS_SQL: dict[tuple[str, int, tuple[str, ...]], tuple[str, list]] = {}
+_NO_MEMBER = [-1]  # the ids it is built with (no member's), their parameter then replaced by the members'
+
+
+def study_hours_of_ids(*, ids: list[int], year: int, channels: list[str]) -> dict[int, Decimal]:
+    """study_hours_of(few=True) for the members `ids` (a member's page, a page of a list): the same SQL, the
+    same figures, its statement built once per process and year (it depends on nothing else but the
+    channels) rather than by the ORM on every request."""
+    if not ids:
+        return {}
+    key = (connection.vendor, year, tuple(channels))
+    built = _IDS_SQL.get(key)
+    if built is None:
+        members = Member.objects.filter(pk__in=_among(_NO_MEMBER)).values(mid=F("pk"))
+        sql, params = _study_hours_sql(members, year=year, channels=channels, few=True)
+        built = _IDS_SQL[key] = (f"SELECT x.mid, x.hours FROM ({sql}) x WHERE x.counted", list(params))
+    sql, params = built
+    (placeholder,) = _among(_NO_MEMBER).params
+    (members_param,) = _among(list(ids)).params
+    rows = _fetch(sql, [members_param if p == placeholder else p for p in params])
+    return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
+
+
 def study_hours_attach(members: list[Member], *, year: int, channels: list[str]) -> list[Member]:
     """Set `study_hours` on each of these members (a page of a list) as with_study_hours annotates it: one
     grouped query for the page instead of with_study_hours' correlated subqueries planned per row."""
     if members:
-        hours = study_hours_of(
-            members=Member.objects.filter(pk__in=[m.pk for m in members]),
-            year=year,
-            channels=channels,
-            few=True,
-        )
+        hours = study_hours_of_ids(ids=[m.pk for m in members], year=year, channels=channels)
         for m in members:
             # the attribute with_study_hours annotates (django-stubs knows annotations only from annotate())
             m.study_hours = hours.get(m.pk, Decimal("0.0"))  # type: ignore[attr-defined]
