@@ -829,7 +829,11 @@ def member_summary(
     counted = [(status, day) for status, day, _topic in rows if day <= as_of]
     present_days = [day for status, day in counted if status == Attendance.Status.PRESENT]
     figures.last_present = max(present_days, default=None)
-    in_window = {Attendance.Status.PRESENT: 0, Attendance.Status.EXCUSED: 0, Attendance.Status.ABSENT: 0}
+    in_window: dict[str, int] = {
+        Attendance.Status.PRESENT: 0,
+        Attendance.Status.EXCUSED: 0,
+        Attendance.Status.ABSENT: 0,
+    }
     for status, day in counted:
         if status == Attendance.Status.ABSENT and (
             figures.last_present is None or day > figures.last_present
