@@ -21,7 +21,8 @@ from accountability.selectors import DUTY_LEVELS, deadlines_get
 from branches.models import Organization, RoleAssignment
 from care.models import Visit
 from common.periods import Period
-from education.compliance import DUE, compliance_grid
+from education.compliance import DUE
+from education.compliance_cache import units_grid
 
 MAX_BRANCHES = 5
 MAX_VISITS = 8
@@ -84,7 +85,7 @@ def branch_homes(*, user, as_of: dt.date) -> list[BranchHome]:
 
 
 def _meetings(homes: dict[int, BranchHome], as_of: dt.date) -> None:
-    rows = compliance_grid(Organization.objects.filter(pk__in=list(homes)), year=as_of.year, as_of=as_of)
+    rows = units_grid(list(homes), year=as_of.year, as_of=as_of)
     for r in rows:
         if r.status == DUE and r.period.start <= as_of <= r.period.end:
             homes[r.organization_id].meetings.append(

@@ -100,6 +100,9 @@ def _dashboard(request, *, scope, org: Organization):
         members.object_list = study_hours_attach(
             list(members.object_list), year=window.year, channels=d.study_channels
         )
+        member_url = id_url("members:detail")
+        for m in members.object_list:
+            m.detail_url = member_url(m.pk)
     return render(
         request,
         "dashboard/dashboard.html",

@@ -17,7 +17,7 @@ from branches.models import Organization
 from branches.paths import subtree_q
 from common.table_versions import cached_exactly
 
-from .compliance import YearCells, compliance_cells
+from .compliance import ComplianceRow, YearCells, compliance_cells, compliance_grid
 
 TABLES = (  # everything compliance_cells reads
     "branches_organization",
@@ -39,5 +39,19 @@ def subtree_cells(root: Organization, *, year: int, as_of: dt.date) -> YearCells
         tables=TABLES,
         compute=lambda: compliance_cells(
             Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of
+        ),
+    )
+
+
+def units_grid(organization_ids: list[int], *, year: int, as_of: dt.date) -> list[ComplianceRow]:
+    """compliance_grid of a few organizations (a branch's year strip, the branches a secretary leads) for
+    `year` judged on `as_of`: from the cache while nothing it is computed from has changed (one query), else
+    computed (seven) and kept, under the same tables' versions as the county's cells."""
+    ids = ",".join(str(pk) for pk in sorted(organization_ids))
+    return cached_exactly(
+        f"education:compliance_grid:{ids}:{year}:{as_of.isoformat()}:{get_language()}",
+        tables=TABLES,
+        compute=lambda: compliance_grid(
+            Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of
         ),
     )

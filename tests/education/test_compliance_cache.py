@@ -17,8 +17,8 @@ from branches.models import Organization, PartyGroup
 from branches.paths import subtree_q
 from common.models import TableVersion
 from common.table_versions import table_versions
-from education.compliance import compliance_cells, tally_of
-from education.compliance_cache import TABLES, subtree_cells
+from education.compliance import compliance_cells, compliance_grid, tally_of
+from education.compliance_cache import TABLES, subtree_cells, units_grid
 from education.models import Attendance, Meeting, MeetingKind
 from education.services import requirement_change
 from members.models import Member, Transfer
@@ -174,6 +174,68 @@ def test_every_write_to_what_compliance_reads_is_seen_at_once(world, write):
 
 
 NOT_SHOWN = {"a party group renamed"}  # the county's pages count a branch's groups, they do not name them
+
+
+def branches(w) -> list[int]:
+    return [w["a1"].pk, w["a2"].pk]
+
+
+def fresh_grid(ids: list[int]) -> list:
+    return compliance_grid(Organization.objects.filter(pk__in=ids), year=2026, as_of=AS_OF)
+
+
+def cached_grid(ids: list[int]) -> list:
+    return units_grid(ids, year=2026, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_branchs_grid_sees_every_write_at_once(world, write):
+    """The year strip of a branch and the branch secretary's home page read the grid of their branches from
+    the cache under the same tables' versions: every write the county's cells see, they see."""
+    ids = branches(world)
+    before = cached_grid(ids)
+    assert before == fresh_grid(ids)
+    assert cached_grid(ids) == before  # from the cache now
+    WRITES[write](world)
+    after = cached_grid(ids)
+    assert after == fresh_grid(ids)
+    if write not in GRID_NOT_SHOWN:
+        assert after != before
+
+
+# a branch founded elsewhere is not among the two branches' rows
+GRID_NOT_SHOWN = {"a branch founded"}
+
+
+def test_a_branchs_grid_is_served_from_the_cache(world, django_assert_num_queries):
+    ids = branches(world)
+    first = cached_grid(ids)
+    with django_assert_num_queries(1):  # the versions
+        assert cached_grid(ids) == first
+    assert cached_grid([world["a1"].pk]) == fresh_grid([world["a1"].pk]) != first  # its own key
+
+
+def test_a_branchs_grid_in_each_language(world):
+    ids = branches(world)
+    with translation.override("en"):
+        english = cached_grid(ids)
+    with translation.override("zh-hans"):
+        chinese = cached_grid(ids)
+    themed = kind("themed_day")
+    assert {r.kind_label for r in english if r.kind == "themed_day"} == {themed.name_en}
+    assert {r.kind_label for r in chinese if r.kind == "themed_day"} == {themed.name_zh}
+    with translation.override("en"):
+        assert cached_grid(ids) == english == fresh_grid(ids)
+
+
+def test_a_branchs_grid_inside_a_transaction_is_its_own(world):
+    ids = branches(world)
+    before = cached_grid(ids)
+    with transaction.atomic():
+        held(world["a2"], dt.date(2026, 6, 1), "themed_day")
+        assert cached_grid(ids) == fresh_grid(ids) != before
+        transaction.set_rollback(True)
+    assert cached_grid(ids) == before == fresh_grid(ids)
 
 
 def test_a_second_request_is_served_from_the_cache(world, django_assert_num_queries):

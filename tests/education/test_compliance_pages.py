@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from branches.models import Organization
 from branches.selectors import scope_for
 from education.panels import member_panels, organization_panels
 from tests.conftest import login
-from tests.factories import MemberFactory, make_branch, make_party_group
+from tests.factories import MemberFactory, make_branch, make_org, make_party_group
 
 from .conftest import full_members, held
 
@@ -42,11 +43,28 @@ def test_township_page_query_count_does_not_grow(client, bob, township_a, django
 def test_branch_strip_and_panel(client, alice, branch_a1, today, django_assert_max_num_queries):
     held(branch_a1, today, "themed_day")
     scope = scope_for(alice)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):  # the grid's seven (outside a transaction: the cached grid's one)
         panels = organization_panels(org=branch_a1, scope=scope, as_of=today)
     assert panels and panels[0].context["strip"]
     login(client, alice)
     assert "strip-ok" in client.get(reverse("education:compliance_org", args=[branch_a1.pk])).content.decode()
+
+
+def test_a_closed_branch_shows_its_summary_not_a_strip(alice, branch_a1, today):
+    """A closed branch is not measured: the branch panel asks, as before the strip came first."""
+    branch_a1.is_active = False
+    branch_a1.save()
+    panels = organization_panels(org=branch_a1, scope=scope_for(alice), as_of=today)
+    assert panels[0].context["strip"] is None and panels[0].context["units"] == 0
+
+
+def test_a_general_branch_with_members_of_its_own_has_a_strip(dora, township_a, today):
+    general = make_org(Organization.Kind.GENERAL_BRANCH, parent=township_a)
+    full_members(general, 3)
+    panels = organization_panels(org=general, scope=scope_for(dora), as_of=today)
+    assert panels[0].context["strip"]
+    without = make_org(Organization.Kind.GENERAL_BRANCH, parent=township_a)
+    assert organization_panels(org=without, scope=scope_for(dora), as_of=today)[0].context["strip"] is None
 
 
 def test_township_panel_lists_branches_behind(bob, township_a, branch_a1, branch_a2, today):

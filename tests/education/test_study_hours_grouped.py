@@ -6,7 +6,14 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from education.models import Attendance, StudyRecord
-from education.selectors import StudyRule, study_hours_of, study_progress_by, study_rule, with_study_hours
+from education.selectors import (
+    StudyRule,
+    study_hours_of,
+    study_hours_of_ids,
+    study_progress_by,
+    study_rule,
+    with_study_hours,
+)
 from members.models import Member
 from tests.education.conftest import attend, held, member
 
@@ -51,6 +58,16 @@ def test_the_same_hours_as_with_study_hours(branch_a1, branch_a2):
     assert rounded == expected
     few = study_hours_of(members=members, year=2026, channels=channels, few=True)  # only the 党课 attended
     assert few == got
+    # by ids (a member's page, a page of a list): the same figures, from the statement built once
+    ids = [a.pk, b.pk, c.pk, d.pk, e.pk]
+    assert study_hours_of_ids(ids=ids, year=2026, channels=channels) == got
+    for m in (a, b, c, d, e):
+        one = study_hours_of_ids(ids=[m.pk], year=2026, channels=channels)
+        assert one == ({m.pk: got[m.pk]} if m.pk in got else {})
+    assert study_hours_of_ids(ids=ids, year=2025, channels=channels) == study_hours_of(
+        members=members, year=2025, channels=channels, few=True
+    )
+    assert study_hours_of_ids(ids=[], year=2026, channels=channels) == {}
     assert expected[a.pk] == Decimal("7.8")  # 4 + 2.5 + 1.25 (rounded half up)
 
     progress = study_progress_by(org=branch_a1.parent, year=2026, as_of=dt.date(2026, 12, 1), depth=2)
