@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from common.table_versions import cached_exactly, table_versions
+from dues import selectors as dues_selectors
 from education import compliance_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Every set of tables something is cached under: each must be tracked (a migration's track_tables).
 CACHED_UNDER = {
     "education.compliance_cache": compliance_cache.TABLES,
+    "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
 }
 
 
