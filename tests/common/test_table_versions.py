@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from common.table_versions import cached_exactly, table_versions
 from dues import selectors as dues_selectors
 from education import compliance_cache
+from members import statistics as members_statistics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CACHED_UNDER = {
     "education.compliance_cache": compliance_cache.TABLES,
     "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
+    "members.statistics.party_statistics": members_statistics.TABLES,
 }
 
 
