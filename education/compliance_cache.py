@@ -17,7 +17,7 @@ from branches.models import Organization
 from branches.paths import subtree_q
 from common.table_versions import cached_exactly
 
-from .compliance import YearCells, compliance_cells
+from .compliance import UnitTally, YearCells, compliance_cells, tally_of
 
 TABLES = (  # everything compliance_cells reads
     "branches_organization",
@@ -40,4 +40,15 @@ def subtree_cells(root: Organization, *, year: int, as_of: dt.date) -> YearCells
         compute=lambda: compliance_cells(
             Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of
         ),
+    )
+
+
+def subtree_tally(root: Organization, *, year: int, as_of: dt.date) -> list[UnitTally]:
+    """tally_of(subtree_cells(...)): each unit's cells counted, kept in the cache beside the cells under the
+    same key and versions (the county's organization page and overview would otherwise count every unit's
+    cells on every request: Python that grows with the county)."""
+    return cached_exactly(
+        f"education:compliance_tally:{root.pk}:{year}:{as_of.isoformat()}:{get_language()}",
+        tables=TABLES,
+        compute=lambda: tally_of(subtree_cells(root, year=year, as_of=as_of)),
     )
