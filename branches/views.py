@@ -152,6 +152,9 @@ def organization_detail(request, pk: int):
     org = scope.get_object_or_404(Organization.objects.select_related("parent"), "", pk=pk)
     today = timezone.localdate()
     children, figures = tree.organization_children(org=org, as_of=today)
+    kinds = {kind: str(label) for kind, label in Organization.Kind.choices}
+    for child in children:  # the label once per kind: get_kind_display hashes every choice on every call
+        setattr(child, "kind_label", kinds.get(child.kind, child.kind))  # noqa: B010
     ancestors = [(a, scope.covers(a)) for a in organization_ancestors(org)]
     return render(
         request,

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organization
 from branches.paths import ancestor_ids, path_at_depth, subtree_q
 from branches.selectors import Scope
+from common.table_versions import cached_exactly
 from members.ages import years_before
 from members.models import Member
 from members.selectors import living_on_q, on_roll_q, organization_on
@@ -295,20 +296,37 @@ def has_grant_q(rule: RuleInForce, *, paid: bool, org: Organization) -> Q:
     return Q(Exists(_live_grants(rule, paid=paid).filter(member=OuterRef("pk"))))
 
 
+# Everything eligibility_counts reads: its counts are cached exactly under these tables' versions (the rules
+# are its argument, named in the key by their versions; their tables are here so that an edited condition
+# is never read under an old key).
+COUNTS_TABLES = (
+    "branches_organization",
+    "members_member",
+    "care_grant",
+    "care_benefitrule",
+    "care_ruleversion",
+    "care_rulecondition",
+)
+
+
+def scope_key(scope: Scope) -> str:
+    """What a scope reads, as a part of a cache key."""
+    return "*" if scope.is_superuser else "|".join(sorted(scope.read_paths))
+
+
 def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
-    """Per rule: how many are eligible, have a live grant this period, and have been paid (one query)."""
+    """Per rule: how many are eligible, have a live grant this period, and have been paid (one query). From
+    the cache while none of COUNTS_TABLES has been written (common.table_versions): a county's are tens of
+    thousands of members."""
     if not rules:
         return []
     as_of = rules[0].as_of
-    base = scope.filter(members_in(org), "organization").filter(alive_member_q(as_of=as_of))
-
-    aggregates = {}
-    for r in rules:
-        q = rule_q(r)
-        aggregates[f"e_{r.code}"] = Count("pk", filter=q)
-        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=False, org=org))
-        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=True, org=org))
-    totals = base.aggregate(**aggregates)
+    rules_key = ",".join(f"{r.code}:{r.version.pk}:{r.period_key}" for r in rules)
+    totals = cached_exactly(
+        f"care:eligibility_counts:{org.pk}:{org.path}:{scope_key(scope)}:{as_of.isoformat()}:{rules_key}",
+        tables=COUNTS_TABLES,
+        compute=lambda: _eligibility_totals(org=org, scope=scope, rules=rules, as_of=as_of),
+    )
     return [
         {
             "rule": r,
@@ -319,6 +337,17 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
         }
         for r in rules
     ]
+
+
+def _eligibility_totals(*, org: Organization, scope, rules: list[RuleInForce], as_of: dt.date) -> dict:
+    base = scope.filter(members_in(org), "organization").filter(alive_member_q(as_of=as_of))
+    aggregates = {}
+    for r in rules:
+        q = rule_q(r)
+        aggregates[f"e_{r.code}"] = Count("pk", filter=q)
+        aggregates[f"gr_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=False, org=org))
+        aggregates[f"pa_{r.code}"] = Count("pk", filter=q & has_grant_q(r, paid=True, org=org))
+    return base.aggregate(**aggregates)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ township or the county, tens of thousands of members, are summed in the database
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -21,6 +22,7 @@ from branches.models import Organization, RoleAssignment
 from branches.paths import subtree_q
 from branches.selectors import Scope
 from common.links import id_url
+from common.table_versions import cached_exactly
 from members.models import Member
 from members.selectors import in_subtree_on_q, living_on_q, organization_on
 from notifications.services import recipients_for
@@ -227,7 +229,7 @@ class OrgTotal:
         name: str,
         *,
         first_days: list[dt.date],
-        figures: list[list[int]],
+        figures: Iterable[list[int]],
         current: dt.date,
     ):
         self.organization_id, self.code, self.name = organization_id, code, name
@@ -414,16 +416,79 @@ def _money(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
+# Everything dues_totals' figures are computed from: they are cached exactly under these tables' versions.
+TOTALS_TABLES = (
+    "branches_organization",
+    "members_member",
+    "dues_duesrecord",
+    "dues_duesrelief",
+    "dues_payment",
+)
+_FIGURES = (
+    6  # per organization and month: members due, due, paid, members with something due, of them paid, extra
+)
+
+
+class _Months:
+    """One organization's figures month by month, read from the flat array the cache holds: a county's are
+    hundreds of organizations × 12 months, unpickled on every request as one block of bytes instead of
+    thousands of lists; a page builds the few it shows."""
+
+    def __init__(self, flat: array, start: int, count: int):
+        self._flat, self._start, self._count = flat, start, count
+
+    def __iter__(self) -> Iterator[list[int]]:
+        for at in range(self._start, self._start + self._count * _FIGURES, _FIGURES):
+            yield self._flat[at : at + _FIGURES].tolist()
+
+
 def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTotal, list[OrgTotal]]:
     """Per month of `year`: what the members of `org`'s subtree were due, paid and owe; for the subtree as a
     whole and for each basic organization in it (by the members' present organization: each one with a member
     on the roll that year who has a dues record). The figures MemberDues gives member by member, summed in the
-    database (_TOTALS_SQL). Two queries, whatever the number of members."""
+    database (_TOTALS_SQL), and kept in the cache under the versions of TOTALS_TABLES (common.table_versions):
+    a county's are tens of thousands of members. One query from the cache, else three."""
+    months = list(rates.months(dt.date(year, 1, 1), dt.date(year, 12, 1)))
+    current = rates.month_of(as_of)  # what is owed: the figures themselves do not depend on the day
+    units, packed = cached_exactly(
+        f"dues:totals:{org.pk}:{org.path}:{year}",
+        tables=TOTALS_TABLES,
+        compute=lambda: _totals_figures(org=org, year=year),
+    )
+    flat = array("q")
+    flat.frombytes(packed)
+    size = len(months) * _FIGURES  # the subtree's figures first, then each unit's in the order of `units`
+    return (
+        OrgTotal(
+            org.pk,
+            org.code,
+            org.name,
+            first_days=months,
+            figures=_Months(flat, 0, len(months)),
+            current=current,
+        ),
+        [
+            OrgTotal(
+                pk,
+                code,
+                name,
+                first_days=months,
+                figures=_Months(flat, (i + 1) * size, len(months)),
+                current=current,
+            )
+            for i, (pk, code, name) in enumerate(units)
+        ],
+    )
+
+
+def _totals_figures(*, org: Organization, year: int) -> tuple[list[tuple[int, str, str]], bytes]:
+    """dues_totals' figures in fen: the basic organizations with figures (pk, code, name) in order of code,
+    and the figures month by month (_FIGURES each) of the subtree and then of each of those organizations, as
+    the bytes of one array of integers. Two queries, whatever the number of members."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     months = list(rates.months(first, dt.date(year, 12, 1)))
     nexts = [*months[1:], dt.date(year + 1, 1, 1)]  # the first day after each month
     everything = (1 << len(months)) - 1
-    current = rates.month_of(as_of)
     members_sql, members_params = (
         Member.objects.filter(subtree_q(org), during_q(first, last))
         .filter(pk__in=DuesRecord.objects.values("member_id"))
@@ -492,20 +557,9 @@ def dues_totals(*, org: Organization, year: int, as_of: dt.date) -> tuple[OrgTot
         ),
         key=lambda u: u[1],  # by code as Python orders it, whatever the database's collation
     )
-    return (
-        OrgTotal(org.pk, org.code, org.name, first_days=months, figures=whole, current=current),
-        [
-            OrgTotal(
-                pk,
-                code,
-                name,
-                first_days=months,
-                figures=figures[pk],
-                current=current,
-            )
-            for pk, code, name in units
-        ],
-    )
+    flat = array("q", (n for month in whole for n in month))
+    flat.extend(n for pk, _code, _name in units for month in figures[pk] for n in month)
+    return units, flat.tobytes()
 
 
 def reliefs_to_approve(*, scope: Scope, org: Organization) -> QuerySet[DuesRelief]:

@@ -17,7 +17,14 @@ from branches.models import Organization
 from branches.paths import subtree_q
 from common.table_versions import cached_exactly
 
-from .compliance import ComplianceRow, YearCells, compliance_cells, compliance_grid
+from .compliance import (
+    ComplianceRow,
+    UnitTally,
+    YearCells,
+    compliance_cells,
+    compliance_grid,
+    tally_of,
+)
 
 TABLES = (  # everything compliance_cells reads
     "branches_organization",
@@ -54,4 +61,15 @@ def units_grid(organization_ids: list[int], *, year: int, as_of: dt.date) -> lis
         compute=lambda: compliance_grid(
             Organization.objects.filter(pk__in=organization_ids), year=year, as_of=as_of
         ),
+    )
+
+
+def subtree_tally(root: Organization, *, year: int, as_of: dt.date) -> list[UnitTally]:
+    """tally_of(subtree_cells(...)): each unit's cells counted, kept in the cache beside the cells under the
+    same key and versions (the county's organization page and overview would otherwise count every unit's
+    cells on every request: Python that grows with the county)."""
+    return cached_exactly(
+        f"education:compliance_tally:{root.pk}:{year}:{as_of.isoformat()}:{get_language()}",
+        tables=TABLES,
+        compute=lambda: tally_of(subtree_cells(root, year=year, as_of=as_of)),
     )

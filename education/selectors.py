@@ -61,9 +61,8 @@ from .compliance import (
     grid_order,
     living_on,
     load_rules,
-    tally_of,
 )
-from .compliance_cache import subtree_cells, units_grid
+from .compliance_cache import subtree_cells, subtree_tally, units_grid
 from .models import (
     DEFAULT_STUDY_CHANNELS,
     Attendance,
@@ -905,7 +904,7 @@ def branches_summary(
     """Every measured organization under `root` with its counts, the most behind first (a fixed number of
     queries whatever the number of branches, one while the cached cells are current; counted per unit from
     the cells as masks, no row per cell: education.compliance_cache)."""
-    summary = tally_of(subtree_cells(root, year=year, as_of=as_of))
+    summary = subtree_tally(root, year=year, as_of=as_of)
     out = [s for s in summary if s.missing or not only_behind]
     out.sort(key=lambda s: (-s.missing, s.code))
     return out

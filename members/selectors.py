@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -39,6 +39,7 @@ from branches import paths
 from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope, scope_for
+from common.table_versions import cached_exactly
 from notifications.services import Escalation, recipients_above, recipients_for
 
 from . import idnumbers
@@ -305,33 +306,46 @@ def organizations_with_counts(
     return cast("QuerySet[WithAnnotations[Organization, OrgCounts]]", counted)
 
 
+# Everything subtree_member_totals counts: its counts are cached exactly under these tables' versions.
+SUBTREE_TOTALS_TABLES = ("branches_organization", "members_member")
+
+
 def subtree_member_totals(orgs: list[Organization], *, as_of: dt.date) -> None:
     """Set `total_members` and `total_full` on each of `orgs`: the living and the full members of its subtree
     on `as_of` (today or later: members stand where they are now). One grouped query per depth among `orgs`
     (the members of the subtrees above them, counted per organization at that depth), so a page that shows a
-    county's townships counts them without loading the county's hundreds of organizations (issue 14)."""
+    county's townships counts them without loading the county's hundreds of organizations (issue 14); the
+    counts are kept in the cache while neither members nor organizations are written (common.table_versions:
+    one query per depth instead)."""
     by_depth: dict[int, list[Organization]] = {}
     for org in orgs:
         by_depth.setdefault(paths.depth(org.path), []).append(org)
     for depth, group in by_depth.items():
         # the subtrees the group lies in: its parents' (or its own, for a top), fewest prefixes
-        prefixes = paths.minimal_prefixes({paths.parent_path(o.path) or o.path for o in group})
-        wanted = {o.path for o in group}
-        counts = {
-            unit: (n, full)
-            for unit, n, full in Member.objects.filter(living_on_q(as_of))
-            .filter(reduce(or_, (subtree_q(prefix) for prefix in prefixes)))
-            .annotate(unit=path_at_depth("organization__path", depth=depth))
-            .order_by()
-            .values("unit")
-            .annotate(n=Count("pk"), full=Count("pk", filter=Q(full_member_on__lte=as_of)))
-            .values_list("unit", "n", "full")
-            if unit in wanted
-        }
+        prefixes = sorted(paths.minimal_prefixes({paths.parent_path(o.path) or o.path for o in group}))
+        counts = cached_exactly(
+            f"members:subtree_totals:{depth}:{'|'.join(prefixes)}:{as_of.isoformat()}",
+            tables=SUBTREE_TOTALS_TABLES,
+            compute=partial(_subtree_counts, prefixes, depth=depth, as_of=as_of),
+        )
         for org in group:
             total, full = counts.get(org.path, (0, 0))
             setattr(org, "total_members", total)  # noqa: B010  (annotations of the tree's figures)
             setattr(org, "total_full", full)  # noqa: B010
+
+
+def _subtree_counts(prefixes: list[str], *, depth: int, as_of: dt.date) -> dict[str, tuple[int, int]]:
+    """{path at `depth`: (living members, full members)} of the subtrees of `prefixes` on `as_of`."""
+    return {
+        unit: (n, full)
+        for unit, n, full in Member.objects.filter(living_on_q(as_of))
+        .filter(reduce(or_, (subtree_q(prefix) for prefix in prefixes)))
+        .annotate(unit=path_at_depth("organization__path", depth=depth))
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("pk"), full=Count("pk", filter=Q(full_member_on__lte=as_of)))
+        .values_list("unit", "n", "full")
+    }
 
 
 def _count(queryset: QuerySet) -> Any:

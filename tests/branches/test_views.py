@@ -86,6 +86,9 @@ def test_detail(client, bob, township_a, branch_a1, branch_a2):
     assert [c.pk for c in response.context["children"]] == [branch_a1.pk, branch_a2.pk]
     assert response.context["children"][0].total_members == 2
     assert response.context["org"].total_members == 2
+    assert f'{branch_a1.name} <small class="text-muted">{branch_a1.get_kind_display()}</small>' in (
+        response.content.decode()
+    )
     ancestors = response.context["ancestors"]
     assert [(a.kind, visible) for a, visible in ancestors] == [("county", False)]
 

@@ -8,9 +8,13 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from care import selectors as care_selectors
 from common.table_versions import cached_exactly, table_versions
 from dashboard import selectors as dashboard_selectors
+from dues import selectors as dues_selectors
 from education import compliance_cache
+from members import selectors as members_selectors
+from members import statistics as members_statistics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,6 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CACHED_UNDER = {
     "education.compliance_cache": compliance_cache.TABLES,
     "dashboard.selectors": dashboard_selectors.TABLES,
+    "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
+    "care.selectors.eligibility_counts": care_selectors.COUNTS_TABLES,
+    "members.statistics.party_statistics": members_statistics.TABLES,
+    "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
 }
 
 

@@ -18,7 +18,7 @@ from branches.paths import subtree_q
 from common.models import TableVersion
 from common.table_versions import table_versions
 from education.compliance import compliance_cells, compliance_grid, tally_of
-from education.compliance_cache import TABLES, subtree_cells, units_grid
+from education.compliance_cache import TABLES, subtree_cells, subtree_tally, units_grid
 from education.models import Attendance, Meeting, MeetingKind
 from education.services import requirement_change
 from members.models import Member, Transfer
@@ -174,6 +174,27 @@ def test_every_write_to_what_compliance_reads_is_seen_at_once(world, write):
 
 
 NOT_SHOWN = {"a party group renamed"}  # the county's pages count a branch's groups, they do not name them
+# The tally counts a unit's cells of the year: a meeting moved to another month that fills the
+# same kinds leaves every count as it was.
+NOT_COUNTED = NOT_SHOWN | {"a meeting moved to another month", "a meeting changed by raw SQL"}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_the_cached_tally_follows_every_write_too(world, write):
+    root = world["county"]
+
+    def fresh_tally():
+        return tally_of(
+            compliance_cells(Organization.objects.filter(subtree_q(root, "")), year=2026, as_of=AS_OF)
+        )
+
+    before = subtree_tally(root, year=2026, as_of=AS_OF)
+    assert before == fresh_tally() == subtree_tally(root, year=2026, as_of=AS_OF)
+    WRITES[write](world)
+    after = subtree_tally(root, year=2026, as_of=AS_OF)
+    assert after == fresh_tally()
+    if write not in NOT_COUNTED:
+        assert after != before
 
 
 def branches(w) -> list[int]:
@@ -243,6 +264,9 @@ def test_a_second_request_is_served_from_the_cache(world, django_assert_num_quer
     first = cached(root)
     with django_assert_num_queries(1):  # the versions
         assert cached(root) == first
+    tally = subtree_tally(root, year=2026, as_of=AS_OF)
+    with django_assert_num_queries(1):
+        assert subtree_tally(root, year=2026, as_of=AS_OF) == tally
 
 
 def test_writes_to_other_tables_keep_the_cache(world, django_assert_num_queries):
