@@ -152,9 +152,8 @@ def organization_detail(request, pk: int):
     org = scope.get_object_or_404(Organization.objects.select_related("parent"), "", pk=pk)
     today = timezone.localdate()
     children, figures = tree.organization_children(org=org, as_of=today)
-    kinds = {kind: str(label) for kind, label in Organization.Kind.choices}
-    for child in children:  # the label once per kind: get_kind_display hashes every choice on every call
-        setattr(child, "kind_label", kinds.get(child.kind, child.kind))  # noqa: B010
+    writer = _TreeWriter(figures)  # as the tree writes its lines: a county's page lists a hundred children
+    child_rows = [writer.row(child, figures=writer.figures(child, in_tree=False)) for child in children]
     ancestors = [(a, scope.covers(a)) for a in organization_ancestors(org)]
     return render(
         request,
@@ -163,6 +162,7 @@ def organization_detail(request, pk: int):
             "org": org,
             "ancestors": ancestors,
             "children": children,
+            "child_rows": child_rows,
             "figures": figures,
             "can_write": scope.can_write(org),
             "panels": panel_registry.organization_panels(org=org, scope=scope, as_of=today),
