@@ -87,8 +87,22 @@ class RuleInForce:
         return f"why_{self.rule.code}_{index}"
 
 
+RULES_TABLES = ("care_benefitrule", "care_ruleversion", "care_rulecondition")
+
+
 def rules_in_force(*, as_of: dt.date, codes: list[str] | None = None) -> list[RuleInForce]:
-    """The rules valid on `as_of`, each with the version in force then (two queries, whatever the count)."""
+    """The rules valid on `as_of`, each with the version in force then: from the cache while none of
+    RULES_TABLES has been written (common.table_versions; one query), else two queries. Nearly every care figure,
+    the member page and the organization page start from them."""
+    key = ",".join(sorted(codes)) if codes is not None else "*"
+    return cached_exactly(
+        f"care:rules_in_force:{as_of.isoformat()}:{key}",
+        tables=RULES_TABLES,
+        compute=lambda: _rules_in_force(as_of=as_of, codes=codes),
+    )
+
+
+def _rules_in_force(*, as_of: dt.date, codes: list[str] | None) -> list[RuleInForce]:
     versions = (
         RuleVersion.objects.filter(effective_from__lte=as_of, rule__valid_from__lte=as_of)
         .filter(Q(rule__valid_to__isnull=True) | Q(rule__valid_to__gte=as_of))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from branches.models import Organization
 from branches.selectors import scope_for
 from care import panels, selectors
-from care.models import Grant, RuleCondition
+from care.models import BenefitRule, Grant, RuleCondition, RuleVersion
 from common.table_versions import table_versions
 from members.models import Member
 from tests.care.factories import make_member
@@ -139,7 +139,7 @@ def test_a_second_request_is_served_from_the_cache(world, django_assert_num_quer
     org = Organization.objects.get(pk=world["county"].pk)
     scope = scope_for(world["dora"])
     first = counts(org, world["dora"])
-    with django_assert_num_queries(3):  # the rules (two), the versions
+    with django_assert_num_queries(2):  # the rules' versions, the counts' versions
         panels.organization_panels(org=org, scope=scope, as_of=AS_OF)
     assert counts(org, world["dora"]) == first
 
@@ -156,7 +156,7 @@ def test_writes_to_other_tables_keep_the_cache(world, django_assert_num_queries)
     panels.organization_panels(org=org, scope=scope, as_of=AS_OF)
     world["dora"].name = "Dora D."
     world["dora"].save()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):  # the rules' versions, the counts' versions
         panels.organization_panels(org=org, scope=scope, as_of=AS_OF)
 
 
@@ -168,3 +168,31 @@ def test_the_organization_page_shows_a_grant_paid_at_once(client, world):
     Grant.objects.filter(pk=world["grant"].pk).update(status=Grant.Status.PAID, paid_on=AS_OF)
     [panel] = [p for p in client.get(url).context["panels"] if p.template == "care/panels/organization.html"]
     assert {c["rule"].code: c["paid"] for c in panel.context["counts"]}["subsidy_poor"] == 1
+
+
+RULE_WRITES = {
+    "a condition changed": WRITES["a condition changed"],
+    "a rule ended": lambda w: BenefitRule.objects.filter(pk=w["rules"]["cup_50"].rule.pk).update(
+        valid_to=D(2026, 1, 31)
+    ),
+    "a version's amount changed": lambda w: RuleVersion.objects.filter(
+        pk=w["rules"]["subsidy_80"].version.pk
+    ).update(amount=999),
+}
+
+
+def shown_rules(rules) -> list:
+    return [
+        (r.code, r.version.pk, r.version.amount, [[(c.kind, c.number, c.date) for c in g] for g in r.groups])
+        for r in rules
+    ]
+
+
+@pytest.mark.parametrize("write", RULE_WRITES)
+def test_the_rules_in_force_are_read_again_after_a_write_to_them(world, write, django_assert_num_queries):
+    before = shown_rules(selectors.rules_in_force(as_of=AS_OF))
+    with django_assert_num_queries(1):  # the versions
+        assert shown_rules(selectors.rules_in_force(as_of=AS_OF)) == before
+    RULE_WRITES[write](world)
+    after = shown_rules(selectors.rules_in_force(as_of=AS_OF))
+    assert after == shown_rules(selectors._rules_in_force(as_of=AS_OF, codes=None)) != before
