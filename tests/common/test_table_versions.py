@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from common.table_versions import cached_exactly, table_versions
 from dashboard import selectors as dashboard_selectors
 from education import compliance_cache
+from education import selectors as education_selectors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CACHED_UNDER = {
     "education.compliance_cache": compliance_cache.TABLES,
     "dashboard.selectors": dashboard_selectors.TABLES,
+    "education.selectors (member_figures_cached)": education_selectors.STUDY_FIGURES_TABLES,
 }
 
 
