@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
@@ -42,6 +43,7 @@ from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common import lapses
 from common.links import id_url
+from common.table_versions import cached_exactly
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
@@ -659,14 +661,14 @@ def members_progress(
     """The living members of the organization's subtree that the scope reads, with their absence streaks
     (with_absence's attributes) and study hours of `year` (with_study_hours'): longest streak first, or fewest
     hours first (`order="study"`), then by name. The figures from member_figures' grouped passes (five
-    queries, not seven subqueries planned per member); the members come by name from the database (its
-    collation) and a stable sort puts the figures first."""
+    queries, not seven subqueries planned per member; one while they are cached: member_figures_cached); the
+    members come by name from the database (its collation) and a stable sort puts the figures first."""
     members = scope.filter(
         Member.objects.filter(subtree_q(organization)).filter(living_on(as_of)),
         "organization",
     )
     channels = study_channels_for(year=year) if channels is None else channels
-    figures = member_figures(members, year=year, as_of=as_of, channels=channels, few=True)
+    figures = member_figures_cached(members, year=year, as_of=as_of, channels=channels, few=True)
     rows = list(members.select_related("organization", "party_group").order_by("name", "pk"))
     for m in rows:
         f = figures.get(m.pk) or MemberFigures()
@@ -768,6 +770,32 @@ def member_figures(
     return out
 
 
+STUDY_FIGURES_TABLES = (  # everything member_figures reads, the members' query included
+    "branches_organization",  # the members' query may reach their organization's path (subtree, scope)
+    "members_member",
+    "education_attendance",
+    "education_meeting",
+    "education_meeting_kinds",
+    "education_meetingkind",
+    "education_studyrecord",
+)
+
+
+def member_figures_cached(
+    members: QuerySet[Member], *, year: int, as_of: dt.date, channels: list[str], few: bool = False
+) -> dict[int, MemberFigures]:
+    """member_figures, from the cache while none of STUDY_FIGURES_TABLES has been written since (one query,
+    common.table_versions: exact). The key holds the members' query itself (its SQL and parameters: the
+    organizations, the scope, the day), the year, the day and the channels."""
+    sql, params = members.order_by().values("pk").query.sql_with_params()
+    digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()
+    return cached_exactly(
+        f"education:member_figures:{digest}:{year}:{as_of.isoformat()}:{','.join(channels)}",
+        tables=STUDY_FIGURES_TABLES,
+        compute=lambda: member_figures(members, year=year, as_of=as_of, channels=channels, few=few),
+    )
+
+
 def units_progress(
     *,
     units: list[Organization],
@@ -777,9 +805,10 @@ def units_progress(
     channels: list[str],
 ) -> list[UnitProgress]:
     """Per unit, its own living members' figures (member_figures) summed: the cost grows with the units
-    shown (a page), not with the county. Five queries."""
+    shown (a page), not with the county. Five queries; two while the figures are cached
+    (member_figures_cached)."""
     members = Member.objects.filter(organization__in=units).filter(living_on(as_of))
-    figures = member_figures(members, year=year, as_of=as_of, channels=channels)
+    figures = member_figures_cached(members, year=year, as_of=as_of, channels=channels)
     by_unit: dict[int, list[MemberFigures]] = {unit.pk: [] for unit in units}
     for member_id, org_id in members.order_by().values_list("pk", "organization_id"):
         by_unit[org_id].append(figures.get(member_id, MemberFigures()))

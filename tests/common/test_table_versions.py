@@ -13,6 +13,7 @@ from common.table_versions import cached_exactly, table_versions
 from dashboard import selectors as dashboard_selectors
 from dues import selectors as dues_selectors
 from education import compliance_cache
+from education import selectors as education_selectors
 from members import selectors as members_selectors
 from members import statistics as members_statistics
 
@@ -27,6 +28,7 @@ CACHED_UNDER = {
     "care.selectors.rules_in_force": care_selectors.RULES_TABLES,
     "members.statistics.party_statistics": members_statistics.TABLES,
     "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
+    "education.selectors (member_figures_cached)": education_selectors.STUDY_FIGURES_TABLES,
 }
 
 
