@@ -17,18 +17,7 @@ from branches.models import Organization
 from branches.paths import subtree_q
 from common.table_versions import cached_exactly
 
-from .compliance import YearCells, compliance_cells
-
-TABLES = (  # everything compliance_cells reads
-    "branches_organization",
-    "branches_partygroup",
-    "members_member",
-    "members_transfer",
-    "education_meeting",
-    "education_meeting_kinds",
-    "education_meetingkind",
-    "education_meetingrequirement",
-)
+from .compliance import TABLES, YearCells, compliance_cells
 
 
 def subtree_cells(root: Organization, *, year: int, as_of: dt.date) -> YearCells | None:
@@ -36,7 +25,7 @@ def subtree_cells(root: Organization, *, year: int, as_of: dt.date) -> YearCells
     are computed from has changed (one query), else computed and kept."""
     return cached_exactly(
         f"education:compliance_cells:{root.pk}:{year}:{as_of.isoformat()}:{get_language()}",
-        tables=TABLES,
+        tables=TABLES,  # everything compliance_cells reads
         compute=lambda: compliance_cells(
             Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of
         ),

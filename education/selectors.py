@@ -1083,7 +1083,7 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
 
     rows = []
     for year in sorted(years):
-        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules, keep=wanted)
+        rows += compliance_grid(None, year=year, as_of=as_of, keep=wanted)  # every organization, exact-cached
     due = [
         r
         for r in rows
@@ -1270,9 +1270,7 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
             (as_of.year, None),
         )
         if kinds is None or kinds
-        for r in compliance_cell_list(
-            Organization.objects.all(), year=year, as_of=as_of, rules=rules, kinds=kinds
-        )
+        for r in compliance_cell_list(None, year=year, as_of=as_of, kinds=kinds)  # every organization, cached
         if r.period.end < as_of
     ]
     # Each (organization, kind, group)'s cells by period, the series in the order of their first cells by period

@@ -10,13 +10,14 @@ from django.db import connection, transaction
 
 from common.table_versions import cached_exactly, table_versions
 from dashboard import selectors as dashboard_selectors
-from education import compliance_cache
+from education import compliance, compliance_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Every set of tables something is cached under: each must be tracked (a migration's track_tables).
 CACHED_UNDER = {
     "education.compliance_cache": compliance_cache.TABLES,
+    "education.compliance": compliance.TABLES,
     "dashboard.selectors": dashboard_selectors.TABLES,
 }
 
