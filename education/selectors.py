@@ -42,6 +42,7 @@ from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common import lapses
 from common.links import id_url
+from common.table_versions import cached_exactly
 from members.models import BranchOfficer, Member
 from members.selectors import living_on as members_living_on
 from members.selectors import on_roll_q
@@ -61,6 +62,9 @@ from .compliance import (
     living_on,
     load_rules,
     tally_of,
+)
+from .compliance import (
+    TABLES as COMPLIANCE_TABLES,
 )
 from .compliance_cache import subtree_cells
 from .models import (
@@ -1248,17 +1252,9 @@ def _kind_name(name_zh: str, name_en: str) -> str:
 _kind_label = lazy(_kind_name, str)
 
 
-def county_escalations(*, as_of: dt.date) -> list[Escalation]:
-    """A branch that has missed a required meeting COUNTY_RUN periods running (two months of 支委会, two
-    quarters of 党课, ...) and still has: what the township has not dealt with in time. One escalation per run,
-    keyed by the run's second period, so a third missed period in the same run sends nothing new, and a
-    meeting held (recorded late) within the period makes it `ok` and ends the run. Only a run that is still
-    current (it includes the last period of that kind that has ended) is escalated.
-
-    The grid covers last year and this one (four years for a kind measured yearly). A run that reaches back
-    to the grid's first period is not escalated: it began before, was escalated then under its own key, and
-    its start (the key) is no longer seen, so it would otherwise be sent again each year. A fixed number of
-    queries (seven per year of the grid)."""
+def _county_runs(as_of: dt.date) -> list[list[Cell]]:
+    """county_escalations' runs: each (organization, kind, group)'s current run of missed periods, COUNTY_RUN
+    or more long, that did not begin before the grid's first period."""
     rules = load_rules()
     yearly = [k.code for k in rules if any(v.period == Period.YEAR for v in k.versions)]
     rows = [
@@ -1302,6 +1298,26 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
         began_before = bool(run) and run[0] is cells[0] and cells[0].period.start == grid_start
         if len(run) >= COUNTY_RUN and run[-1] is cells[-1] and not began_before:
             runs.append(run)
+    return runs
+
+
+def county_escalations(*, as_of: dt.date) -> list[Escalation]:
+    """A branch that has missed a required meeting COUNTY_RUN periods running (two months of 支委会, two
+    quarters of 党课, ...) and still has: what the township has not dealt with in time. One escalation per run,
+    keyed by the run's second period, so a third missed period in the same run sends nothing new, and a
+    meeting held (recorded late) within the period makes it `ok` and ends the run. Only a run that is still
+    current (it includes the last period of that kind that has ended) is escalated.
+
+    The grid covers last year and this one (four years for a kind measured yearly). A run that reaches back
+    to the grid's first period is not escalated: it began before, was escalated then under its own key, and
+    its start (the key) is no longer seen, so it would otherwise be sent again each year. A fixed number of
+    queries (seven per year of the grid); the runs themselves kept exactly under the versions of what the
+    cells are computed from (compliance TABLES): a run of the jobs with nothing new computes none of them."""
+    runs = cached_exactly(
+        f"education:county_runs:{as_of.isoformat()}:{get_language()}",
+        tables=COMPLIANCE_TABLES,
+        compute=lambda: _county_runs(as_of),
+    )
     if not runs:
         return []
     paths = dict(

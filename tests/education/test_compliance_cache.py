@@ -27,6 +27,7 @@ from education.compliance import (
 )
 from education.compliance_cache import TABLES, subtree_cells
 from education.models import Attendance, Meeting, MeetingKind
+from education.selectors import county_escalations
 from education.services import requirement_change
 from members.models import Member, Transfer
 from tests.concurrency import seeded  # noqa: F401  (a fixture: the meeting kinds back after a flush)
@@ -337,3 +338,24 @@ def test_the_county_wide_counts_inside_a_transaction_are_its_own(world):
 def test_the_county_wide_counts_take_no_rules_of_their_own(world):
     with pytest.raises(ValueError):
         compliance_grid(None, year=2026, as_of=AS_OF, rules=load_rules())
+
+
+def escalations() -> list:
+    return [
+        (e.what, e.obj, e.period, e.org_path, e.organization, str(e.text), e.url)
+        for e in county_escalations(as_of=AS_OF)
+    ]
+
+
+def escalations_fresh() -> list:
+    with transaction.atomic():  # nothing is read from the cache inside a transaction
+        return escalations()
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_is_seen_by_the_county_escalation_at_once(world, write):
+    before = escalations()
+    assert before == escalations_fresh() and before  # the world's branches missed meetings months running
+    assert escalations() == before  # from the cache now
+    WRITES[write](world)
+    assert escalations() == escalations_fresh()
