@@ -33,13 +33,26 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractMonth
+from django.utils.translation import get_language
 
 from branches.models import Organization, PartyGroup
 from common import periods
+from common.table_versions import cached_exactly
 from members.models import Member, Transfer
 from members.selectors import full_members_on, living_on_q
 
 from .models import AppliesTo, Meeting, MeetingKind, MeetingRequirement, Period
+
+TABLES = (  # everything the cells are computed from (the exact cache's tables: county_measured, compliance_cache)
+    "branches_organization",
+    "branches_partygroup",
+    "members_member",
+    "members_transfer",
+    "education_meeting",
+    "education_meeting_kinds",
+    "education_meetingkind",
+    "education_meetingrequirement",
+)
 
 COMMITTEE_THRESHOLD = 7  # DOMAIN.md: a branch with 7 or more full members has a committee
 
@@ -126,7 +139,7 @@ def compliance_units(organizations: QuerySet[Organization], *, as_of: dt.date) -
 
 
 def compliance_grid(
-    organizations: QuerySet[Organization],
+    organizations: QuerySet[Organization] | None,
     *,
     year: int,
     as_of: dt.date,
@@ -135,13 +148,14 @@ def compliance_grid(
     keep: Callable[[str, periods.Period, str], bool] | None = None,
 ) -> list[ComplianceRow]:
     """Every (organization, kind, period, group) row for `year`, for all compliance units among
-    `organizations` (any queryset: a subtree, a list of ids). Seven queries, whatever the number of rows.
+    `organizations` (any queryset: a subtree, a list of ids; None: every organization, its counts read through
+    county_measured). Seven queries, whatever the number of rows.
     `keep(kind, period, status)`, when given, chooses the rows to build (the reminders want a few of a
     county's tens of thousands).
 
     Three steps: load (the units, the rules), measure (which periods each kind is measured in, the counts
     the rules need: full members, party groups, held meetings), build the rows."""
-    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
+    loaded = _measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
     if loaded is None:
         return []
     units, measured, counts, rules = loaded
@@ -154,15 +168,16 @@ def compliance_grid(
 
 
 def compliance_records(
-    organizations: QuerySet[Organization], *, year: int, as_of: dt.date
+    organizations: QuerySet[Organization] | None, *, year: int, as_of: dt.date
 ) -> list[tuple[str, str, str, str, int, int, str]]:
     """compliance_grid as plain tuples in the grid's order, (org code, kind, party group, period label,
-    required, held, status): what `report_compliance` writes, without a row object per cell.
+    required, held, status): what `report_compliance` writes, without a row object per cell. `organizations`
+    None: every organization, its counts read through county_measured.
 
     The same cells as _unit_cells, generated in its order and sorted by the grid's key (org code, kind order,
     party group, period start, a month before its quarter before its year), here one integer of ranks per
     cell: a county's tens of thousands of cells sort as integers, ties in generation order as before."""
-    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=None, rules=None)
+    loaded = _measure(organizations, year=year, as_of=as_of, kinds=None, rules=None)
     if loaded is None:
         return []
     units, measured, counts, rules = loaded
@@ -239,7 +254,7 @@ class Cell(NamedTuple):
 
 
 def compliance_cell_list(
-    organizations: QuerySet[Organization],
+    organizations: QuerySet[Organization] | None,
     *,
     year: int,
     as_of: dt.date,
@@ -248,8 +263,8 @@ def compliance_cell_list(
 ) -> list[Cell]:
     """compliance_grid's cells as named tuples, in the order they are measured (the units by path, each
     unit's cells kind by kind), not sorted: `grid_order` is the grid's order, for a caller that needs it.
-    Seven queries."""
-    loaded = _load_and_measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
+    Seven queries; `organizations` None: every organization, its counts read through county_measured."""
+    loaded = _measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
     if loaded is None:
         return []
     units, measured, counts, _rules = loaded
@@ -477,6 +492,41 @@ def _load(
     if not measured:
         return None
     return units, measured, rules
+
+
+def _measure(
+    organizations: QuerySet[Organization] | None,
+    *,
+    year: int,
+    as_of: dt.date,
+    kinds: Iterable[str] | None,
+    rules: list[KindRules] | None,
+) -> tuple[list[dict[str, Any]], list[Measured], Counts, list[KindRules]] | None:
+    """_load_and_measure of `organizations`; None for every organization, read through county_measured."""
+    if organizations is None:
+        if rules is not None:
+            raise ValueError("every organization's counts are measured against the rules as stored")
+        return county_measured(year=year, as_of=as_of, kinds=kinds)
+    return _load_and_measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
+
+
+def county_measured(
+    *, year: int, as_of: dt.date, kinds: Iterable[str] | None = None
+) -> tuple[list[dict[str, Any]], list[Measured], Counts, list[KindRules]] | None:
+    """_load_and_measure of every organization under the rules as stored, cached exactly under the versions of
+    TABLES (common.table_versions; nothing is cached inside a transaction): the county-wide jobs (the period
+    reminders, the county escalation) and report_compliance read the same year's counts, each run and again in
+    the run after, while nothing they are computed from has changed. The key holds the year, the day judged,
+    the kinds and the language (the kinds' labels)."""
+    wanted = None if kinds is None else sorted(set(kinds))
+    named = "*" if wanted is None else ",".join(wanted)
+    return cached_exactly(
+        f"education:county_measured:{year}:{as_of.isoformat()}:{named}:{get_language()}",
+        tables=TABLES,
+        compute=lambda: _load_and_measure(
+            Organization.objects.all(), year=year, as_of=as_of, kinds=wanted, rules=None
+        ),
+    )
 
 
 def _load_and_measure(

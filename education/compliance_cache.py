@@ -18,6 +18,7 @@ from branches.paths import subtree_q
 from common.table_versions import cached_exactly
 
 from .compliance import (
+    TABLES,
     ComplianceRow,
     UnitTally,
     YearCells,
@@ -26,24 +27,13 @@ from .compliance import (
     tally_of,
 )
 
-TABLES = (  # everything compliance_cells reads
-    "branches_organization",
-    "branches_partygroup",
-    "members_member",
-    "members_transfer",
-    "education_meeting",
-    "education_meeting_kinds",
-    "education_meetingkind",
-    "education_meetingrequirement",
-)
-
 
 def subtree_cells(root: Organization, *, year: int, as_of: dt.date) -> YearCells | None:
     """compliance_cells of `root`'s subtree for `year` judged on `as_of`: from the cache while nothing they
     are computed from has changed (one query), else computed and kept."""
     return cached_exactly(
         f"education:compliance_cells:{root.pk}:{year}:{as_of.isoformat()}:{get_language()}",
-        tables=TABLES,
+        tables=TABLES,  # everything compliance_cells reads
         compute=lambda: compliance_cells(
             Organization.objects.filter(subtree_q(root, "")), year=year, as_of=as_of
         ),

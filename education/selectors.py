@@ -64,6 +64,9 @@ from .compliance import (
     living_on,
     load_rules,
 )
+from .compliance import (
+    TABLES as COMPLIANCE_TABLES,
+)
 from .compliance_cache import subtree_cells, subtree_tally, units_grid
 from .models import (
     DEFAULT_STUDY_CHANNELS,
@@ -1187,7 +1190,7 @@ def period_notices(*, as_of: dt.date) -> list[Notice]:
 
     rows = []
     for year in sorted(years):
-        rows += compliance_grid(Organization.objects.all(), year=year, as_of=as_of, rules=rules, keep=wanted)
+        rows += compliance_grid(None, year=year, as_of=as_of, keep=wanted)  # every organization, exact-cached
     due = [
         r
         for r in rows
@@ -1352,17 +1355,9 @@ def _kind_name(name_zh: str, name_en: str) -> str:
 _kind_label = lazy(_kind_name, str)
 
 
-def county_escalations(*, as_of: dt.date) -> list[Escalation]:
-    """A branch that has missed a required meeting COUNTY_RUN periods running (two months of 支委会, two
-    quarters of 党课, ...) and still has: what the township has not dealt with in time. One escalation per run,
-    keyed by the run's second period, so a third missed period in the same run sends nothing new, and a
-    meeting held (recorded late) within the period makes it `ok` and ends the run. Only a run that is still
-    current (it includes the last period of that kind that has ended) is escalated.
-
-    The grid covers last year and this one (four years for a kind measured yearly). A run that reaches back
-    to the grid's first period is not escalated: it began before, was escalated then under its own key, and
-    its start (the key) is no longer seen, so it would otherwise be sent again each year. A fixed number of
-    queries (seven per year of the grid)."""
+def _county_runs(as_of: dt.date) -> list[list[Cell]]:
+    """county_escalations' runs: each (organization, kind, group)'s current run of missed periods, COUNTY_RUN
+    or more long, that did not begin before the grid's first period."""
     rules = load_rules()
     yearly = [k.code for k in rules if any(v.period == Period.YEAR for v in k.versions)]
     rows = [
@@ -1374,9 +1369,7 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
             (as_of.year, None),
         )
         if kinds is None or kinds
-        for r in compliance_cell_list(
-            Organization.objects.all(), year=year, as_of=as_of, rules=rules, kinds=kinds
-        )
+        for r in compliance_cell_list(None, year=year, as_of=as_of, kinds=kinds)  # every organization, cached
         if r.period.end < as_of
     ]
     # Each (organization, kind, group)'s cells by period, the series in the order of their first cells by period
@@ -1408,6 +1401,26 @@ def county_escalations(*, as_of: dt.date) -> list[Escalation]:
         began_before = bool(run) and run[0] is cells[0] and cells[0].period.start == grid_start
         if len(run) >= COUNTY_RUN and run[-1] is cells[-1] and not began_before:
             runs.append(run)
+    return runs
+
+
+def county_escalations(*, as_of: dt.date) -> list[Escalation]:
+    """A branch that has missed a required meeting COUNTY_RUN periods running (two months of 支委会, two
+    quarters of 党课, ...) and still has: what the township has not dealt with in time. One escalation per run,
+    keyed by the run's second period, so a third missed period in the same run sends nothing new, and a
+    meeting held (recorded late) within the period makes it `ok` and ends the run. Only a run that is still
+    current (it includes the last period of that kind that has ended) is escalated.
+
+    The grid covers last year and this one (four years for a kind measured yearly). A run that reaches back
+    to the grid's first period is not escalated: it began before, was escalated then under its own key, and
+    its start (the key) is no longer seen, so it would otherwise be sent again each year. A fixed number of
+    queries (seven per year of the grid); the runs themselves kept exactly under the versions of what the
+    cells are computed from (compliance TABLES): a run of the jobs with nothing new computes none of them."""
+    runs = cached_exactly(
+        f"education:county_runs:{as_of.isoformat()}:{get_language()}",
+        tables=COMPLIANCE_TABLES,
+        compute=lambda: _county_runs(as_of),
+    )
     if not runs:
         return []
     paths = dict(

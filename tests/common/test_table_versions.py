@@ -12,7 +12,7 @@ from care import selectors as care_selectors
 from common.table_versions import cached_exactly, table_versions
 from dashboard import selectors as dashboard_selectors
 from dues import selectors as dues_selectors
-from education import compliance_cache
+from education import compliance, compliance_cache
 from education import selectors as education_selectors
 from members import selectors as members_selectors
 from members import statistics as members_statistics
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Every set of tables something is cached under: each must be tracked (a migration's track_tables).
 CACHED_UNDER = {
     "education.compliance_cache": compliance_cache.TABLES,
+    "education.compliance": compliance.TABLES,
     "dashboard.selectors": dashboard_selectors.TABLES,
     "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
     "care.selectors.eligibility_counts": care_selectors.COUNTS_TABLES,

@@ -17,9 +17,17 @@ from branches.models import Organization, PartyGroup
 from branches.paths import subtree_q
 from common.models import TableVersion
 from common.table_versions import table_versions
-from education.compliance import compliance_cells, compliance_grid, tally_of
+from education.compliance import (
+    compliance_cell_list,
+    compliance_cells,
+    compliance_grid,
+    compliance_records,
+    load_rules,
+    tally_of,
+)
 from education.compliance_cache import TABLES, subtree_cells, subtree_tally, units_grid
 from education.models import Attendance, Meeting, MeetingKind
+from education.selectors import county_escalations
 from education.services import requirement_change
 from members.models import Member, Transfer
 from tests.concurrency import seeded  # noqa: F401  (a fixture: the meeting kinds back after a flush)
@@ -350,3 +358,90 @@ def test_every_table_compliance_reads_has_its_trigger(world):
         version = compliance_version()
         write()
         assert compliance_version() != version
+
+
+# -- every organization's counts (county_measured): the county-wide jobs and report_compliance -----------------
+
+
+def county_wide() -> tuple:
+    """What the jobs and the report read of every organization, through county_measured."""
+    return (
+        compliance_records(None, year=2026, as_of=AS_OF),
+        compliance_cell_list(None, year=2026, as_of=AS_OF),
+        compliance_grid(None, year=2026, as_of=AS_OF),
+    )
+
+
+def county_wide_fresh() -> tuple:
+    every = Organization.objects.all()
+    return (
+        compliance_records(every, year=2026, as_of=AS_OF),
+        compliance_cell_list(every, year=2026, as_of=AS_OF),
+        compliance_grid(every, year=2026, as_of=AS_OF),
+    )
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_is_seen_by_the_county_wide_counts_at_once(world, write):
+    before = county_wide()
+    assert before == county_wide_fresh()
+    assert county_wide() == before  # from the cache now
+    WRITES[write](world)
+    after = county_wide()
+    assert after == county_wide_fresh()
+    assert after != before  # every write changes a cell, a name or a label of the county's
+
+
+def test_the_county_wide_counts_are_read_from_the_cache(world, django_assert_num_queries):
+    county_wide()
+    with django_assert_num_queries(3):  # the versions, once per reader
+        county_wide()
+
+
+def test_the_county_wide_counts_are_kept_per_kinds_and_language(world):
+    only = compliance_cell_list(None, year=2026, as_of=AS_OF, kinds=["party_lecture"])
+    assert {c.kind for c in only} == {"party_lecture"}
+    assert only == compliance_cell_list(
+        Organization.objects.all(), year=2026, as_of=AS_OF, kinds=["party_lecture"]
+    )
+    with translation.override("en"):
+        english = compliance_cell_list(None, year=2026, as_of=AS_OF)
+    with translation.override("zh-hans"):
+        chinese = compliance_cell_list(None, year=2026, as_of=AS_OF)
+    assert english[0].kind_label == kind(english[0].kind).name_en
+    assert chinese[0].kind_label == kind(chinese[0].kind).name_zh
+
+
+def test_the_county_wide_counts_inside_a_transaction_are_its_own(world):
+    before = county_wide()
+    with transaction.atomic():
+        held(world["a2"], dt.date(2026, 6, 1), "themed_day")
+        assert county_wide() == county_wide_fresh() != before
+        transaction.set_rollback(True)
+    assert county_wide() == before == county_wide_fresh()
+
+
+def test_the_county_wide_counts_take_no_rules_of_their_own(world):
+    with pytest.raises(ValueError):
+        compliance_grid(None, year=2026, as_of=AS_OF, rules=load_rules())
+
+
+def escalations() -> list:
+    return [
+        (e.what, e.obj, e.period, e.org_path, e.organization, str(e.text), e.url)
+        for e in county_escalations(as_of=AS_OF)
+    ]
+
+
+def escalations_fresh() -> list:
+    with transaction.atomic():  # nothing is read from the cache inside a transaction
+        return escalations()
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_is_seen_by_the_county_escalation_at_once(world, write):
+    before = escalations()
+    assert before == escalations_fresh() and before  # the world's branches missed meetings months running
+    assert escalations() == before  # from the cache now
+    WRITES[write](world)
+    assert escalations() == escalations_fresh()
