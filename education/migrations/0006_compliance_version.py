@@ -34,8 +34,13 @@ $$
 
 
 def triggers_create(apps, schema_editor):
-    """Idempotent: the browser tests run every RunPython again after a flush (tests/browser/conftest.py)."""
-    version = apps.get_model("education", "ComplianceVersion")
+    """Idempotent: the browser tests run every RunPython again after a flush (tests/browser/conftest.py), with
+    today's models: ComplianceVersion is gone since 0007 (common.table_versions took over), and so must its
+    triggers stay."""
+    try:
+        version = apps.get_model("education", "ComplianceVersion")
+    except LookupError:
+        return
     if not version.objects.exists():
         version.objects.create(token=uuid.uuid4().hex, n=0)
     vendor = schema_editor.connection.vendor
