@@ -56,6 +56,9 @@ def env_for(url: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "PYTHONPATH": str(ROOT),
+        # the cache production has (Redis, shared by every worker), not a worker's own memory: a cached figure
+        # costs its round trip and its unpickling here as it does there
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
     }
 
 
