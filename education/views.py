@@ -79,18 +79,38 @@ def meeting_list(request):
     kind = request.GET.get("kind") or None
     status = request.GET.get("status") if request.GET.get("status") in Meeting.Status.values else None
     meetings = selectors.meetings_visible(scope, organization=org, year=year, kind=kind, status=status)
+    page = paginate(request, meetings)
+    page.object_list = _meeting_rows(list(page.object_list))
     return render(
         request,
         "education/meeting_list.html",
         {
             "org": org,
-            "page": paginate(request, meetings),
+            "page": page,
             "kinds": selectors.meeting_kinds(),
             "statuses": Meeting.Status.choices,
             "filters": {"year": year or "", "kind": kind or "", "status": status or ""},
             "can_write": scope.can_write(org) and org.is_basic,
         },
     )
+
+
+def _meeting_rows(meetings: list[Meeting]) -> list[Meeting]:
+    """What each line of the list shows, made once per page: its address (reversed once), its status's name and
+    its attendance line (a {% url %}, a choice lookup and a blocktranslate per line were most of the page)."""
+    detail_url = id_url("education:meeting_detail")
+    statuses = dict(Meeting.Status.choices)
+    counted = _("present %(p)s · excused %(e)s · absent %(a)s")
+    attended = _("attended %(p)s of %(e)s")
+    for m in meetings:
+        m.detail_url = detail_url(m.pk)
+        m.status_label = statuses.get(m.status, m.status)
+        m.attendance_line = ""
+        if m.n_present or m.n_absent or m.n_excused:
+            m.attendance_line = counted % {"p": m.n_present, "e": m.n_excused, "a": m.n_absent}
+        elif m.attended_count is not None:
+            m.attendance_line = attended % {"p": m.attended_count, "e": m.expected_count}
+    return meetings
 
 
 @login_required
