@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, PartyGroup
-from common.forms import BootstrapFormMixin, DateInput
+from common.forms import BootstrapFormMixin, DateInput, quick_selects
 from common.params import id_param
 from common.versions import VersionedFormMixin
 
@@ -108,7 +108,10 @@ class AttendanceCorrectionForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
+        # an option shows the name (Member.__str__); a branch's members as options: the same HTML as Django's
+        # select without a template per option
+        self.fields["member"].queryset = members.only("pk", "name")
+        quick_selects(self)
 
 
 class AttachmentForm(BootstrapFormMixin, forms.Form):

@@ -21,6 +21,7 @@ def navigation(context):
 
 _BS_CLASS = {
     "select": "form-select",
+    "quickselect": "form-select",  # common.forms.QuickSelect: a select written in Python
     "selectmultiple": "form-select",
     "checkbox": "form-check-input",
     "radioselect": "",
