@@ -12,6 +12,7 @@ import os
 import socket
 
 import pytest
+from django.core.cache import cache
 
 from branches.models import RoleAssignment
 from tests.factories import MemberFactory, UserFactory, make_branch, make_county, make_role, make_township
@@ -36,6 +37,14 @@ def require_service(name: str, url: str) -> None:
         if IN_CI:
             pytest.fail(f"{name} is required under CI=true but is not reachable at {url!r}")
         pytest.skip(f"{name} not available ({url!r})")
+
+
+@pytest.fixture
+def empty_cache():
+    """The cache empty before and after: the exact caches' tests (common.table_versions) start from nothing."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ wrote commits, and inside a transaction (every other test) nothing is cached."""
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
@@ -22,17 +21,10 @@ from tests.care.factories import make_member
 from tests.concurrency import seeded  # noqa: F401  (a fixture: the benefit rules back after a flush)
 from tests.conftest import login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 D = dt.date
 AS_OF = D(2026, 6, 15)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

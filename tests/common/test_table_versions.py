@@ -5,7 +5,6 @@ The versions are bumped when a transaction that wrote commits, and inside a tran
 tests commit (transaction=True)."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, transaction
 
 from care import selectors as care_selectors
@@ -17,7 +16,7 @@ from education import selectors as education_selectors
 from members import selectors as members_selectors
 from members import statistics as members_statistics
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 # Every set of tables something is cached under: each must be tracked (a migration's track_tables).
 CACHED_UNDER = {
@@ -45,13 +44,6 @@ def tracked_tables() -> set[str]:
             "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'common_touch_insert_%'"
         )
         return {row[0] for row in cursor.fetchall()}
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.parametrize("user", CACHED_UNDER)

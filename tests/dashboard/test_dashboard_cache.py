@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -37,17 +36,10 @@ from tests.conftest import login
 from tests.education.conftest import full_members, held
 from tests.factories import UserFactory, make_branch, make_party_group
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -24,18 +24,11 @@ from users.services import system_user
 
 from .test_totals import _member, _pay, _record, _relief
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 M = dt.date
 YEAR = 2026
 AS_OF = M(2026, 6, 15)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ wrote commits, and inside a transaction (every other test) nothing is cached."""
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import translation
@@ -36,16 +35,9 @@ from tests.factories import MemberFactory, make_branch, make_party_group
 
 from .conftest import full_members, held, kinds
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 AS_OF = dt.date(2026, 11, 27)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ wrote commits, and inside a transaction (every other test) nothing is cached."""
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
@@ -21,16 +20,9 @@ from tests.conftest import login
 from tests.factories import MemberFactory, make_branch, make_org
 from users.services import system_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 D = dt.date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def member(org, **fields):

@@ -8,7 +8,6 @@ wrote commits, and inside a transaction (every other test) nothing is cached."""
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,14 +20,7 @@ from members.selectors import SUBTREE_TOTALS_TABLES
 from tests.conftest import login
 from tests.factories import MemberFactory, make_branch
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 
 def member(org, **fields):
