@@ -35,6 +35,11 @@ class Scope:
     write_paths: tuple[str, ...] = ()
     roles: frozenset[str] = field(default_factory=frozenset)
 
+    @property
+    def read_key(self) -> str:
+        """What the scope reads, as a part of a cache key (figures that count only what it reads)."""
+        return "*" if self.is_superuser else "|".join(sorted(self.read_paths))
+
     # -- building blocks -------------------------------------------------------------------------
     def _paths(self, write: bool) -> tuple[str, ...]:
         return self.write_paths if write else self.read_paths

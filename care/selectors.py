@@ -323,11 +323,6 @@ COUNTS_TABLES = (
 )
 
 
-def scope_key(scope: Scope) -> str:
-    """What a scope reads, as a part of a cache key."""
-    return "*" if scope.is_superuser else "|".join(sorted(scope.read_paths))
-
-
 def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
     """Per rule: how many are eligible, have a live grant this period, and have been paid (one query). From
     the cache while none of COUNTS_TABLES has been written (common.table_versions): a county's are tens of
@@ -337,7 +332,7 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     as_of = rules[0].as_of
     rules_key = ",".join(f"{r.code}:{r.version.pk}:{r.period_key}" for r in rules)
     totals = cached_exactly(
-        f"care:eligibility_counts:{org.pk}:{org.path}:{scope_key(scope)}:{as_of.isoformat()}:{rules_key}",
+        f"care:eligibility_counts:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{rules_key}",
         tables=COUNTS_TABLES,
         compute=lambda: _eligibility_totals(org=org, scope=scope, rules=rules, as_of=as_of),
     )

@@ -160,8 +160,8 @@ def cached_exactly(
     key: str, *, tables: Iterable[str], compute: Callable[[], T], seconds: int = CACHE_SECONDS
 ) -> T:
     """compute(), from the cache while none of `tables` has been written since it was stored (one query for the
-    versions) and the code is the same (code_version). `key` must hold every argument the figures depend on (the organization, the day, the language
-    of any names in them...); `tables` every table compute() reads."""
+    versions) and the code is the same (code_version). `key` must hold every argument the figures depend on (the
+    organization, the day, the language of any names in them...); `tables` every table compute() reads."""
     versions = table_versions(tables)
     if versions is None:
         return compute()

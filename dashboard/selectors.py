@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -273,19 +272,12 @@ TABLES = (
 )
 
 
-def _scope_key(scope) -> str:
-    """What of the scope the figures depend on: the paths it reads (care and officers count only those)."""
-    if scope.is_superuser:
-        return "all"
-    return hashlib.sha1("|".join(sorted(scope.read_paths)).encode()).hexdigest()
-
-
 def dashboard_key(*, org: Organization, scope, window: Window) -> str:
     """Everything the dashboard's figures depend on besides the versions of TABLES: the organization, the
     window and its day, the paths the scope reads, the language of the names and labels."""
     return (
         f"dashboard:{org.pk}:{window.year}:{window.quarter or 0}:{window.today.isoformat()}"
-        f":{_scope_key(scope)}:{get_language()}"
+        f":{scope.read_key}:{get_language()}"
     )
 
 

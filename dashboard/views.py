@@ -1,10 +1,8 @@
-import hashlib
-from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
@@ -71,16 +69,6 @@ def _window(request) -> selectors.Window:
     )
 
 
-FIGURES_TEMPLATES = ("dashboard/_figures.html", "includes/chart.html")
-
-
-@cache
-def _figures_templates_digest() -> str:
-    """The figures' templates, in the key of their cached HTML: a changed template is not served stale."""
-    sources = "".join(get_template(name).template.source for name in FIGURES_TEMPLATES)
-    return hashlib.sha1(sources.encode()).hexdigest()[:12]
-
-
 def _dashboard(request, *, scope, org: Organization):
     """The figures (headline, league table, heat map, charts) are a function of the dashboard's figures, the
     window and the language only: their HTML is kept in the cache under the versions of the tables the figures
@@ -89,8 +77,9 @@ def _dashboard(request, *, scope, org: Organization):
     state = {"year": window.year, **({"quarter": window.quarter} if window.quarter else {})}
     query = urlencode(state)
     d = SimpleLazyObject(lambda: selectors.dashboard(org=org, scope=scope, window=window))
+    # a changed template is a new code_version (common.table_versions): never served stale
     figures = cached_exactly(
-        f"{selectors.dashboard_key(org=org, scope=scope, window=window)}:html:{_figures_templates_digest()}",
+        f"{selectors.dashboard_key(org=org, scope=scope, window=window)}:html",
         tables=selectors.TABLES,
         compute=lambda: _figures_html(d=d, window=window, query=query),
     )

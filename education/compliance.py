@@ -102,8 +102,10 @@ def load_rules() -> list[KindRules]:
     ]
 
 
-@dataclass(frozen=True)
-class ComplianceRow:
+class ComplianceRow(NamedTuple):
+    """One cell of the grid: a unit's kind in one period, its required and held meetings and its status. A
+    named tuple: a county's passes make tens of thousands (the county escalation ~50,000 each run)."""
+
     organization_id: int
     org_code: str
     org_name: str
@@ -236,23 +238,6 @@ def compliance_records(
     return [row for _key, row in keyed]
 
 
-class Cell(NamedTuple):
-    """A ComplianceRow as a named tuple: the same fields, a fraction of the cost to make, for passes over a
-    county's cells of several years (the county escalation reads ~50,000 of them each run)."""
-
-    organization_id: int
-    org_code: str
-    org_name: str
-    kind: str
-    kind_label: str
-    party_group_id: int | None
-    party_group: str
-    period: periods.Period
-    required: int
-    held: int
-    status: str
-
-
 def compliance_cell_list(
     organizations: QuerySet[Organization] | None,
     *,
@@ -260,8 +245,8 @@ def compliance_cell_list(
     as_of: dt.date,
     kinds: Iterable[str] | None = None,
     rules: list[KindRules] | None = None,
-) -> list[Cell]:
-    """compliance_grid's cells as named tuples, in the order they are measured (the units by path, each
+) -> list[ComplianceRow]:
+    """compliance_grid's cells in the order they are measured (the units by path, each
     unit's cells kind by kind), not sorted: `grid_order` is the grid's order, for a caller that needs it.
     Seven queries; `organizations` None: every organization, its counts read through county_measured."""
     loaded = _measure(organizations, year=year, as_of=as_of, kinds=kinds, rules=rules)
@@ -269,7 +254,7 @@ def compliance_cell_list(
         return []
     units, measured, counts, _rules = loaded
     return [
-        Cell(
+        ComplianceRow(
             unit["pk"],
             unit["code"],
             unit["name"],
@@ -289,7 +274,7 @@ def compliance_cell_list(
     ]
 
 
-def grid_order(rules: list[KindRules]) -> Callable[[Cell | ComplianceRow], tuple]:
+def grid_order(rules: list[KindRules]) -> Callable[[ComplianceRow], tuple]:
     """compliance_grid's order as a sort key: organization code, kind, party group, period start, and a month
     before its quarter before its year."""
     order = {k.code: k.order for k in rules}

@@ -52,7 +52,6 @@ from notifications.services import Escalation, recipients_above, recipients_for
 from .compliance import (
     DUE,
     MISSING,
-    Cell,
     ComplianceRow,
     UnitTally,
     YearCells,
@@ -1355,7 +1354,7 @@ def _kind_name(name_zh: str, name_en: str) -> str:
 _kind_label = lazy(_kind_name, str)
 
 
-def _county_runs(as_of: dt.date) -> list[list[Cell]]:
+def _county_runs(as_of: dt.date) -> list[list[ComplianceRow]]:
     """county_escalations' runs: each (organization, kind, group)'s current run of missed periods, COUNTY_RUN
     or more long, that did not begin before the grid's first period."""
     rules = load_rules()
@@ -1374,22 +1373,22 @@ def _county_runs(as_of: dt.date) -> list[list[Cell]]:
     ]
     # Each (organization, kind, group)'s cells by period, the series in the order of their first cells by period
     # and then in the grid's order: what sorting all the cells (tens of thousands) by period would give.
-    by_series: dict[tuple, list[tuple[dt.date, int, Cell]]] = {}
+    by_series: dict[tuple, list[tuple[dt.date, int, ComplianceRow]]] = {}
     for i, r in enumerate(rows):
         by_series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append((r.period.start, i, r))
     for indexed in by_series.values():
         indexed.sort(key=lambda c: c[:2])  # one cell per period start in a series
     in_grid = grid_order(rules)
-    series: dict[tuple, list[Cell]] = {
+    series: dict[tuple, list[ComplianceRow]] = {
         key: [cell for _start, _i, cell in indexed]
         for key, indexed in sorted(
             by_series.items(), key=lambda item: (item[1][0][0], in_grid(item[1][0][2]), item[1][0][1])
         )
     }
-    runs: list[list[Cell]] = []
+    runs: list[list[ComplianceRow]] = []
     for (_org, kind, _group), cells in series.items():
         grid_start = dt.date(as_of.year - (3 if kind in yearly else 1), 1, 1)
-        run: list[Cell] = []
+        run: list[ComplianceRow] = []
         for cell in cells:
             follows = bool(run) and run[-1].period.end + dt.timedelta(days=1) == cell.period.start
             if cell.status != MISSING:
