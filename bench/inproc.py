@@ -97,13 +97,16 @@ REPORT_SQL = {
 }
 
 
-def _best_of(n: int, func) -> float:
-    times = []
+def _interleaved_medians(n: int, *funcs) -> list[float]:
+    """Each function's median time over `n` rounds, the functions taking turns within each round: a report and
+    its bare SQL see the same machine (a moment of load on a shared 2-core machine falls on both, not on one)."""
+    times: list[list[float]] = [[] for _ in funcs]
     for _ in range(n):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for func, samples in zip(funcs, times, strict=True):
+            start = time.perf_counter()
+            func()
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) for samples in times]
 
 
 def reports() -> dict:
@@ -138,7 +141,8 @@ def reports() -> dict:
                 cursor.fetchall()
 
         run()  # warm
-        result[name] = {"seconds": round(_best_of(3, run), 3), "sql_seconds": round(_best_of(3, sql), 4)}
+        seconds, sql_seconds = _interleaved_medians(9, run, sql)
+        result[name] = {"seconds": round(seconds, 4), "sql_seconds": round(sql_seconds, 4)}
     return result
 
 
