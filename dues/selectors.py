@@ -723,11 +723,14 @@ def _maybe_in_arrears(*, members: QuerySet[Member], through: dt.date, least: int
     return maybe
 
 
-def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
-    """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
-    five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
-    have an account) and the branch secretary. The rules are applied to the members that may be behind
-    (_maybe_in_arrears); eight queries for the county."""
+# What the reminders and the lapse are computed from (common.table_versions): the roll and the dues rows. Who
+# is told (the members' accounts, the secretaries) is read afresh each time, never kept.
+ARREARS_TABLES = ("members_member", "dues_duesrecord", "dues_duesrelief", "dues_payment")
+
+
+def _behind(as_of: dt.date, loaded: dict[int, Member]) -> list[tuple[str, int, list[dt.date]]]:
+    """(stage, member id, unpaid months) of the members in arrears on `as_of`, in the order of their ids; the
+    members themselves (with their organization and account) put into `loaded`."""
     through = rates.add_months(rates.month_of(as_of), -1)
     least = min(months for months, _stage in ARREARS_STAGES)
     candidates = _maybe_in_arrears(members=_on_roll_with_dues(as_of), through=through, least=least)
@@ -737,16 +740,36 @@ def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
         unpaid = dues[m.pk].unpaid(through)
         for months, stage in ARREARS_STAGES:
             if len(unpaid) >= months:
-                behind.append((stage, m, unpaid))
+                behind.append((stage, m.pk, unpaid))
+                loaded[m.pk] = m
                 break
+    return behind
+
+
+def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
+    """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
+    five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
+    have an account) and the branch secretary. The rules are applied to the members that may be behind
+    (_maybe_in_arrears), and who is behind is kept exactly under the versions of ARREARS_TABLES: a run of the
+    jobs with no new dues row, payment or member applies none of them. Eight queries for the county when
+    computed (nine with the versions), three when kept (the versions, the members behind, their
+    secretaries)."""
+    loaded: dict[int, Member] = {}  # filled when computed here: no second read of the members
+    behind = cached_exactly(
+        f"dues:arrears:{as_of.isoformat()}", tables=ARREARS_TABLES, compute=lambda: _behind(as_of, loaded)
+    )
     if not behind:
         return []
+    members = loaded or Member.objects.select_related("organization", "user").in_bulk(
+        [pk for _s, pk, _u in behind]
+    )
     secretaries = recipients_for(
-        org_ids={m.organization_id for _s, m, _u in behind}, roles=[Role.BRANCH_SECRETARY]
+        org_ids={m.organization_id for m in members.values()}, roles=[Role.BRANCH_SECRETARY]
     )
     notices = []
     member_url = id_url("dues:member")
-    for stage, m, unpaid in behind:
+    for stage, pk, unpaid in behind:
+        m = members[pk]
         recipients = list(secretaries.get(m.organization_id, []))
         if m.user is not None and m.user.is_active and all(u.pk != m.user_id for u in recipients):
             recipients.insert(0, m.user)
@@ -758,7 +781,18 @@ def members_six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.dat
     """Members on the roll on `as_of` who have paid no dues for six months in a row up to the last month that
     has ended (Party Constitution art. 9), with the first month of that run. The rules are applied only to
     members with no payment for any of those six months and a dues record by the first of them (the others
-    cannot have the run). Five queries."""
+    cannot have the run). Five queries; the county's (no `member_ids`) kept exactly under the versions of
+    ARREARS_TABLES (one query while none of them is written)."""
+    if member_ids is None:
+        return cached_exactly(
+            f"dues:six_months_unpaid:{as_of.isoformat()}",
+            tables=ARREARS_TABLES,
+            compute=lambda: _six_months_unpaid(member_ids=None, as_of=as_of),
+        )
+    return _six_months_unpaid(member_ids=member_ids, as_of=as_of)
+
+
+def _six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.date) -> dict[int, dt.date]:
     through = rates.add_months(rates.month_of(as_of), -1)
     first = rates.add_months(through, 1 - LAPSE_MONTHS)
     candidates = _on_roll_with_dues(as_of).filter(
