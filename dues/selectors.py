@@ -728,14 +728,19 @@ def _maybe_in_arrears(*, members: QuerySet[Member], through: dt.date, least: int
 ARREARS_TABLES = ("members_member", "dues_duesrecord", "dues_duesrelief", "dues_payment")
 
 
-def _behind(as_of: dt.date, loaded: dict[int, Member]) -> list[tuple[str, int, list[dt.date]]]:
-    """(stage, member id, unpaid months) of the members in arrears on `as_of`, in the order of their ids; the
-    members themselves (with their organization and account) put into `loaded`."""
+Behind = tuple[list[tuple[str, int, list[dt.date]]], dict[int, dt.date]]
+
+
+def _behind(as_of: dt.date, loaded: dict[int, Member]) -> Behind:
+    """(stage, member id, unpaid months) of the members in arrears on `as_of`, in the order of their ids, and
+    the first month of each one's six months or more unpaid in a row (members_six_months_unpaid: a run of six
+    unpaid months is six months in arrears, so those members are among these); the members in arrears
+    themselves (with their organization and account) put into `loaded`."""
     through = rates.add_months(rates.month_of(as_of), -1)
     least = min(months for months, _stage in ARREARS_STAGES)
     candidates = _maybe_in_arrears(members=_on_roll_with_dues(as_of), through=through, least=least)
     members, dues = _with_dues_on(as_of, candidates)
-    behind = []
+    behind, lapsed = [], {}
     for m in members:
         unpaid = dues[m.pk].unpaid(through)
         for months, stage in ARREARS_STAGES:
@@ -743,7 +748,18 @@ def _behind(as_of: dt.date, loaded: dict[int, Member]) -> list[tuple[str, int, l
                 behind.append((stage, m.pk, unpaid))
                 loaded[m.pk] = m
                 break
-    return behind
+        if len(unpaid) >= LAPSE_MONTHS:
+            run = dues[m.pk].unpaid_run(through)
+            if len(run) >= LAPSE_MONTHS:
+                lapsed[m.pk] = run[0]
+    return behind, lapsed
+
+
+def _behind_cached(as_of: dt.date, loaded: dict[int, Member]) -> Behind:
+    """_behind kept exactly under the versions of ARREARS_TABLES (the reminders and the lapse read it both)."""
+    return cached_exactly(
+        f"dues:behind:{as_of.isoformat()}", tables=ARREARS_TABLES, compute=lambda: _behind(as_of, loaded)
+    )
 
 
 def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
@@ -755,9 +771,7 @@ def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
     computed (nine with the versions), three when kept (the versions, the members behind, their
     secretaries)."""
     loaded: dict[int, Member] = {}  # filled when computed here: no second read of the members
-    behind = cached_exactly(
-        f"dues:arrears:{as_of.isoformat()}", tables=ARREARS_TABLES, compute=lambda: _behind(as_of, loaded)
-    )
+    behind, _lapsed = _behind_cached(as_of, loaded)
     if not behind:
         return []
     members = loaded or Member.objects.select_related("organization", "user").in_bulk(
@@ -781,18 +795,11 @@ def members_six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.dat
     """Members on the roll on `as_of` who have paid no dues for six months in a row up to the last month that
     has ended (Party Constitution art. 9), with the first month of that run. The rules are applied only to
     members with no payment for any of those six months and a dues record by the first of them (the others
-    cannot have the run). Five queries; the county's (no `member_ids`) kept exactly under the versions of
-    ARREARS_TABLES (one query while none of them is written)."""
+    cannot have the run). Five queries. The county's (no `member_ids`) comes with the reminders' members in
+    arrears (_behind: a run of six unpaid months is six months in arrears), kept exactly under the versions of
+    ARREARS_TABLES: computed once for both, one query while none of the tables is written."""
     if member_ids is None:
-        return cached_exactly(
-            f"dues:six_months_unpaid:{as_of.isoformat()}",
-            tables=ARREARS_TABLES,
-            compute=lambda: _six_months_unpaid(member_ids=None, as_of=as_of),
-        )
-    return _six_months_unpaid(member_ids=member_ids, as_of=as_of)
-
-
-def _six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.date) -> dict[int, dt.date]:
+        return _behind_cached(as_of, {})[1]
     through = rates.add_months(rates.month_of(as_of), -1)
     first = rates.add_months(through, 1 - LAPSE_MONTHS)
     candidates = _on_roll_with_dues(as_of).filter(
@@ -801,8 +808,7 @@ def _six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.date) -> d
             Payment.objects.filter(member=OuterRef("pk"), first_month__lte=through, last_month__gte=first)
         ),
     )
-    if member_ids is not None:
-        candidates = candidates.filter(pk__in=list(member_ids))
+    candidates = candidates.filter(pk__in=list(member_ids))
     members, dues = _with_dues_on(as_of, candidates.values_list("pk", flat=True))
     found = {}
     for m in members:
