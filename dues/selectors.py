@@ -723,30 +723,67 @@ def _maybe_in_arrears(*, members: QuerySet[Member], through: dt.date, least: int
     return maybe
 
 
-def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
-    """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
-    five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
-    have an account) and the branch secretary. The rules are applied to the members that may be behind
-    (_maybe_in_arrears); eight queries for the county."""
+# What the reminders and the lapse are computed from (common.table_versions): the roll and the dues rows. Who
+# is told (the members' accounts, the secretaries) is read afresh each time, never kept.
+ARREARS_TABLES = ("members_member", "dues_duesrecord", "dues_duesrelief", "dues_payment")
+
+
+Behind = tuple[list[tuple[str, int, list[dt.date]]], dict[int, dt.date]]
+
+
+def _behind(as_of: dt.date, loaded: dict[int, Member]) -> Behind:
+    """(stage, member id, unpaid months) of the members in arrears on `as_of`, in the order of their ids, and
+    the first month of each one's six months or more unpaid in a row (members_six_months_unpaid: a run of six
+    unpaid months is six months in arrears, so those members are among these); the members in arrears
+    themselves (with their organization and account) put into `loaded`."""
     through = rates.add_months(rates.month_of(as_of), -1)
     least = min(months for months, _stage in ARREARS_STAGES)
     candidates = _maybe_in_arrears(members=_on_roll_with_dues(as_of), through=through, least=least)
     members, dues = _with_dues_on(as_of, candidates)
-    behind = []
+    behind, lapsed = [], {}
     for m in members:
         unpaid = dues[m.pk].unpaid(through)
         for months, stage in ARREARS_STAGES:
             if len(unpaid) >= months:
-                behind.append((stage, m, unpaid))
+                behind.append((stage, m.pk, unpaid))
+                loaded[m.pk] = m
                 break
+        if len(unpaid) >= LAPSE_MONTHS:
+            run = dues[m.pk].unpaid_run(through)
+            if len(run) >= LAPSE_MONTHS:
+                lapsed[m.pk] = run[0]
+    return behind, lapsed
+
+
+def _behind_cached(as_of: dt.date, loaded: dict[int, Member]) -> Behind:
+    """_behind kept exactly under the versions of ARREARS_TABLES (the reminders and the lapse read it both)."""
+    return cached_exactly(
+        f"dues:behind:{as_of.isoformat()}", tables=ARREARS_TABLES, compute=lambda: _behind(as_of, loaded)
+    )
+
+
+def arrears_notices(*, as_of: dt.date) -> list[ArrearsNotice]:
+    """Members on the roll with three or more months unpaid up to the last month that has ended (`arrears3`),
+    five or more (`arrears5`, the stronger one, a month before the six of art. 9): to the member (if they
+    have an account) and the branch secretary. The rules are applied to the members that may be behind
+    (_maybe_in_arrears), and who is behind is kept exactly under the versions of ARREARS_TABLES: a run of the
+    jobs with no new dues row, payment or member applies none of them. Eight queries for the county when
+    computed (nine with the versions), three when kept (the versions, the members behind, their
+    secretaries)."""
+    loaded: dict[int, Member] = {}  # filled when computed here: no second read of the members
+    behind, _lapsed = _behind_cached(as_of, loaded)
     if not behind:
         return []
+    members = loaded or Member.objects.select_related("organization", "user").in_bulk(
+        [pk for _s, pk, _u in behind]
+    )
     secretaries = recipients_for(
-        org_ids={m.organization_id for _s, m, _u in behind}, roles=[Role.BRANCH_SECRETARY]
+        org_ids={m.organization_id for m in members.values()}, roles=[Role.BRANCH_SECRETARY]
     )
     notices = []
     member_url = id_url("dues:member")
-    for stage, m, unpaid in behind:
+    for stage, pk, unpaid in behind:
+        m = members[pk]
         recipients = list(secretaries.get(m.organization_id, []))
         if m.user is not None and m.user.is_active and all(u.pk != m.user_id for u in recipients):
             recipients.insert(0, m.user)
@@ -758,7 +795,11 @@ def members_six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.dat
     """Members on the roll on `as_of` who have paid no dues for six months in a row up to the last month that
     has ended (Party Constitution art. 9), with the first month of that run. The rules are applied only to
     members with no payment for any of those six months and a dues record by the first of them (the others
-    cannot have the run). Five queries."""
+    cannot have the run). Five queries. The county's (no `member_ids`) comes with the reminders' members in
+    arrears (_behind: a run of six unpaid months is six months in arrears), kept exactly under the versions of
+    ARREARS_TABLES: computed once for both, one query while none of the tables is written."""
+    if member_ids is None:
+        return _behind_cached(as_of, {})[1]
     through = rates.add_months(rates.month_of(as_of), -1)
     first = rates.add_months(through, 1 - LAPSE_MONTHS)
     candidates = _on_roll_with_dues(as_of).filter(
@@ -767,8 +808,7 @@ def members_six_months_unpaid(*, member_ids: Iterable[int] | None, as_of: dt.dat
             Payment.objects.filter(member=OuterRef("pk"), first_month__lte=through, last_month__gte=first)
         ),
     )
-    if member_ids is not None:
-        candidates = candidates.filter(pk__in=list(member_ids))
+    candidates = candidates.filter(pk__in=list(member_ids))
     members, dues = _with_dues_on(as_of, candidates.values_list("pk", flat=True))
     found = {}
     for m in members:

@@ -161,6 +161,8 @@ def compliance_grid(
     if loaded is None:
         return []
     units, measured, counts, rules = loaded
+    if keep is not None:  # a period kept in no status is left out before the units' cells are built
+        measured = [m for m in measured if any(keep(m[0].code, m[1], status) for status in STATUSES)]
     out = [row for unit in units for row in _unit_rows(unit, measured, counts, as_of=as_of, keep=keep)]
     order = {k.code: k.order for k in rules}
     out.sort(

@@ -1256,15 +1256,12 @@ def minutes_missing_notices(*, as_of: dt.date) -> list[Notice]:
     return notices
 
 
-def absence_notices(*, as_of: dt.date) -> list[Notice]:
-    """A member with ABSENCE_STREAK_ALERT unexcused absences in a row (`absence_streak`), and six months
-    without any organizational life (`absence_six_months`, Party Constitution art. 9): the branch secretary.
-    Keyed by the member's last attended date, so a new streak after attending again alerts again.
+# What the absence alerts are computed from (common.table_versions); who is told is read afresh each time.
+ABSENCE_TABLES = ("members_member", "education_attendance", "education_meeting")
 
-    Either alert needs unexcused absences (a streak of ABSENCE_STREAK_ALERT, or one in the six months), and
-    they are a few percent of the attendance: one grouped pass over the county's absences finds the members
-    who have them, then the grouped passes of member_figures (without the study hours) read the attendance of
-    those members only, then the members alerted and their secretaries. Six queries."""
+
+def _absences_alerted(as_of: dt.date) -> dict[int, MemberFigures]:
+    """The absence figures of the members an absence alert is about on `as_of` (absence_notices)."""
     living = Member.objects.filter(living_on(as_of))
     maybe = (
         Attendance.objects.filter(
@@ -1281,9 +1278,29 @@ def absence_notices(*, as_of: dt.date) -> list[Notice]:
     )
     maybe_ids = list(maybe)
     if not maybe_ids:
-        return []
+        return {}
     figures = member_figures(living.filter(pk__in=maybe_ids), as_of=as_of, year=None, channels=[])
-    alerted = {pk: f for pk, f in figures.items() if f.absence_streak >= ABSENCE_STREAK_ALERT or f.no_life_6m}
+    return {pk: f for pk, f in figures.items() if f.absence_streak >= ABSENCE_STREAK_ALERT or f.no_life_6m}
+
+
+def absence_notices(*, as_of: dt.date) -> list[Notice]:
+    """A member with ABSENCE_STREAK_ALERT unexcused absences in a row (`absence_streak`), and six months
+    without any organizational life (`absence_six_months`, Party Constitution art. 9): the branch secretary.
+    Keyed by the member's last attended date, so a new streak after attending again alerts again.
+
+    Either alert needs unexcused absences (a streak of ABSENCE_STREAK_ALERT, or one in the six months), and
+    they are a few percent of the attendance: one grouped pass over the county's absences finds the members
+    who have them, then the grouped passes of member_figures (without the study hours) read the attendance of
+    those members only. Who is alerted, with their figures, is kept exactly under the versions of
+    ABSENCE_TABLES (a run of the jobs with no new attendance, meeting or member computes none of it); then the
+    members alerted and their secretaries. Six queries when computed, three when kept."""
+    alerted = cached_exactly(
+        f"education:absences_alerted:{as_of.isoformat()}",
+        tables=ABSENCE_TABLES,
+        compute=lambda: _absences_alerted(as_of),
+    )
+    if not alerted:
+        return []
     members: list[Any] = list(Member.objects.filter(pk__in=list(alerted)).select_related("organization"))
     for m in members:  # the attributes with_absence would have annotated (the templates read them)
         f = alerted[m.pk]

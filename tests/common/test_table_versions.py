@@ -29,6 +29,8 @@ CACHED_UNDER = {
     "members.statistics.party_statistics": members_statistics.TABLES,
     "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
     "education.selectors (member_figures_cached)": education_selectors.STUDY_FIGURES_TABLES,
+    "education.selectors.absence_notices": education_selectors.ABSENCE_TABLES,
+    "dues.selectors (arrears_notices, members_six_months_unpaid)": dues_selectors.ARREARS_TABLES,
 }
 
 
