@@ -108,6 +108,11 @@ def member_by_id_number(*, scope: Scope, number: str) -> Member | None:
     return scope.filter(Member.objects.filter(id_number=number), "organization", write=True).first()
 
 
+# Every table the roster's list reads: the number of members it finds is cached exactly under them
+# (common.pagination).
+LIST_TABLES = ("members_member", "branches_organization", "branches_partygroup")
+
+
 def members_for_list(*, user) -> QuerySet[Member]:
     """The members the user may see, with what the list shows (filter them, then members_in_list_order)."""
     return members_visible_to(user).select_related("organization", "party_group")

@@ -61,7 +61,7 @@ def member_list(request):
     if number is not None:
         found = selectors.member_by_id_number(scope=scope, number=number)
         services.member_id_search_recorded(by=request.user, number=number, member=found)
-    page = paginate(request, members)
+    page = paginate(request, members, count_tables=selectors.LIST_TABLES)
     detail_url = id_url("members:detail")
     rows = [
         (m, detail_url(m.pk), m.phone if scope.can_write(m.organization) else m.masked_phone)

@@ -29,6 +29,8 @@ CACHED_UNDER = {
     "members.statistics.party_statistics": members_statistics.TABLES,
     "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
     "education.selectors (member_figures_cached)": education_selectors.STUDY_FIGURES_TABLES,
+    "members.selectors (the roster's count)": members_selectors.LIST_TABLES,
+    "education.selectors (the meetings list's count)": education_selectors.MEETINGS_COUNT_TABLES,
 }
 
 
