@@ -9,11 +9,16 @@ from . import paths
 from .models import Organization, PartyGroup
 
 
+def organization_label(*, name: str, code: str, depth: int) -> str:
+    """An organization in a drop-down: indented by its depth in the tree, with its code."""
+    return f"{'· ' * max(depth - 1, 0)}{name} ({code})"
+
+
 class OrganizationChoiceField(forms.ModelChoiceField):
     """Organizations indented by their depth in the tree, with their code."""
 
     def label_from_instance(self, obj: Organization) -> str:
-        return f"{'· ' * max(obj.depth - 1, 0)}{obj.name} ({obj.code})"
+        return organization_label(name=obj.name, code=obj.code, depth=obj.depth)
 
 
 class PartyGroupChoiceField(forms.ModelChoiceField):

@@ -152,6 +152,17 @@ def attendance_addable(*, meeting: Meeting) -> QuerySet[Member]:
     )
 
 
+# What the number of meetings_visible's meetings depends on, the meetings list's count cached exactly under
+# these tables (common.pagination): not the attendance, which the counted query leaves out.
+MEETINGS_COUNT_TABLES = (
+    "education_meeting",
+    "education_meeting_kinds",
+    "education_meetingkind",
+    "branches_organization",
+    "branches_partygroup",
+)
+
+
 def meetings_visible(
     scope,
     *,

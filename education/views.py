@@ -79,7 +79,7 @@ def meeting_list(request):
     kind = request.GET.get("kind") or None
     status = request.GET.get("status") if request.GET.get("status") in Meeting.Status.values else None
     meetings = selectors.meetings_visible(scope, organization=org, year=year, kind=kind, status=status)
-    page = paginate(request, meetings)
+    page = paginate(request, meetings, count_tables=selectors.MEETINGS_COUNT_TABLES)
     page.object_list = _meeting_rows(list(page.object_list))
     return render(
         request,

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import organization_label
 from branches.models import Organization, PartyGroup
 from branches.paths import subtree_q
 from common.forms import quick_selects
@@ -119,7 +120,8 @@ def _offer_near_choices(form, scope, data) -> None:
     party groups rendered as options were most of the county's list page, issue 14): the top two levels the
     user sees, and the chosen organization with its parent and its children, so that one chooses down the
     tree a level per search; the party groups only of the chosen organization (and the group chosen). Any
-    organization or group in scope is still accepted (the fields' querysets are unchanged). One query each."""
+    organization or group in scope is still accepted (the fields' querysets are unchanged). One query each (the
+    organizations' columns of their labels only), none for the groups when neither is chosen."""
     org_id = id_param(data.get("organization"))
     group_id = id_param(data.get("party_group"))
     visible = scope.organizations()
@@ -130,11 +132,17 @@ def _offer_near_choices(form, scope, data) -> None:
         near |= Q(pk=org_id) | Q(parent_id=org_id) | Q(pk=parent)
     organization = form.fields["organization"]
     organization.widget.choices = [("", organization.empty_label)] + [
-        (o.pk, organization.label_from_instance(o)) for o in visible.filter(near).order_by("path")
+        (pk, organization_label(name=name, code=code, depth=depth))
+        for pk, name, code, depth in visible.filter(near)
+        .order_by("path")
+        .values_list("pk", "name", "code", "depth")
     ]
     party_group = form.fields["party_group"]
-    groups = Q(organization_id=org_id) | Q(pk=group_id) if org_id or group_id else Q(pk__in=[])
+    groups = (
+        party_group.queryset.filter(Q(organization_id=org_id) | Q(pk=group_id)).order_by("name")
+        if org_id or group_id
+        else []
+    )
     party_group.widget.choices = [("", party_group.empty_label)] + [
-        (g.pk, party_group.label_from_instance(g))
-        for g in party_group.queryset.filter(groups).order_by("name")
+        (g.pk, party_group.label_from_instance(g)) for g in groups
     ]

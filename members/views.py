@@ -56,28 +56,53 @@ def member_list(request):
     today = timezone.localdate()
     queryset = selectors.members_for_list(user=request.user)
     member_filter = MemberFilter(request.GET or None, queryset=queryset, scope=scope)
-    members = selectors.members_in_list_order(member_filter.qs, as_of=today)
+    members = selectors.members_in_list_order(member_filter.qs)
     number = selectors.exact_id_searched(request.GET.get("q", ""))
     if number is not None:
         found = selectors.member_by_id_number(scope=scope, number=number)
         services.member_id_search_recorded(by=request.user, number=number, member=found)
-    page = paginate(request, members)
-    detail_url = id_url("members:detail")
-    rows = [
-        (m, detail_url(m.pk), m.phone if scope.can_write(m.organization) else m.masked_phone)
-        for m in page.object_list
-    ]
+    page = paginate(request, members, count_tables=selectors.LIST_TABLES)
     return render(
         request,
         "members/list.html",
         {
             "filter": member_filter,
             "page": page,
-            "rows": rows,  # (member, its address, its phone as the user may see it)
+            "rows": _member_rows(page.object_list, scope=scope, today=today),
             "query": querystring_without_page(request),
             "can_write": bool(scope.write_paths) or scope.is_superuser,
         },
     )
+
+
+def _member_rows(members, *, scope, today: dt.date) -> list[dict]:
+    """What each line of the list shows, made once per page as plain values (a dict: the template's first
+    lookup finds them; model attributes, properties and a choice lookup per cell were most of the page): the
+    address, the badges, the ID number masked, the phone as the user may see it, the ages on `today`."""
+    detail_url = id_url("members:detail")
+    rows = []
+    for m in members:
+        org = m.organization
+        rows.append(
+            {
+                "url": detail_url(m.pk),
+                "name": m.name,
+                "died": m.died_on is not None,
+                "departure": (
+                    f"{m.get_departure_reason_display()} {m.departed_on:%Y-%m-%d}" if m.departed_on else ""
+                ),
+                "veteran_cadre": m.veteran_cadre,
+                "hardship": m.hardship,
+                "is_mobile": m.is_mobile,
+                "id_number": m.masked_id_number,
+                "organization": f"{org.name} · {m.party_group.name}" if m.party_group else org.name,
+                "full": m.full_member_on is not None,
+                "age": m.age_on(today),
+                "party_age": m.party_age_on(today),
+                "phone": m.phone if scope.can_write(org) else m.masked_phone,
+            }
+        )
+    return rows
 
 
 def _detail_context(request, member, *, own: bool = False) -> dict:

@@ -65,3 +65,34 @@ def test_querystring_without_page_keeps_the_filters():
     assert querystring_without_page(get("status=open&page=3&year=2026")) == "status=open&year=2026"
     assert querystring_without_page(get("q=%E5%85%9A&tag=a&tag=b")) == "q=%E5%85%9A&tag=a&tag=b"
     assert querystring_without_page(get("page=2")) == ""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_cache")
+def test_a_cached_count_is_kept_until_a_table_it_reads_is_written(settings, django_assert_num_queries):
+    from education.models import MeetingKind
+
+    settings.PAGE_SIZE = 2
+    kinds = MeetingKind.objects.order_by("code")
+    tables = ["education_meetingkind"]
+    total = kinds.count()
+    assert paginate(get(), kinds, count_tables=tables).paginator.count == total
+    with django_assert_num_queries(1):  # the versions, not the count
+        assert paginate(get(), kinds, count_tables=tables).paginator.count == total
+    # another filter is another count
+    assert paginate(get(), kinds.filter(order__lt=0), count_tables=tables).paginator.count == 0
+    MeetingKind.objects.create(code="zz_new", name_zh="zz_new", name_en="z", order=120)
+    page = paginate(get("page=99"), kinds, count_tables=tables)
+    assert page.paginator.count == total + 1
+    assert [k.code for k in page][-1] == "zz_new"
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_count_is_counted(settings, django_assert_num_queries):
+    from education.models import MeetingKind
+
+    with django_assert_num_queries(1):  # the count, no versions (nothing is cached inside a transaction)
+        count = paginate(
+            get(), MeetingKind.objects.all(), count_tables=["education_meetingkind"]
+        ).paginator.count
+    assert count == MeetingKind.objects.count()

@@ -31,6 +31,8 @@ CACHED_UNDER = {
     "education.selectors (member_figures_cached)": education_selectors.STUDY_FIGURES_TABLES,
     "education.selectors.absence_notices": education_selectors.ABSENCE_TABLES,
     "dues.selectors (arrears_notices, members_six_months_unpaid)": dues_selectors.ARREARS_TABLES,
+    "members.selectors (the roster's count)": members_selectors.LIST_TABLES,
+    "education.selectors (the meetings list's count)": education_selectors.MEETINGS_COUNT_TABLES,
 }
 
 
