@@ -5,6 +5,7 @@ and every rule in force becomes one boolean annotation of a single query over th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -269,10 +270,14 @@ def eligible_members(
     served: str = "",
     query: str = "",
 ) -> QuerySet[Member]:
-    """The eligibility list of an organization's subtree, within the user's scope, with grant status.
-    `served`: "yes" (paid this period for the rule, or for any eligible rule), "no" (some eligible benefit
-    not yet paid), "" (all)."""
-    base = scope.filter(members_in(org), "organization").select_related("organization")
+    """The eligibility list of an organization's subtree, within the user's scope, with grant status: of each
+    member only what the list shows (eligible_rows). `served`: "yes" (paid this period for the rule, or for any
+    eligible rule), "no" (some eligible benefit not yet paid), "" (all)."""
+    base = (
+        scope.filter(members_in(org), "organization")
+        .select_related("organization")
+        .only("name", "id_number", "organization__name")
+    )
     if query:
         base = base.filter(name__icontains=query)
     selected = [r for r in rules if r.code == rule_code] if rule_code else rules
@@ -285,6 +290,29 @@ def eligible_members(
     elif served == "no":
         qs = qs.filter(reduce(or_, (rule_q(r) & ~has_grant_q(r, paid=True, org=org) for r in selected)))
     return qs.order_by("organization__path", "name", "pk")
+
+
+def eligible_count(
+    *,
+    org: Organization,
+    scope,
+    as_of: dt.date,
+    rules: list[RuleInForce],
+    rule_code: str = "",
+    served: str = "",
+    query: str = "",
+) -> int:
+    """How many members eligible_members lists (its pager's count): from the cache while none of
+    COUNTS_TABLES has been written (common.table_versions), since a county's are thousands of members to
+    check against every rule on each page of the list."""
+    chosen = hashlib.sha1(f"{_rules_key(rules)}|{rule_code}|{served}|{query}".encode()).hexdigest()
+    return cached_exactly(
+        f"care:eligible_count:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{chosen}",
+        tables=COUNTS_TABLES,
+        compute=lambda: eligible_members(
+            org=org, scope=scope, as_of=as_of, rules=rules, rule_code=rule_code, served=served, query=query
+        ).count(),
+    )
 
 
 def _live_grants(rule: RuleInForce, *, paid: bool) -> QuerySet[Grant]:
@@ -323,6 +351,11 @@ COUNTS_TABLES = (
 )
 
 
+def _rules_key(rules: list[RuleInForce]) -> str:
+    """The rules in a cache key: each by its version and its current period."""
+    return ",".join(f"{r.code}:{r.version.pk}:{r.period_key}" for r in rules)
+
+
 def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
     """Per rule: how many are eligible, have a live grant this period, and have been paid (one query). From
     the cache while none of COUNTS_TABLES has been written (common.table_versions): a county's are tens of
@@ -330,9 +363,8 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     if not rules:
         return []
     as_of = rules[0].as_of
-    rules_key = ",".join(f"{r.code}:{r.version.pk}:{r.period_key}" for r in rules)
     totals = cached_exactly(
-        f"care:eligibility_counts:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{rules_key}",
+        f"care:eligibility_counts:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{_rules_key(rules)}",
         tables=COUNTS_TABLES,
         compute=lambda: _eligibility_totals(org=org, scope=scope, rules=rules, as_of=as_of),
     )
