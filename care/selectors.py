@@ -80,10 +80,6 @@ class RuleInForce:
     def flag(self) -> str:
         return f"elig_{self.rule.code}"
 
-    @property
-    def grant_flag(self) -> str:
-        return f"grant_{self.rule.code}"
-
     def group_flag(self, index: int) -> str:
         return f"why_{self.rule.code}_{index}"
 
@@ -201,23 +197,16 @@ def annotate_eligibility(
     *,
     rules: list[RuleInForce],
     with_groups: bool = False,
-    with_grants: bool = False,
     only_eligible: bool = True,
 ) -> QuerySet[Member]:
-    """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group, and the grant
-    status `grant_<code>` for the rule's current period); filtered to living members
-    eligible for at least one rule unless `only_eligible` is False."""
+    """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group); filtered to living
+    members eligible for at least one rule unless `only_eligible` is False."""
     annotations: dict[str, BaseExpression] = {}
     for r in rules:
         annotations[r.flag] = _bool(rule_q(r))
         if with_groups:
             for i, g in enumerate(r.groups, start=1):
                 annotations[r.group_flag(i)] = _bool(group_q(g, as_of=r.as_of))
-        if with_grants:  # the status of the live grant this period (for the rows shown: a page)
-            live = Grant.objects.filter(
-                member=OuterRef("pk"), rule_id=r.rule.pk, period_key=r.period_key
-            ).exclude(status=Grant.Status.CANCELLED)
-            annotations[r.grant_flag] = Subquery(live.values("status")[:1])
     qs = members.annotate(**annotations)
     if only_eligible:
         if not rules:
@@ -244,7 +233,17 @@ class EligibleRow:
 
 
 def eligible_rows(members, *, rules: list[RuleInForce]) -> list[EligibleRow]:
-    """Turn annotated members (a page, already fetched) into rows; no query."""
+    """Turn annotated members (a page) into rows, each with the status of the member's live grant of each rule
+    for its current period: one query for the grants of the members shown (a subquery per rule in the list's
+    query cost more to build than the page's rows)."""
+    members = list(members)
+    statuses: dict[tuple[int, int], str] = {}
+    if members and rules:
+        this_period = reduce(or_, (Q(rule_id=r.rule.pk, period_key=r.period_key) for r in rules))
+        live = Grant.objects.filter(this_period, member_id__in=[m.pk for m in members]).exclude(
+            status=Grant.Status.CANCELLED
+        )  # at most one a member, rule and period (uniq_live_grant_per_period)
+        statuses = {(m, r): st for m, r, st in live.order_by().values_list("member_id", "rule_id", "status")}
     rows = []
     names = {r.code: r.rule.name for r in rules}
     for m in members:
@@ -253,7 +252,7 @@ def eligible_rows(members, *, rules: list[RuleInForce]) -> list[EligibleRow]:
             EligibleRow(
                 member=m,
                 benefits=codes,
-                grants={r.code: getattr(m, r.grant_flag, None) for r in rules},
+                grants={r.code: statuses.get((m.pk, r.rule.pk)) for r in rules},
                 names=names,
             )
         )
@@ -270,8 +269,8 @@ def eligible_members(
     served: str = "",
     query: str = "",
 ) -> QuerySet[Member]:
-    """The eligibility list of an organization's subtree, within the user's scope, with grant status: of each
-    member only what the list shows (eligible_rows). `served`: "yes" (paid this period for the rule, or for any
+    """The eligibility list of an organization's subtree, within the user's scope: of each member only what the
+    list shows (eligible_rows adds the grants of a page). `served`: "yes" (paid this period for the rule, or for any
     eligible rule), "no" (some eligible benefit not yet paid), "" (all)."""
     base = (
         scope.filter(members_in(org), "organization")
@@ -281,7 +280,7 @@ def eligible_members(
     if query:
         base = base.filter(name__icontains=query)
     selected = [r for r in rules if r.code == rule_code] if rule_code else rules
-    qs = annotate_eligibility(base, rules=rules, with_grants=True, only_eligible=False)
+    qs = annotate_eligibility(base, rules=rules, only_eligible=False)
     if not selected:
         return qs.none()
     qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in selected)))
