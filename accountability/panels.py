@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from common.panels import Panel
 
 from .models import Contract
+from .selectors import contract_panel_figures
 
 
 def organization_panels(*, org, scope, as_of) -> list[Panel]:
-    """Two queries: the organization's own contract and the contracts it issued (grouped)."""
+    """The organization's own contract and the contracts it issued (grouped): two queries, or one from the
+    cache (contract_panel_figures)."""
     if not scope.covers(org):
         return []
     year = as_of.year
-    own = Contract.objects.filter(year=year, organization=org).select_related("parent", "grade").first()
-    issued = dict(
-        Contract.objects.filter(year=year, parent=org)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
+    own, issued = contract_panel_figures(org=org, year=year)
     return [
         Panel(
             title=_("Responsibility contract %(year)s") % {"year": year},

@@ -29,6 +29,7 @@ from branches.models import Organization, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
 from common.params import id_param
+from common.table_versions import cached_exactly
 from members.models import CommitteeTerm
 from notifications.services import recipients_for
 
@@ -633,3 +634,28 @@ def term_ending_notices(*, as_of: dt.date) -> list[TermNotice]:
             )
         )
     return notices
+
+
+# Everything contract_panel_figures reads (the contracts, their grades, the issuing organization's name).
+CONTRACT_PANEL_TABLES = ("accountability_contract", "accountability_gradeband", "branches_organization")
+
+
+def contract_panel_figures(*, org: Organization, year: int) -> tuple[Contract | None, dict[str, int]]:
+    """The organization's own contract of `year` (with its issuer and grade) and how many of the contracts it
+    issued that year are in each status. From the cache while none of CONTRACT_PANEL_TABLES has been written
+    (common.table_versions; one query, where they are two), as the organization page shows them on every
+    visit."""
+
+    def compute() -> tuple[Contract | None, dict[str, int]]:
+        own = Contract.objects.filter(year=year, organization=org).select_related("parent", "grade").first()
+        issued = dict(
+            Contract.objects.filter(year=year, parent=org)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        return own, issued
+
+    return cached_exactly(
+        f"accountability:contract_panel:{org.pk}:{year}", tables=CONTRACT_PANEL_TABLES, compute=compute
+    )

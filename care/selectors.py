@@ -5,6 +5,7 @@ and every rule in force becomes one boolean annotation of a single query over th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -78,10 +79,6 @@ class RuleInForce:
     @property
     def flag(self) -> str:
         return f"elig_{self.rule.code}"
-
-    @property
-    def grant_flag(self) -> str:
-        return f"grant_{self.rule.code}"
 
     def group_flag(self, index: int) -> str:
         return f"why_{self.rule.code}_{index}"
@@ -200,23 +197,16 @@ def annotate_eligibility(
     *,
     rules: list[RuleInForce],
     with_groups: bool = False,
-    with_grants: bool = False,
     only_eligible: bool = True,
 ) -> QuerySet[Member]:
-    """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group, and the grant
-    status `grant_<code>` for the rule's current period); filtered to living members
-    eligible for at least one rule unless `only_eligible` is False."""
+    """One query: each member annotated `elig_<code>` (and `why_<code>_<n>` per group); filtered to living
+    members eligible for at least one rule unless `only_eligible` is False."""
     annotations: dict[str, BaseExpression] = {}
     for r in rules:
         annotations[r.flag] = _bool(rule_q(r))
         if with_groups:
             for i, g in enumerate(r.groups, start=1):
                 annotations[r.group_flag(i)] = _bool(group_q(g, as_of=r.as_of))
-        if with_grants:  # the status of the live grant this period (for the rows shown: a page)
-            live = Grant.objects.filter(
-                member=OuterRef("pk"), rule_id=r.rule.pk, period_key=r.period_key
-            ).exclude(status=Grant.Status.CANCELLED)
-            annotations[r.grant_flag] = Subquery(live.values("status")[:1])
     qs = members.annotate(**annotations)
     if only_eligible:
         if not rules:
@@ -243,7 +233,17 @@ class EligibleRow:
 
 
 def eligible_rows(members, *, rules: list[RuleInForce]) -> list[EligibleRow]:
-    """Turn annotated members (a page, already fetched) into rows; no query."""
+    """Turn annotated members (a page) into rows, each with the status of the member's live grant of each rule
+    for its current period: one query for the grants of the members shown (a subquery per rule in the list's
+    query cost more to build than the page's rows)."""
+    members = list(members)
+    statuses: dict[tuple[int, int], str] = {}
+    if members and rules:
+        this_period = reduce(or_, (Q(rule_id=r.rule.pk, period_key=r.period_key) for r in rules))
+        live = Grant.objects.filter(this_period, member_id__in=[m.pk for m in members]).exclude(
+            status=Grant.Status.CANCELLED
+        )  # at most one a member, rule and period (uniq_live_grant_per_period)
+        statuses = {(m, r): st for m, r, st in live.order_by().values_list("member_id", "rule_id", "status")}
     rows = []
     names = {r.code: r.rule.name for r in rules}
     for m in members:
@@ -252,7 +252,7 @@ def eligible_rows(members, *, rules: list[RuleInForce]) -> list[EligibleRow]:
             EligibleRow(
                 member=m,
                 benefits=codes,
-                grants={r.code: getattr(m, r.grant_flag, None) for r in rules},
+                grants={r.code: statuses.get((m.pk, r.rule.pk)) for r in rules},
                 names=names,
             )
         )
@@ -269,14 +269,18 @@ def eligible_members(
     served: str = "",
     query: str = "",
 ) -> QuerySet[Member]:
-    """The eligibility list of an organization's subtree, within the user's scope, with grant status.
-    `served`: "yes" (paid this period for the rule, or for any eligible rule), "no" (some eligible benefit
-    not yet paid), "" (all)."""
-    base = scope.filter(members_in(org), "organization").select_related("organization")
+    """The eligibility list of an organization's subtree, within the user's scope: of each member only what the
+    list shows (eligible_rows adds the grants of a page). `served`: "yes" (paid this period for the rule, or for any
+    eligible rule), "no" (some eligible benefit not yet paid), "" (all)."""
+    base = (
+        scope.filter(members_in(org), "organization")
+        .select_related("organization")
+        .only("name", "id_number", "organization__name")
+    )
     if query:
         base = base.filter(name__icontains=query)
     selected = [r for r in rules if r.code == rule_code] if rule_code else rules
-    qs = annotate_eligibility(base, rules=rules, with_grants=True, only_eligible=False)
+    qs = annotate_eligibility(base, rules=rules, only_eligible=False)
     if not selected:
         return qs.none()
     qs = qs.filter(alive_member_q(as_of=as_of) & reduce(or_, (rule_q(r) for r in selected)))
@@ -285,6 +289,29 @@ def eligible_members(
     elif served == "no":
         qs = qs.filter(reduce(or_, (rule_q(r) & ~has_grant_q(r, paid=True, org=org) for r in selected)))
     return qs.order_by("organization__path", "name", "pk")
+
+
+def eligible_count(
+    *,
+    org: Organization,
+    scope,
+    as_of: dt.date,
+    rules: list[RuleInForce],
+    rule_code: str = "",
+    served: str = "",
+    query: str = "",
+) -> int:
+    """How many members eligible_members lists (its pager's count): from the cache while none of
+    COUNTS_TABLES has been written (common.table_versions), since a county's are thousands of members to
+    check against every rule on each page of the list."""
+    chosen = hashlib.sha1(f"{_rules_key(rules)}|{rule_code}|{served}|{query}".encode()).hexdigest()
+    return cached_exactly(
+        f"care:eligible_count:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{chosen}",
+        tables=COUNTS_TABLES,
+        compute=lambda: eligible_members(
+            org=org, scope=scope, as_of=as_of, rules=rules, rule_code=rule_code, served=served, query=query
+        ).count(),
+    )
 
 
 def _live_grants(rule: RuleInForce, *, paid: bool) -> QuerySet[Grant]:
@@ -323,6 +350,11 @@ COUNTS_TABLES = (
 )
 
 
+def _rules_key(rules: list[RuleInForce]) -> str:
+    """The rules in a cache key: each by its version and its current period."""
+    return ",".join(f"{r.code}:{r.version.pk}:{r.period_key}" for r in rules)
+
+
 def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) -> list[dict]:
     """Per rule: how many are eligible, have a live grant this period, and have been paid (one query). From
     the cache while none of COUNTS_TABLES has been written (common.table_versions): a county's are tens of
@@ -330,9 +362,8 @@ def eligibility_counts(*, org: Organization, scope, rules: list[RuleInForce]) ->
     if not rules:
         return []
     as_of = rules[0].as_of
-    rules_key = ",".join(f"{r.code}:{r.version.pk}:{r.period_key}" for r in rules)
     totals = cached_exactly(
-        f"care:eligibility_counts:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{rules_key}",
+        f"care:eligibility_counts:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{_rules_key(rules)}",
         tables=COUNTS_TABLES,
         compute=lambda: _eligibility_totals(org=org, scope=scope, rules=rules, as_of=as_of),
     )

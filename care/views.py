@@ -158,10 +158,10 @@ def eligible_list(request, pk):
             form.cleaned_data["served"],
             form.cleaned_data["q"],
         )
-    qs = selectors.eligible_members(
-        org=org, scope=scope, as_of=as_of, rules=rules, rule_code=rule_code, served=served, query=query
-    )
-    page = paginate(request, qs)
+    chosen = {"rule_code": rule_code, "served": served, "query": query}
+    qs = selectors.eligible_members(org=org, scope=scope, as_of=as_of, rules=rules, **chosen)
+    count = selectors.eligible_count(org=org, scope=scope, as_of=as_of, rules=rules, **chosen)
+    page = paginate(request, qs, count=count)
     bulk = forms.GrantBulkForm(initial={"granted_on": as_of, "rule": rule_code}, rules=rules)
     quick_selects(form)
     quick_selects(bulk)

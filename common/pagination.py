@@ -13,18 +13,26 @@ from .table_versions import cached_exactly
 
 
 def paginate(
-    request, items, *, per_page: int | None = None, count_tables: Iterable[str] | None = None
+    request,
+    items,
+    *,
+    per_page: int | None = None,
+    count: int | None = None,
+    count_tables: Iterable[str] | None = None,
 ) -> Page:
     """The page `?page=` asks for, `per_page` rows (default settings.PAGE_SIZE). A page number that is not a
     number gives the first page, one past the end the last (Paginator.get_page), so a stale link still
     shows something.
 
-    `count_tables`: every table the queryset `items` reads (tracked ones, common.table_versions). The count of
-    rows is then kept in the cache exactly, under the queryset's SQL: a county's lists counted tens of
-    thousands of rows on every request, most of their cost (issue 14); the page's rows are always read."""
+    `count`: the number of items when the caller knows it, instead of counting them. `count_tables`: every
+    table the queryset `items` reads (tracked ones, common.table_versions). The count of rows is then kept in
+    the cache exactly, under the queryset's SQL: a county's lists counted tens of thousands of rows on every
+    request, most of their cost (issue 14); the page's rows are always read."""
     paginator = Paginator(items, per_page or settings.PAGE_SIZE)
-    if count_tables is not None and isinstance(items, QuerySet):
-        paginator.count = cached_exactly(  # type: ignore[misc]  # the cached_property, given
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]  # Paginator.count is a cached_property: its value
+    elif count_tables is not None and isinstance(items, QuerySet):
+        paginator.count = cached_exactly(  # type: ignore[misc]
             f"page_count:{_sql_digest(items)}", tables=count_tables, compute=items.count
         )
     return paginator.get_page(request.GET.get("page"))

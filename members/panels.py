@@ -50,7 +50,7 @@ def _tree_cells():
 
 def organization_panels(*, org, scope, as_of) -> list[Panel]:
     """Members (1 query, none on the organization page, which has counted them with its children), and for
-    a basic organization the committee (2 queries) and the party groups (1 query)."""
+    a basic organization the committee and the party groups (3 queries, or 1 from the cache)."""
     if not scope.covers(org):
         return []
     if not hasattr(org, "total_members"):
@@ -65,7 +65,7 @@ def organization_panels(*, org, scope, as_of) -> list[Panel]:
         )
     ]
     if org.is_basic:
-        term = selectors.committee_term_current(org=org, as_of=as_of)
+        term, party_groups = selectors.basic_organization_figures(org=org, as_of=as_of)
         panels.append(
             Panel(
                 title=_("Committee"),
@@ -85,7 +85,7 @@ def organization_panels(*, org, scope, as_of) -> list[Panel]:
                 template="members/panels/party_groups.html",
                 context={
                     "org": org,
-                    "party_groups": selectors.party_groups_with_counts(org=org),
+                    "party_groups": party_groups,
                     "can_write": can_write,
                 },
                 order=7,

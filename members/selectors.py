@@ -427,6 +427,34 @@ def committee_term_current(*, org: Organization, as_of: dt.date | None = None) -
     )
 
 
+# Everything basic_organization_figures reads.
+BASIC_FIGURES_TABLES = (
+    "members_committeeterm",
+    "members_branchofficer",
+    "members_member",
+    "branches_partygroup",
+)
+
+
+def basic_organization_figures(
+    *, org: Organization, as_of: dt.date
+) -> tuple[CommitteeTerm | None, list[PartyGroup]]:
+    """What the organization page shows of a basic organization: its current committee term with its officers
+    (committee_term_current) and its party groups with their member counts (party_groups_with_counts). From
+    the cache while none of BASIC_FIGURES_TABLES has been written (common.table_versions; one query, where they
+    are three), as the page shows them on every visit."""
+
+    def compute() -> tuple[CommitteeTerm | None, list[PartyGroup]]:
+        term = committee_term_current(org=org, as_of=as_of)
+        return term, list(party_groups_with_counts(org=org))
+
+    return cached_exactly(
+        f"members:basic_organization_figures:{org.pk}:{as_of.isoformat()}",
+        tables=BASIC_FIGURES_TABLES,
+        compute=compute,
+    )
+
+
 def member_transfers(*, member: Member) -> QuerySet:
     """The member's transfers between organizations (as the model orders them)."""
     return member.transfers.select_related("from_organization", "to_organization", "created_by")

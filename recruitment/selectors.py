@@ -14,6 +14,7 @@ from django.db.models.functions import ExtractYear
 from branches.models import Organization, RoleAssignment
 from branches.paths import ancestor_path, depth, subtree_q
 from branches.selectors import Scope
+from common.table_versions import cached_exactly
 from members.models import Member
 from members.selectors import on_roll_q
 from notifications.services import recipients_above, recipients_for
@@ -102,9 +103,19 @@ def _stage_counts(on: dt.date, prefix: str = "") -> dict[str, Count]:
     return {s: Count("pk", filter=_stage_q(s, on, prefix)) for s in Stage.values}
 
 
+# Everything stage_counts reads (the candidates, their members' full membership, the organizations' paths).
+STAGE_COUNTS_TABLES = ("recruitment_candidate", "members_member", "branches_organization")
+
+
 def stage_counts(*, scope: Scope, org: Organization, on: dt.date) -> dict[str, int]:
-    """How many people of the subtree are in each stage on `on` (one query)."""
-    return candidates_visible(scope=scope).filter(subtree_q(org)).aggregate(**_stage_counts(on))
+    """How many people of the subtree are in each stage on `on` (one query): from the cache while none of
+    STAGE_COUNTS_TABLES has been written (common.table_versions; one query), as the organization page shows them
+    on every visit."""
+    return cached_exactly(
+        f"recruitment:stage_counts:{org.pk}:{org.path}:{scope.read_key}:{on.isoformat()}",
+        tables=STAGE_COUNTS_TABLES,
+        compute=lambda: candidates_visible(scope=scope).filter(subtree_q(org)).aggregate(**_stage_counts(on)),
+    )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from branches.models import Organization, RoleAssignment
 from branches.selectors import Scope
+from common.table_versions import cached_exactly
 from members.models import CommitteeTerm, Member
 from members.selectors import living_on
 
@@ -160,13 +161,23 @@ def _grade_counts(prefix: str = "") -> dict[str, Any]:
     return counts
 
 
+# Everything review_latest reads.
+LATEST_TABLES = ("standing_review", "standing_reviewentry")
+
+
 def review_latest(*, org: Organization) -> Review | None:
-    """The organization's latest review with its counts (reviews_visible's annotations), or None."""
-    return (
-        Review.objects.filter(organization=org)
-        .annotate(**_grade_counts("entries__"))
-        .order_by("-year")
-        .first()
+    """The organization's latest review with its counts (reviews_visible's annotations), or None: from the
+    cache while none of LATEST_TABLES has been written (common.table_versions; one query), as the organization
+    page shows it on every visit."""
+    return cached_exactly(
+        f"standing:review_latest:{org.pk}",
+        tables=LATEST_TABLES,
+        compute=lambda: (
+            Review.objects.filter(organization=org)
+            .annotate(**_grade_counts("entries__"))
+            .order_by("-year")
+            .first()
+        ),
     )
 
 

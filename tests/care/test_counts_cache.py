@@ -188,3 +188,42 @@ def test_the_rules_in_force_are_read_again_after_a_write_to_them(world, write, d
     RULE_WRITES[write](world)
     after = shown_rules(selectors.rules_in_force(as_of=AS_OF))
     assert after == shown_rules(selectors._rules_in_force(as_of=AS_OF, codes=None)) != before
+
+
+LIST_FILTERS = [
+    {},
+    {"rule_code": "subsidy_poor"},
+    {"served": "no"},
+    {"served": "yes"},
+    {"rule_code": "subsidy_80", "served": "no"},
+    {"query": "x"},
+]
+
+
+def list_count(org, user, **chosen) -> int:
+    org = Organization.objects.get(pk=org.pk)
+    rules = selectors.rules_in_force(as_of=AS_OF)
+    args = {"org": org, "scope": scope_for(user), "as_of": AS_OF, "rules": rules, **chosen}
+    counted = selectors.eligible_count(**args)
+    assert counted == selectors.eligible_members(**args).count()  # the cached count is the list's
+    return counted
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_the_eligible_lists_count_is_counted_again_after_every_write(world, write):
+    org, user = world["township"], world["bob"]
+    before = [list_count(org, user, **chosen) for chosen in LIST_FILTERS]
+    assert [list_count(org, user, **chosen) for chosen in LIST_FILTERS] == before  # from the cache now
+    WRITES[write](world)
+    [list_count(org, user, **chosen) for chosen in LIST_FILTERS]  # each equal to the list's own count
+
+
+def test_the_eligible_lists_count_is_cached(world, django_assert_num_queries):
+    org = Organization.objects.get(pk=world["county"].pk)
+    rules = selectors.rules_in_force(as_of=AS_OF)
+    args = {"org": org, "scope": scope_for(world["dora"]), "as_of": AS_OF, "rules": rules, "served": "no"}
+    first = selectors.eligible_count(**args)
+    with django_assert_num_queries(1):  # the versions
+        assert selectors.eligible_count(**args) == first
+    with django_assert_num_queries(2):  # another search: the versions and its count
+        selectors.eligible_count(**{**args, "query": "甲"})

@@ -7,6 +7,7 @@ tests commit (transaction=True)."""
 import pytest
 from django.db import connection, transaction
 
+from accountability import selectors as accountability_selectors
 from care import selectors as care_selectors
 from common.table_versions import cached_exactly, table_versions
 from dashboard import selectors as dashboard_selectors
@@ -15,6 +16,8 @@ from education import compliance, compliance_cache
 from education import selectors as education_selectors
 from members import selectors as members_selectors
 from members import statistics as members_statistics
+from recruitment import selectors as recruitment_selectors
+from standing import selectors as standing_selectors
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
@@ -25,6 +28,7 @@ CACHED_UNDER = {
     "dashboard.selectors": dashboard_selectors.TABLES,
     "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
     "care.selectors.eligibility_counts": care_selectors.COUNTS_TABLES,
+    "care.selectors.eligible_count": care_selectors.COUNTS_TABLES,
     "care.selectors.rules_in_force": care_selectors.RULES_TABLES,
     "members.statistics.party_statistics": members_statistics.TABLES,
     "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
@@ -33,6 +37,10 @@ CACHED_UNDER = {
     "dues.selectors (arrears_notices, members_six_months_unpaid)": dues_selectors.ARREARS_TABLES,
     "members.selectors (the roster's count)": members_selectors.LIST_TABLES,
     "education.selectors (the meetings list's count)": education_selectors.MEETINGS_COUNT_TABLES,
+    "members.selectors.basic_organization_figures": members_selectors.BASIC_FIGURES_TABLES,
+    "recruitment.selectors.stage_counts": recruitment_selectors.STAGE_COUNTS_TABLES,
+    "standing.selectors.review_latest": standing_selectors.LATEST_TABLES,
+    "accountability.selectors.contract_panel_figures": accountability_selectors.CONTRACT_PANEL_TABLES,
 }
 
 
