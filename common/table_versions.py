@@ -126,6 +126,17 @@ def table_versions(tables: Iterable[str]) -> str | None:
     return ",".join(found[t] for t in names)
 
 
+def versions_renew() -> int:
+    """Every table's version under a new token; returns how many. For a database that is a copy of another (a
+    restored backup, a copy for a test run): its versions repeat the original's, and once each is written to, the
+    same version could stand for different contents, so figures cached for one could be read for the other.
+    Run it (`manage.py renew_table_versions`) after restoring and before serving."""
+    tables = list(TableVersion.objects.values_list("table", flat=True))
+    for table in tables:
+        TableVersion.objects.filter(table=table).update(token=uuid.uuid4().hex)
+    return len(tables)
+
+
 @functools.cache
 def code_version() -> str:
     """A digest of our code (every app's Python and the templates): part of every key, so that what a release

@@ -4,6 +4,8 @@ no other's, and whatever is cached under the versions of the tables it reads is 
 The versions are bumped when a transaction that wrote commits, and inside a transaction nothing is cached: these
 tests commit (transaction=True)."""
 
+import io
+
 import pytest
 from django.db import connection, transaction
 
@@ -138,3 +140,20 @@ def test_another_release_of_the_code_computes_again(monkeypatch):
     monkeypatch.setattr(table_versions, "code_version", lambda: "another")
     cached_exactly("test:release", tables=["education_meetingkind"], compute=compute)
     assert len(calls) == 2
+
+
+def test_a_restored_database_never_reads_what_was_cached_for_its_original():
+    """A restore repeats the versions of the dump: renew_table_versions gives them new tokens."""
+    from django.core.management import call_command
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    before = table_versions(["education_meetingkind"])
+    assert cached_exactly("test:restore", tables=["education_meetingkind"], compute=compute) == 1
+    call_command("renew_table_versions", stdout=io.StringIO())
+    assert table_versions(["education_meetingkind"]) != before
+    assert cached_exactly("test:restore", tables=["education_meetingkind"], compute=compute) == 2
