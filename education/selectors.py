@@ -163,6 +163,19 @@ MEETINGS_COUNT_TABLES = (
 )
 
 
+# The columns the meetings list shows (not the minutes, a text of any length).
+MEETING_LIST_COLUMNS = (
+    "date",
+    "start_time",
+    "status",
+    "topic",
+    "attended_count",
+    "expected_count",
+    "organization__name",
+    "party_group__name",
+)
+
+
 def meetings_visible(
     scope,
     *,
@@ -171,7 +184,8 @@ def meetings_visible(
     kind: str | None = None,
     status: str | None = None,
 ) -> QuerySet[Meeting]:
-    """Meetings the user may read, newest first, with attendance counts (one query; kinds prefetched)."""
+    """Meetings the user may read, newest first, with attendance counts and the columns the list shows (one
+    query; kinds prefetched)."""
     qs = scope.filter(Meeting.objects.all(), "organization")
     if organization is not None:
         qs = qs.filter(subtree_q(organization))
@@ -184,6 +198,7 @@ def meetings_visible(
     attendances = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
         qs.select_related("organization", "party_group")
+        .only(*MEETING_LIST_COLUMNS)
         .prefetch_related("kinds")
         .annotate(
             # Scalar subqueries, not a join with GROUP BY: PostgreSQL evaluates them after ORDER BY and LIMIT,
