@@ -61,9 +61,13 @@ class Scope:
         return self.filter(Organization.objects.all(), "", write=write)
 
     def covers(self, org: Organization, *, write: bool = False) -> bool:
+        return self.covers_path(org.path, write=write)
+
+    def covers_path(self, path: str, *, write: bool = False) -> bool:
+        """covers() for an organization known by its path only (a list's rows read as values)."""
         if self.is_superuser:
             return True
-        return any(is_within(org.path, p) for p in self._paths(write))
+        return any(is_within(path, p) for p in self._paths(write))
 
     def can_write(self, org: Organization) -> bool:
         return self.covers(org, write=True)

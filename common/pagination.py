@@ -41,15 +41,9 @@ def paginate(
 def _sql_digest(queryset: QuerySet) -> str:
     """The rows a queryset counts, as a key: its SQL and parameters (the filters, the joins they need and the
     scope's paths are all in it). Without its order and columns, which do not change the count, unless they may
-    (DISTINCT, GROUP BY, values(), a UNION): compiling all the columns of a list's rows cost a millisecond more."""
+    (DISTINCT, GROUP BY, a UNION): compiling all the columns of a list's rows cost a millisecond more."""
     query = queryset.query
-    if not (
-        query.distinct
-        or query.group_by is not None
-        or query.values_select
-        or query.combinator
-        or query.is_sliced
-    ):
+    if not (query.distinct or query.group_by is not None or query.combinator or query.is_sliced):
         queryset = queryset.order_by().values("pk")
     sql, params = queryset.query.sql_with_params()
     return hashlib.sha1(f"{queryset.db}:{sql}:{params!r}".encode()).hexdigest()

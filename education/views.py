@@ -80,14 +80,17 @@ def meeting_list(request):
     status = request.GET.get("status") if request.GET.get("status") in Meeting.Status.values else None
     meetings = selectors.meetings_visible(scope, organization=org, year=year, kind=kind, status=status)
     page = paginate(request, meetings, count_tables=selectors.MEETINGS_COUNT_TABLES)
-    page.object_list = _meeting_rows(list(page.object_list))
+    page.object_list = list(page.object_list)
+    kinds = list(selectors.meeting_kinds())
+    kind_ids = selectors.meeting_kind_ids(meetings=page.object_list)
     return render(
         request,
         "education/meeting_list.html",
         {
             "org": org,
             "page": page,
-            "kinds": selectors.meeting_kinds(),
+            "rows": _meeting_rows(page.object_list, org=org, kinds=kinds, kind_ids=kind_ids),
+            "kinds": kinds,
             "statuses": Meeting.Status.choices,
             "filters": {"year": year or "", "kind": kind or "", "status": status or ""},
             "can_write": scope.can_write(org) and org.is_basic,
@@ -95,22 +98,44 @@ def meeting_list(request):
     )
 
 
-def _meeting_rows(meetings: list[Meeting]) -> list[Meeting]:
-    """What each line of the list shows, made once per page: its address (reversed once), its status's name and
-    its attendance line (a {% url %}, a choice lookup and a blocktranslate per line were most of the page)."""
+STATUS_BADGES = {Meeting.Status.HELD: "text-bg-success", Meeting.Status.PLANNED: "text-bg-warning"}
+
+
+def _meeting_rows(meetings, *, org: Organization, kinds: list, kind_ids: dict[int, list[int]]) -> list[dict]:
+    """What each line of the list shows, made once per page as plain values (a dict: the template's first
+    lookup finds them): its address (reversed once), date and time, status and its badge, kinds (`kinds` in
+    their order, `kind_ids` each meeting's), group, topic, its organization when it is not `org` itself, and
+    its attendance line (a {% url %}, date filters, a choice lookup, a related manager and a blocktranslate
+    per line were most of the page)."""
     detail_url = id_url("education:meeting_detail")
+    order = {k.pk: i for i, k in enumerate(kinds)}
+    labels = {k.pk: k.label for k in kinds}
     statuses = dict(Meeting.Status.choices)
     counted = _("present %(p)s · excused %(e)s · absent %(a)s")
     attended = _("attended %(p)s of %(e)s")
+    whole_tree = not org.is_basic
+    rows = []
     for m in meetings:
-        m.detail_url = detail_url(m.pk)
-        m.status_label = statuses.get(m.status, m.status)
-        m.attendance_line = ""
+        line = ""
         if m.n_present or m.n_absent or m.n_excused:
-            m.attendance_line = counted % {"p": m.n_present, "e": m.n_excused, "a": m.n_absent}
+            line = counted % {"p": m.n_present, "e": m.n_excused, "a": m.n_absent}
         elif m.attended_count is not None:
-            m.attendance_line = attended % {"p": m.attended_count, "e": m.expected_count}
-    return meetings
+            line = attended % {"p": m.attended_count, "e": m.expected_count}
+        rows.append(
+            {
+                "url": detail_url(m.pk),
+                "when": f"{m.date:%Y-%m-%d} {m.start_time:%H:%M}" if m.start_time else f"{m.date:%Y-%m-%d}",
+                "badge": STATUS_BADGES.get(m.status, "text-bg-secondary"),
+                "status": statuses.get(m.status, m.status),
+                "kinds": [labels[k] for k in sorted(kind_ids[m.pk], key=order.__getitem__)],
+                "group": m.party_group.name if m.party_group else None,
+                "topic": m.topic or "—",
+                "organization": m.organization.name if whole_tree or m.organization_id != org.pk else None,
+                "held": m.status == Meeting.Status.HELD,
+                "attendance": line,
+            }
+        )
+    return rows
 
 
 @login_required

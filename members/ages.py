@@ -11,6 +11,13 @@ def years_between(start: dt.date, on: dt.date) -> int:
     return on.year - start.year - ((on.month, on.day) < (start.month, start.day))
 
 
+def party_age(full_member_on: dt.date | None, on: dt.date) -> int | None:
+    """党龄 counts from full membership (Party Constitution art. 7); None while probationary."""
+    if not full_member_on or full_member_on > on:
+        return None
+    return years_between(full_member_on, on)
+
+
 def years_before(on: dt.date, years: int) -> dt.date:
     """The latest start date that has completed `years` whole years by `on`.
 

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from branches.models import Organization, PartyGroup
 
 from . import idnumbers
-from .ages import add_years, years_between
+from .ages import add_years, party_age, years_between
 
 
 class Member(models.Model):
@@ -194,9 +194,7 @@ class Member(models.Model):
 
     def party_age_on(self, on: dt.date) -> int | None:
         """党龄 counts from full membership (Party Constitution art. 7); None while probationary."""
-        if not self.full_member_on or self.full_member_on > on:
-            return None
-        return years_between(self.full_member_on, on)
+        return party_age(self.full_member_on, on)
 
     def clean(self):
         errors = {}

@@ -33,7 +33,8 @@ from common.params import id_param
 from common.replica import reads_from_replica
 from common.spreadsheets.tables import write_csv, write_xlsx
 
-from . import exports, selectors, services, statistics
+from . import exports, idnumbers, selectors, services, statistics
+from .ages import party_age, years_between
 from .filters import MemberFilter
 from .forms import (
     CommitteeTermForm,
@@ -45,7 +46,7 @@ from .forms import (
     ProbationExtensionForm,
     TransferForm,
 )
-from .models import CommitteeTerm
+from .models import CommitteeTerm, Member
 
 
 @login_required
@@ -76,30 +77,37 @@ def member_list(request):
 
 
 def _member_rows(members, *, scope, today: dt.date) -> list[dict]:
-    """What each line of the list shows, made once per page as plain values (a dict: the template's first
-    lookup finds them; model attributes, properties and a choice lookup per cell were most of the page): the
-    address, the badges, the ID number masked, the phone as the user may see it, the ages on `today`."""
+    """What each line of the list shows, made once per page from the members' values (LIST_COLUMNS) as plain
+    values (a dict: the template's first lookup finds them; model attributes, properties and a choice lookup
+    per cell were most of the page): the address, the badges, the ID number masked, the phone as the user may
+    see it (Member.masked_phone for those who may not change the member), the ages on `today`."""
     detail_url = id_url("members:detail")
+    departures = dict(Member.Departure.choices)
     rows = []
     for m in members:
-        org = m.organization
+        departed_on, reason, group = m["departed_on"], m["departure_reason"], m["party_group__name"]
+        org_name = m["organization__name"]
         rows.append(
             {
-                "url": detail_url(m.pk),
-                "name": m.name,
-                "died": m.died_on is not None,
-                "departure": (
-                    f"{m.get_departure_reason_display()} {m.departed_on:%Y-%m-%d}" if m.departed_on else ""
+                "url": detail_url(m["pk"]),
+                "name": m["name"],
+                "died": m["died_on"] is not None,
+                "departure": f"{departures.get(reason, reason)} {departed_on:%Y-%m-%d}"
+                if departed_on
+                else "",
+                "veteran_cadre": m["veteran_cadre"],
+                "hardship": m["hardship"],
+                "is_mobile": m["is_mobile"],
+                "id_number": idnumbers.mask(m["id_number"]),
+                "organization": f"{org_name} · {group}" if group is not None else org_name,
+                "full": m["full_member_on"] is not None,
+                "age": years_between(m["birth_date"], today),
+                "party_age": party_age(m["full_member_on"], today),
+                "phone": (
+                    m["phone"]
+                    if scope.covers_path(m["organization__path"], write=True)
+                    else idnumbers.mask_phone(m["phone"])
                 ),
-                "veteran_cadre": m.veteran_cadre,
-                "hardship": m.hardship,
-                "is_mobile": m.is_mobile,
-                "id_number": m.masked_id_number,
-                "organization": f"{org.name} · {m.party_group.name}" if m.party_group else org.name,
-                "full": m.full_member_on is not None,
-                "age": m.age_on(today),
-                "party_age": m.party_age_on(today),
-                "phone": m.phone if scope.can_write(org) else m.masked_phone,
             }
         )
     return rows

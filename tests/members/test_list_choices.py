@@ -48,9 +48,9 @@ def test_an_organization_not_offered_is_still_accepted(client, dora, branch_a1, 
     grouped = MemberFactory(organization=branch_a1, party_group=group, name="组员")
     login(client, dora)
     r = client.get(reverse("members:list"), {"organization": branch_a1.pk})
-    assert {m.pk for m in r.context["page"]} == {inside.pk, grouped.pk}
+    assert {m["pk"] for m in r.context["page"]} == {inside.pk, grouped.pk}
     r = client.get(reverse("members:list"), {"party_group": group.pk})
-    assert [m.pk for m in r.context["page"]] == [grouped.pk]
+    assert [m["pk"] for m in r.context["page"]] == [grouped.pk]
     assert str(group.pk) in _offered(r, "party_group")
 
 

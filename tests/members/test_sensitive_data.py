@@ -45,7 +45,7 @@ def member(branch_a1):
 
 
 def _names(response):
-    return [m.name for m in response.context["page"]]
+    return [m["name"] for m in response.context["page"]]
 
 
 # -- High 3: exact-ID search -------------------------------------------------------------------------------
