@@ -14,6 +14,7 @@ from dashboard import selectors as dashboard_selectors
 from dues import selectors as dues_selectors
 from education import compliance, compliance_cache
 from education import selectors as education_selectors
+from members import panels as members_panels
 from members import selectors as members_selectors
 from members import statistics as members_statistics
 from recruitment import selectors as recruitment_selectors
@@ -33,6 +34,7 @@ CACHED_UNDER = {
     "members.statistics.party_statistics": members_statistics.TABLES,
     "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
     "education.selectors (member_figures_cached)": education_selectors.STUDY_FIGURES_TABLES,
+    "branches.tree.organization_children (members' figures)": members_panels.TREE_FIGURES_TABLES,
     "members.selectors.basic_organization_figures": members_selectors.BASIC_FIGURES_TABLES,
     "recruitment.selectors.stage_counts": recruitment_selectors.STAGE_COUNTS_TABLES,
     "standing.selectors.review_latest": standing_selectors.LATEST_TABLES,
