@@ -15,6 +15,10 @@ once per page and the function once per organization (a template per organizatio
 tree, issue 14). A contributor counts through one reverse
 relation or a subquery: two apps' Count()s over different joins in one query would multiply each other.
 
+`tables`, when a contributor gives it, names every table its `annotate` and `subtree_totals` read: when every
+contributor names them, the organization page's children with their figures are cached exactly under them
+(common.table_versions), as the page shows them on every visit.
+
 `subtree_totals(orgs)`, when a contributor gives it, sets the subtree totals on organizations loaded WITHOUT
 their subtrees (a few grouped queries, by depth), so that the pages load only the organizations they show: the
 tree page its tops and their children, the organization page its children (issue 14: a county of 683
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from common.discovery import app_modules
+from common.table_versions import cached_exactly
 
 from . import paths
 from .models import Organization
@@ -45,6 +50,7 @@ class TreeFigures:
     legend: str = ""  # what the figures mean, shown above the tree
     subtree_totals: Callable[[list[Organization]], None] | None = None
     cells: Callable[[], Callable[[Organization, bool], str]] | None = None
+    tables: tuple[str, ...] | None = None  # what annotate and subtree_totals read (for the exact cache)
 
 
 @dataclass
@@ -186,13 +192,24 @@ def organization_children(
 ) -> tuple[list[Organization], list[TreeFigures]]:
     """The direct children of `org` with every app's figures totalled over their subtrees; `org` itself
     gets its own figures and totals too (set on the object), so that a panel need not count again. A
-    bounded number of queries, whatever the size of the subtree."""
+    bounded number of queries, whatever the size of the subtree; one (the versions) from the cache while
+    none of the tables the figures name has been written."""
     figures = tree_figures(as_of=as_of)
-    loaded = _load_shown(Organization.objects.filter(Q(pk=org.pk) | Q(parent=org)), figures)
-    if loaded is None:
-        subtree, names = _load(Organization.objects.filter(paths.subtree_q(org, "")), figures)
+
+    def compute() -> tuple[list[Organization], set[str]]:
+        loaded = _load_shown(Organization.objects.filter(Q(pk=org.pk) | Q(parent=org)), figures)
+        if loaded is None:
+            return _load(Organization.objects.filter(paths.subtree_q(org, "")), figures)
+        return loaded
+
+    if any(figure.tables is None for figure in figures):
+        subtree, names = compute()
     else:
-        subtree, names = loaded
+        subtree, names = cached_exactly(
+            f"branches:organization_children:{org.pk}:{org.path}:{as_of.isoformat()}",
+            tables={"branches_organization"}.union(*(figure.tables or () for figure in figures)),
+            compute=compute,
+        )
     for o in subtree:
         if o.pk == org.pk:
             for name in names:

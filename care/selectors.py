@@ -314,6 +314,38 @@ def eligible_count(
     )
 
 
+def eligible_page(
+    *,
+    org: Organization,
+    scope,
+    as_of: dt.date,
+    rules: list[RuleInForce],
+    number: int,
+    per_page: int,
+    rule_code: str = "",
+    served: str = "",
+    query: str = "",
+) -> list[EligibleRow]:
+    """The rows of page `number` of eligible_members, with their grants (eligible_rows): from the cache while
+    none of COUNTS_TABLES has been written (common.table_versions; one query, where building and compiling the
+    list's query, every rule a condition in it, cost more than the page's rows)."""
+
+    def compute() -> list[EligibleRow]:
+        members = eligible_members(
+            org=org, scope=scope, as_of=as_of, rules=rules, rule_code=rule_code, served=served, query=query
+        )
+        start = (number - 1) * per_page
+        return eligible_rows(members[start : start + per_page], rules=rules)
+
+    chosen = hashlib.sha1(f"{_rules_key(rules)}|{rule_code}|{served}|{query}".encode()).hexdigest()
+    return cached_exactly(
+        f"care:eligible_page:{org.pk}:{org.path}:{scope.read_key}:{as_of.isoformat()}:{chosen}"
+        f":{number}:{per_page}",
+        tables=COUNTS_TABLES,
+        compute=compute,
+    )
+
+
 def _live_grants(rule: RuleInForce, *, paid: bool) -> QuerySet[Grant]:
     qs = Grant.objects.filter(rule_id=rule.rule.pk, period_key=rule.period_key).exclude(
         status=Grant.Status.CANCELLED

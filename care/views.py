@@ -159,15 +159,22 @@ def eligible_list(request, pk):
             form.cleaned_data["q"],
         )
     chosen = {"rule_code": rule_code, "served": served, "query": query}
-    qs = selectors.eligible_members(org=org, scope=scope, as_of=as_of, rules=rules, **chosen)
     count = selectors.eligible_count(org=org, scope=scope, as_of=as_of, rules=rules, **chosen)
-    page = paginate(request, qs, count=count)
+    page = paginate(request, [], count=count)  # the pager: the rows of its page are eligible_page's
+    rows = selectors.eligible_page(
+        org=org,
+        scope=scope,
+        as_of=as_of,
+        rules=rules,
+        number=page.number,
+        per_page=page.paginator.per_page,
+        **chosen,
+    )
     bulk = forms.GrantBulkForm(initial={"granted_on": as_of, "rule": rule_code}, rules=rules)
     quick_selects(form)
     quick_selects(bulk)
     member_url = id_url("care:member")
     badges = _RenderedOnce("care/_grant_status.html", "status")
-    rows = selectors.eligible_rows(page.object_list, rules=rules)
     return render(
         request,
         "care/eligible_list.html",

@@ -14,6 +14,9 @@ from common.panels import Panel
 
 from . import selectors
 
+# Everything the tree's figures read: the organizations, their members, and the transfers a past day undoes.
+TREE_FIGURES_TABLES = ("branches_organization", "members_member", "members_transfer")
+
 
 def tree_figures(*, as_of) -> TreeFigures:
     return TreeFigures(
@@ -22,6 +25,7 @@ def tree_figures(*, as_of) -> TreeFigures:
         template="members/_tree_figures.html",
         cells=_tree_cells,
         legend=_("Numbers: members / full members, including the organizations below."),
+        tables=TREE_FIGURES_TABLES,
         # a past day needs the transfers since undone: then the tree sums the loaded subtree instead
         subtree_totals=(
             (lambda orgs: selectors.subtree_member_totals(orgs, as_of=as_of))

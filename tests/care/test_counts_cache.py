@@ -227,3 +227,32 @@ def test_the_eligible_lists_count_is_cached(world, django_assert_num_queries):
         assert selectors.eligible_count(**args) == first
     with django_assert_num_queries(2):  # another search: the versions and its count
         selectors.eligible_count(**{**args, "query": "甲"})
+
+
+def page_rows(org, user, **chosen) -> list:
+    org = Organization.objects.get(pk=org.pk)
+    rules = selectors.rules_in_force(as_of=AS_OF)
+    args = {"org": org, "scope": scope_for(user), "as_of": AS_OF, "rules": rules, **chosen}
+    shown = selectors.eligible_page(**args, number=1, per_page=50)
+    listed = selectors.eligible_rows(selectors.eligible_members(**args)[:50], rules=rules)
+    as_seen = lambda rows: [(r.member.pk, r.member.name, r.benefit_cells) for r in rows]  # noqa: E731
+    assert as_seen(shown) == as_seen(listed)  # the cached page is the list's
+    return as_seen(shown)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_the_eligible_lists_page_is_read_again_after_every_write(world, write):
+    org, user = world["township"], world["bob"]
+    before = [page_rows(org, user, **chosen) for chosen in LIST_FILTERS]
+    assert [page_rows(org, user, **chosen) for chosen in LIST_FILTERS] == before  # from the cache now
+    WRITES[write](world)
+    after = [page_rows(org, user, **chosen) for chosen in LIST_FILTERS]  # each equal to the list's own rows
+    assert after != before
+
+
+def test_a_renamed_member_shows_on_the_eligible_list_at_once(client, world):
+    login(client, world["bob"])
+    url = reverse("care:eligible", args=[world["township"].pk])
+    client.get(url)
+    Member.objects.filter(pk=world["poor"].pk).update(name="改了名")
+    assert "改了名" in [row.member.name for row in client.get(url).context["rows"]]

@@ -16,6 +16,7 @@ from dashboard import selectors as dashboard_selectors
 from dues import selectors as dues_selectors
 from education import compliance, compliance_cache
 from education import selectors as education_selectors
+from members import panels as members_panels
 from members import selectors as members_selectors
 from members import statistics as members_statistics
 from recruitment import selectors as recruitment_selectors
@@ -39,6 +40,7 @@ CACHED_UNDER = {
     "dues.selectors (arrears_notices, members_six_months_unpaid)": dues_selectors.ARREARS_TABLES,
     "members.selectors (the roster's count)": members_selectors.LIST_TABLES,
     "education.selectors (the meetings list's count)": education_selectors.MEETINGS_COUNT_TABLES,
+    "branches.tree.organization_children (members' figures)": members_panels.TREE_FIGURES_TABLES,
     "members.selectors.basic_organization_figures": members_selectors.BASIC_FIGURES_TABLES,
     "recruitment.selectors.stage_counts": recruitment_selectors.STAGE_COUNTS_TABLES,
     "standing.selectors.review_latest": standing_selectors.LATEST_TABLES,
