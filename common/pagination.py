@@ -24,7 +24,7 @@ def paginate(
     thousands of rows on every request, most of their cost (issue 14); the page's rows are always read."""
     paginator = Paginator(items, per_page or settings.PAGE_SIZE)
     if count_tables is not None and isinstance(items, QuerySet):
-        paginator.count = cached_exactly(  # type: ignore[misc]  # the cached_property, given
+        paginator.count = cached_exactly(  # the cached_property, given
             f"page_count:{_sql_digest(items)}", tables=count_tables, compute=items.count
         )
     return paginator.get_page(request.GET.get("page"))
