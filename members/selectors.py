@@ -139,7 +139,7 @@ def members_for_list(*, user) -> QuerySet[Member]:
     return members_visible_to(user)
 
 
-def members_in_list_order(queryset: QuerySet[Member]) -> QuerySet[dict[str, Any]]:
+def members_in_list_order(queryset: QuerySet[Member]) -> QuerySet[Member, dict[str, Any]]:
     """The (filtered) members by organization and name, as the values the list shows (LIST_COLUMNS; a page of
     model instances with their organization and group cost twice the query). A page shows its ages with
     members.ages (as members_with_ages): the two annotations cost more to build and compile than the 50

@@ -2,6 +2,8 @@
 
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from common.forms import QuickSelect, quick_selects
 
@@ -11,6 +13,8 @@ CHOICES = [
     ("b", "B"),
     ("group", [("1", "one"), ("2", 'two "2"')]),
     (3, "three"),
+    ("lazy", gettext_lazy("Yes")),
+    ("safe", mark_safe("<b>kept</b> & 乙")),
 ]
 
 
