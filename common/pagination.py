@@ -30,9 +30,9 @@ def paginate(
     request, most of their cost (issue 14); the page's rows are always read."""
     paginator = Paginator(items, per_page or settings.PAGE_SIZE)
     if count is not None:
-        paginator.count = count  # type: ignore[misc]  # Paginator.count is a cached_property: its value
+        paginator.count = count  # Paginator.count is a cached_property: the value it would cache
     elif count_tables is not None and isinstance(items, QuerySet):
-        paginator.count = cached_exactly(  # type: ignore[misc]
+        paginator.count = cached_exactly(  # the cached_property, given
             f"page_count:{_sql_digest(items)}", tables=count_tables, compute=items.count
         )
     return paginator.get_page(request.GET.get("page"))
