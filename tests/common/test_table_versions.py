@@ -32,6 +32,7 @@ CACHED_UNDER = {
     "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
     "care.selectors.eligibility_counts": care_selectors.COUNTS_TABLES,
     "care.selectors.eligible_count": care_selectors.COUNTS_TABLES,
+    "care.selectors.eligible_page": care_selectors.COUNTS_TABLES,
     "care.selectors.rules_in_force": care_selectors.RULES_TABLES,
     "members.statistics.party_statistics": members_statistics.TABLES,
     "members.selectors.subtree_member_totals": members_selectors.SUBTREE_TOTALS_TABLES,
