@@ -99,7 +99,10 @@ class MemberDues:
 
     def cell(self, month: dt.date, *, current: dt.date) -> str:
         """The sheet's cell: "none" (nothing due), "exempt", "paid", "unpaid" (due by `current`) or "ahead"."""
-        due = self.due(month)
+        return self.cell_of(month, self.due(month), current=current)
+
+    def cell_of(self, month: dt.date, due: Decimal | None, *, current: dt.date) -> str:
+        """`cell` for a caller that has the month's due (`self.due(month)`) already."""
         if due is None:
             return "paid" if self.paid(month) else "none"
         if self.paid(month):
@@ -198,11 +201,12 @@ def sheet_rows(*, members: Iterable[Member], year: int, as_of: dt.date) -> list[
     rows = []
     for m in members:
         d = dues[m.pk]
+        due = [(month, d.due(month)) for month in months]
         rows.append(
             SheetRow(
                 member=m,
                 dues=d,
-                cells=[(month, d.cell(month, current=current), d.due(month)) for month in months],
+                cells=[(month, d.cell_of(month, x, current=current), x) for month, x in due],
                 record=d.record_on(current) or (d.records[-1] if d.records else None),
                 paid_through=d.paid_through(current),
                 unpaid=len(d.unpaid(current)),
