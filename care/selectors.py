@@ -467,26 +467,33 @@ def member_eligibility(
     rules = rules if rules is not None else rules_in_force(as_of=as_of)
     if not rules:
         return []
-    row: Mapping[str, Any] | None = (
-        annotate_eligibility(
-            Member.objects.filter(pk=member.pk), rules=rules, with_groups=True, only_eligible=False
-        )
-        .annotate(alive=_bool(alive_member_q(as_of=as_of)))
-        .values()
-        .first()
+    # Only the groups' flags and whether the member is alive: a rule holds when any of its groups does (rule_q),
+    # so annotate_eligibility's flag per rule would be the same Q built and compiled twice (most of the cost of
+    # the member page's care panel, issue 14).
+    flags = {
+        r.group_flag(i): _bool(group_q(g, as_of=r.as_of))
+        for r in rules
+        for i, g in enumerate(r.groups, start=1)
+    }
+    row: Mapping[str, Any] | None = next(
+        iter(
+            Member.objects.filter(pk=member.pk)
+            .annotate(alive=_bool(alive_member_q(as_of=as_of)), **flags)
+            .values("alive", *flags)
+        ),
+        None,
     )
     if not row or not row["alive"]:
         return []
     result = []
     for r in rules:
-        if not row[r.flag]:
-            continue
         reasons = [
             "，".join(c.describe() for c in g)
             for i, g in enumerate(r.groups, start=1)
             if row[r.group_flag(i)]
         ]
-        result.append(MemberBenefit(rule=r, reasons=reasons))
+        if reasons:
+            result.append(MemberBenefit(rule=r, reasons=reasons))
     return result
 
 

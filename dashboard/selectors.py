@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import get_language
 
 from accountability.selectors import ContractCounts, contract_counts_by, grade_bands
@@ -29,6 +29,7 @@ from education.selectors import (
     StudyProgress,
     compliance_cells_of,
     compliance_rate,
+    study_hours_of_ids,
     study_progress_by,
     study_rule,
 )
@@ -421,8 +422,32 @@ def breadcrumbs(*, org: Organization, scope) -> list[Organization]:
 
 def dashboard_members(*, d: Dashboard, scope):
     """The members level of the drill-down: the organization's subtree's members on the window's day
-    (members.selectors.living_on, as living_in reads it), by organization and name. Paginate it, then give the
-    page's rows their study hours of the year (education.selectors.study_hours_attach: one query for the page)."""
+    (members.selectors.living_on, as living_in reads it), by organization and name, as the values the page
+    shows (pk, name, full_member_on, org_name). Paginate it, then give the page's rows their study hours of the
+    year (dashboard_member_rows)."""
     w = d.window
-    members = scope.filter(living_in(on=w.as_of, org=d.org), "organization").select_related("organization")
-    return members.order_by("organization__path", "name", "pk")
+    members = scope.filter(living_in(on=w.as_of, org=d.org), "organization")
+    return members.order_by("organization__path", "name", "pk").values(
+        "pk", "name", "full_member_on", org_name=F("organization__name")
+    )
+
+
+def dashboard_member_rows(*, d: Dashboard, members: list[dict]) -> list[dict]:
+    """A page of dashboard_members as the table's rows: the study hours of the window's year
+    (education.selectors.study_hours_of_ids, as with_study_hours counts them: one query for the page), whether
+    they fall short of the year's target, and whether the member was a full member on the window's day."""
+    hours = study_hours_of_ids(ids=[m["pk"] for m in members], year=d.window.year, channels=d.study_channels)
+    target, as_of = d.study_target, d.window.as_of
+    rows = []
+    for m in members:
+        h = hours.get(m["pk"], Decimal("0.0"))
+        full_on = m["full_member_on"]
+        rows.append(
+            {
+                **m,
+                "study_hours": h,
+                "short": h < target,
+                "full": full_on is not None and full_on <= as_of,
+            }
+        )
+    return rows

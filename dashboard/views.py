@@ -14,7 +14,6 @@ from common.pagination import paginate
 from common.params import year_param
 from common.replica import reads_from_replica
 from common.table_versions import cached_exactly
-from education.selectors import study_hours_attach
 from notifications.selectors import unread_count, unread_recent
 
 from . import charts, selectors, selectors_branch
@@ -86,12 +85,12 @@ def _dashboard(request, *, scope, org: Organization):
     members = None
     if org.kind in Organization.BASIC_KINDS:
         members = paginate(request, selectors.dashboard_members(d=d, scope=scope))
-        members.object_list = study_hours_attach(
-            list(members.object_list), year=window.year, channels=d.study_channels
-        )
+        # plain rows, their links made once (common.links): a page of model instances and their lookups in the
+        # template were a large part of the members level
+        members.object_list = selectors.dashboard_member_rows(d=d, members=list(members.object_list))
         member_url = id_url("members:detail")
         for m in members.object_list:
-            m.detail_url = member_url(m.pk)
+            m["detail_url"] = member_url(m["pk"])
     return render(
         request,
         "dashboard/dashboard.html",
