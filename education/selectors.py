@@ -1136,17 +1136,6 @@ def study_hours_of_ids(*, ids: list[int], year: int, channels: list[str]) -> dic
     return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
 
 
-def study_hours_attach(members: list[Member], *, year: int, channels: list[str]) -> list[Member]:
-    """Set `study_hours` on each of these members (a page of a list) as with_study_hours annotates it: one
-    grouped query for the page instead of with_study_hours' correlated subqueries planned per row."""
-    if members:
-        hours = study_hours_of_ids(ids=[m.pk for m in members], year=year, channels=channels)
-        for m in members:
-            # the attribute with_study_hours annotates (django-stubs knows annotations only from annotate())
-            m.study_hours = hours.get(m.pk, Decimal("0.0"))  # type: ignore[attr-defined]
-    return members
-
-
 @dataclass(frozen=True)
 class StudyProgress:
     members: int = 0
