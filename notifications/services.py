@@ -55,6 +55,7 @@ from branches.models import RoleAssignment
 from users.models import User
 from users.services import user_set_password_url
 
+from .layout import render_body
 from .mail import OutboxEmail
 from .models import Delivery
 
@@ -91,11 +92,14 @@ def relative_url(url: str) -> str:
     return url
 
 
+def _engine_template(name: str):
+    return get_template(name).template  # type: ignore[attr-defined]  # the Django engine's Template
+
+
 def _render_plain(name: str, context: dict) -> str:
     """A plain-text template with HTML autoescaping off: a subject or text body shows "O'Neil & <Sons>" as
     typed, not as HTML entities (the .html body keeps escaping)."""
-    template = get_template(name).template  # type: ignore[attr-defined]  # the Django engine's Template
-    return template.render(Context(context, autoescape=False))
+    return _engine_template(name).render(Context(context, autoescape=False))
 
 
 def render_message(*, template: str, context: dict, language: str) -> Rendered:
@@ -124,8 +128,9 @@ def _render(template: str, ctx: dict, *, html: bool = True) -> Rendered:
     if isinstance(ctx.get("link"), str):
         ctx["link"] = absolute_url(ctx["link"])
     subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
-    text = _render_plain(f"{template}.txt", ctx).strip() + "\n"
-    body_html = get_template(f"{template}.html").render(ctx) if html else ""
+    # the bodies: the layout rendered once per language, the message's own part per message (layout.py)
+    text = render_body(_engine_template(f"{template}.txt"), ctx, autoescape=False).strip() + "\n"
+    body_html = render_body(_engine_template(f"{template}.html"), ctx, autoescape=True) if html else ""
     return Rendered(subject=subject[:255], text=text, html=body_html)
 
 
