@@ -92,14 +92,21 @@ def relative_url(url: str) -> str:
     return url
 
 
-def _engine_template(name: str):
-    return get_template(name).template  # type: ignore[attr-defined]  # the Django engine's Template
+def _engine_template(name: str, found: dict | None = None):
+    """The Django engine's Template of `name`; `found` keeps those of a batch of messages (looked up once per
+    batch, not three times per message)."""
+    if found is None:
+        return get_template(name).template  # type: ignore[attr-defined]
+    template = found.get(name)
+    if template is None:
+        template = found[name] = get_template(name).template  # type: ignore[attr-defined]
+    return template
 
 
-def _render_plain(name: str, context: dict) -> str:
+def _render_plain(name: str, context: dict, found: dict | None = None) -> str:
     """A plain-text template with HTML autoescaping off: a subject or text body shows "O'Neil & <Sons>" as
     typed, not as HTML entities (the .html body keeps escaping)."""
-    return _engine_template(name).render(Context(context, autoescape=False))
+    return _engine_template(name, found).render(Context(context, autoescape=False))
 
 
 def render_message(*, template: str, context: dict, language: str) -> Rendered:
@@ -122,15 +129,16 @@ def _layout_context() -> dict:
     }
 
 
-def _render(template: str, ctx: dict, *, html: bool = True) -> Rendered:
+def _render(template: str, ctx: dict, *, html: bool = True, found: dict | None = None) -> Rendered:
     """render_message in the active language; `ctx` has the layout's context (_layout_context) already.
-    Without `html`, the HTML body is left empty (a message that is never e-mailed by itself)."""
+    Without `html`, the HTML body is left empty (a message that is never e-mailed by itself). `found`: the
+    templates of the batch (_engine_template)."""
     if isinstance(ctx.get("link"), str):
         ctx["link"] = absolute_url(ctx["link"])
-    subject = " ".join(_render_plain(f"{template}_subject.txt", ctx).split())
+    subject = " ".join(_render_plain(f"{template}_subject.txt", ctx, found).split())
     # the bodies: the layout rendered once per language, the message's own part per message (layout.py)
-    text = render_body(_engine_template(f"{template}.txt"), ctx, autoescape=False).strip() + "\n"
-    body_html = render_body(_engine_template(f"{template}.html"), ctx, autoescape=True) if html else ""
+    text = render_body(_engine_template(f"{template}.txt", found), ctx, autoescape=False).strip() + "\n"
+    body_html = render_body(_engine_template(f"{template}.html", found), ctx, autoescape=True) if html else ""
     return Rendered(subject=subject[:255], text=text, html=body_html)
 
 
@@ -249,9 +257,10 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
         return []
     rows = []
     layout = _layout_context()
+    found: dict = {}  # the templates, looked up once per batch
     for language, group in groupby(messages, key=lambda m: m.user.language or settings.LANGUAGE_CODE):
         with translation.override(language):  # once per run of messages in one language, not per message
-            rows += [_delivery_row(m, layout) for m in group]
+            rows += [_delivery_row(m, layout, found) for m in group]
     try:
         with transaction.atomic():
             created = Delivery.objects.bulk_create(rows)
@@ -270,14 +279,14 @@ def _deliveries_create(messages: list[Message]) -> list[Delivery]:
     return created
 
 
-def _delivery_row(m: Message, layout: dict) -> Delivery:
+def _delivery_row(m: Message, layout: dict, found: dict) -> Delivery:
     """The row for one message, rendered in the active language. Only a message e-mailed by itself (PENDING)
     keeps an HTML body: one that waits for a digest (which has its own) or is shown in the inbox only never
     goes out by itself, so its HTML would be written and never read (about half the rows of a day's run)."""
     # the message's page is the mail's button (every mail has the one layout of notifications/email/base)
     context = {**layout, "user": m.user, **({"link": m.url} if m.url else {}), **m.context}
     status = status_for(m.user, immediate=m.immediate, digest_only=m.digest_only)
-    rendered = _render(m.template, context, html=status == Delivery.Status.PENDING)
+    rendered = _render(m.template, context, html=status == Delivery.Status.PENDING, found=found)
     return Delivery(
         key=m.key,
         kind=m.kind,
