@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
@@ -274,6 +274,40 @@ def compliance_cell_list(
             unit, measured, counts, as_of=as_of
         )
     ]
+
+
+def county_cells(
+    *, year: int, as_of: dt.date, kinds: Iterable[str] | None = None
+) -> Iterator[tuple[dict, tuple]]:
+    """Every organization's cells of `year` as compliance_cell_list measures them, in its order, as (unit, cell)
+    pairs: the cell as `_unit_cells` yields it, (kind rules, group id, group name, period, required, held,
+    status). For a pass over the whole county that keeps a few of them (`compliance_row` makes a kept one a
+    row): no row object per cell. Counts read through county_measured."""
+    loaded = county_measured(year=year, as_of=as_of, kinds=kinds)
+    if loaded is None:
+        return
+    units, measured, counts, _rules = loaded
+    for unit in units:
+        for cell in _unit_cells(unit, measured, counts, as_of=as_of):
+            yield unit, cell
+
+
+def compliance_row(unit: Mapping[str, Any], cell: tuple) -> ComplianceRow:
+    """The row of a (unit, cell) pair of `county_cells`."""
+    kind, group_id, group_name, p, required, n, status = cell
+    return ComplianceRow(
+        unit["pk"],
+        unit["code"],
+        unit["name"],
+        kind.code,
+        kind.label,
+        group_id,
+        group_name,
+        p,
+        required,
+        n,
+        status,
+    )
 
 
 def grid_order(rules: list[KindRules]) -> Callable[[ComplianceRow], tuple]:

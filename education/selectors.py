@@ -56,9 +56,10 @@ from .compliance import (
     UnitTally,
     YearCells,
     _among,
-    compliance_cell_list,
     compliance_grid,
+    compliance_row,
     compliance_tally,
+    county_cells,
     grid_order,
     living_on,
     load_rules,
@@ -1402,51 +1403,53 @@ _kind_label = lazy(_kind_name, str)
 
 def _county_runs(as_of: dt.date) -> list[list[ComplianceRow]]:
     """county_escalations' runs: each (organization, kind, group)'s current run of missed periods, COUNTY_RUN
-    or more long, that did not begin before the grid's first period."""
+    or more long, that did not begin before the grid's first period.
+
+    The county's cells (tens of thousands a year) are read as plain pairs (county_cells); only the cells of a
+    run become rows. The runs come in the order of their series' first cells by period and then in the grid's
+    order: what sorting all the cells by period would give."""
     rules = load_rules()
     yearly = [k.code for k in rules if any(v.period == Period.YEAR for v in k.versions)]
-    rows = [
-        r
-        for year, kinds in (
-            (as_of.year - 3, yearly),
-            (as_of.year - 2, yearly),
-            (as_of.year - 1, None),
-            (as_of.year, None),
-        )
-        if kinds is None or kinds
-        for r in compliance_cell_list(None, year=year, as_of=as_of, kinds=kinds)  # every organization, cached
-        if r.period.end < as_of
-    ]
-    # Each (organization, kind, group)'s cells by period, the series in the order of their first cells by period
-    # and then in the grid's order: what sorting all the cells (tens of thousands) by period would give.
-    by_series: dict[tuple, list[tuple[dt.date, int, ComplianceRow]]] = {}
-    for i, r in enumerate(rows):
-        by_series.setdefault((r.organization_id, r.kind, r.party_group_id), []).append((r.period.start, i, r))
-    for indexed in by_series.values():
-        indexed.sort(key=lambda c: c[:2])  # one cell per period start in a series
-    in_grid = grid_order(rules)
-    series: dict[tuple, list[ComplianceRow]] = {
-        key: [cell for _start, _i, cell in indexed]
-        for key, indexed in sorted(
-            by_series.items(), key=lambda item: (item[1][0][0], in_grid(item[1][0][2]), item[1][0][1])
-        )
-    }
-    runs: list[list[ComplianceRow]] = []
-    for (_org, kind, _group), cells in series.items():
-        grid_start = dt.date(as_of.year - (3 if kind in yearly else 1), 1, 1)
-        run: list[ComplianceRow] = []
-        for cell in cells:
-            follows = bool(run) and run[-1].period.end + dt.timedelta(days=1) == cell.period.start
-            if cell.status != MISSING:
+    # Each (organization, kind, group)'s ended cells as (period start, index, unit, cell), by period
+    by_series: dict[tuple, list[tuple]] = {}
+    index = 0
+    for year, kinds in (
+        (as_of.year - 3, yearly),
+        (as_of.year - 2, yearly),
+        (as_of.year - 1, None),
+        (as_of.year, None),
+    ):
+        if kinds is not None and not kinds:
+            continue
+        for unit, cell in county_cells(year=year, as_of=as_of, kinds=kinds):  # every organization, cached
+            start = cell[3].start
+            if cell[3].end < as_of:
+                by_series.setdefault((unit["pk"], cell[0].code, cell[1]), []).append(
+                    (start, index, unit, cell)
+                )
+                index += 1
+    one_day = dt.timedelta(days=1)
+    found: list[tuple[tuple, list[tuple]]] = []
+    for (_org, kind, _group), entries in by_series.items():
+        entries.sort()  # by period start (one cell per start in a series), then as measured
+        run: list[tuple] = []
+        for entry in entries:
+            period, status = entry[3][3], entry[3][6]
+            if status != MISSING:
                 run = []
-            elif follows and run[-1].period.type == cell.period.type:
-                run.append(cell)
+            elif run and run[-1][3][3].end + one_day == period.start and run[-1][3][3].type == period.type:
+                run.append(entry)
             else:
-                run = [cell]
-        began_before = bool(run) and run[0] is cells[0] and cells[0].period.start == grid_start
-        if len(run) >= COUNTY_RUN and run[-1] is cells[-1] and not began_before:
-            runs.append(run)
-    return runs
+                run = [entry]
+        if len(run) < COUNTY_RUN or run[-1] is not entries[-1]:
+            continue
+        grid_start = dt.date(as_of.year - (3 if kind in yearly else 1), 1, 1)
+        if run[0] is entries[0] and entries[0][0] == grid_start:  # began before the grid: escalated then
+            continue
+        found.append((entries[0], run))
+    in_grid = grid_order(rules)
+    found.sort(key=lambda item: (item[0][0], in_grid(compliance_row(item[0][2], item[0][3])), item[0][1]))
+    return [[compliance_row(unit, cell) for _start, _i, unit, cell in run] for _first, run in found]
 
 
 def county_escalations(*, as_of: dt.date) -> list[Escalation]:

@@ -21,6 +21,8 @@ from education.compliance import (
     compliance_cells,
     compliance_grid,
     compliance_records,
+    compliance_row,
+    county_cells,
     load_rules,
     tally_of,
 )
@@ -402,6 +404,13 @@ def test_the_county_wide_counts_are_kept_per_kinds_and_language(world):
         chinese = compliance_cell_list(None, year=2026, as_of=AS_OF)
     assert english[0].kind_label == kind(english[0].kind).name_en
     assert chinese[0].kind_label == kind(chinese[0].kind).name_zh
+
+
+def test_county_cells_are_the_cell_list_as_pairs(world):
+    """county_escalations reads the county's cells as (unit, cell) pairs and makes rows of the few it keeps."""
+    for wanted in (None, ["party_lecture"]):
+        rows = [compliance_row(u, c) for u, c in county_cells(year=2026, as_of=AS_OF, kinds=wanted)]
+        assert rows and rows == compliance_cell_list(None, year=2026, as_of=AS_OF, kinds=wanted)
 
 
 def test_the_county_wide_counts_inside_a_transaction_are_its_own(world):
