@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 from common.spreadsheets.tables import stream_csv, stream_xlsx
@@ -15,13 +16,13 @@ def _cell(value):
     return value
 
 
-def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
+def xlsx_bytes(header: list[str], rows: Sequence[Sequence]) -> bytes:
     buf = io.BytesIO()
     stream_xlsx(buf, header, ([_cell(v) for v in row] for row in rows))
     return buf.getvalue()
 
 
-def csv_text(header: list[str], rows: list[list]) -> str:
+def csv_text(header: list[str], rows: Sequence[Sequence]) -> str:
     buf = io.StringIO()
     stream_csv(buf, header, rows)
     return buf.getvalue()

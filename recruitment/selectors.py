@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import ExtractYear
 
 from branches.models import Organization, RoleAssignment
@@ -99,12 +100,19 @@ def pipeline_people(*, scope: Scope, org: Organization, on: dt.date) -> dict[str
     return by_stage
 
 
+STAGES: tuple[str, ...] = tuple(Stage.values)  # Stage.values builds its list anew on every call
+
+
 def _stage_counts(on: dt.date, prefix: str = "") -> dict[str, Count]:
-    return {s: Count("pk", filter=_stage_q(s, on, prefix)) for s in Stage.values}
+    return {s: Count("pk", filter=_stage_q(s, on, prefix)) for s in STAGES}
 
 
 # Everything stage_counts reads (the candidates, their members' full membership, the organizations' paths).
 STAGE_COUNTS_TABLES = ("recruitment_candidate", "members_member", "branches_organization")
+
+
+def _stage_counts_of(*, scope: Scope, org: Organization, on: dt.date) -> dict[str, int]:
+    return candidates_visible(scope=scope).filter(subtree_q(org)).aggregate(**_stage_counts(on))
 
 
 def stage_counts(*, scope: Scope, org: Organization, on: dt.date) -> dict[str, int]:
@@ -114,33 +122,38 @@ def stage_counts(*, scope: Scope, org: Organization, on: dt.date) -> dict[str, i
     return cached_exactly(
         f"recruitment:stage_counts:{org.pk}:{org.path}:{scope.read_key}:{on.isoformat()}",
         tables=STAGE_COUNTS_TABLES,
-        compute=lambda: candidates_visible(scope=scope).filter(subtree_q(org)).aggregate(**_stage_counts(on)),
+        compute=lambda: _stage_counts_of(scope=scope, org=org, on=on),
     )
 
 
-@dataclass
-class OrgCounts:
-    organization: Organization
-    counts: dict[str, int] = field(default_factory=dict)
+class OrgCounts(NamedTuple):
+    """A child organization's line of the pipeline: plain values, not the Organization, so that the cached
+    summary unpickles cheaply."""
+
+    pk: int
+    code: str
+    name: str
+    cells: tuple[int, ...]  # the people in each stage, in STAGES order
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(zip(STAGES, self.cells, strict=True))
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def cells(self) -> list[int]:
-        return [self.counts[s] for s in Stage.values]
+        return sum(self.cells)
 
 
 def stage_counts_by_child(*, scope: Scope, org: Organization, on: dt.date) -> list[OrgCounts]:
     """Per child organization of `org` that the user reads, the people of its subtree in each stage on
     `on` (two queries: the children, the counts per organization rolled up to them)."""
-    children = list(
+    children = (
         scope.organizations()
         .filter(subtree_q(org, "", include_self=False), depth=org.depth + 1)
         .order_by("path")
+        .values_list("path", "pk", "code", "name")
     )
-    rows = {c.path: OrgCounts(c, {s: 0 for s in Stage.values}) for c in children}
+    rows = {path: (pk, code, name, dict.fromkeys(STAGES, 0)) for path, pk, code, name in children}
     level = depth(org.path) + 1
     per_org = (
         candidates_visible(scope=scope)
@@ -154,9 +167,13 @@ def stage_counts_by_child(*, scope: Scope, org: Organization, on: dt.date) -> li
         row: dict = dict(values)
         child = ancestor_path(row["organization__path"], depth=level)
         if child in rows:
-            for s in Stage.values:
-                rows[child].counts[s] += row[s]
-    return list(rows.values())
+            counts = rows[child][3]
+            for s in STAGES:
+                counts[s] += row[s]
+    return [
+        OrgCounts(pk, code, name, tuple(counts[s] for s in STAGES))
+        for pk, code, name, counts in rows.values()
+    ]
 
 
 # The figures of the annual statistics (发展党员): how many people reached each step in a year.
@@ -170,19 +187,49 @@ YEAR_FIELDS = (
 
 
 def stage_counts_by_year(*, scope: Scope, org: Organization) -> list[tuple[int, list[int]]]:
-    """Per year (newest first), how many people of the subtree entered each stage (five queries)."""
-    years: dict[int, dict[str, int]] = defaultdict(lambda: {s: 0 for s in Stage.values})
+    """Per year (newest first), how many people of the subtree entered each stage (one query: a count per
+    year of each stage date, the five joined by UNION ALL)."""
+    years: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
     base = candidates_visible(scope=scope).filter(subtree_q(org))
-    for date_field, stage in YEAR_FIELDS:
-        for year, n in (
-            base.filter(**{f"{date_field}__isnull": False})
-            .annotate(year=ExtractYear(date_field))
-            .values_list("year")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            years[year][stage] = n
-    return [(year, [counts[s] for s in Stage.values]) for year, counts in sorted(years.items(), reverse=True)]
+    per_field = [
+        base.filter(**{f"{date_field}__isnull": False})
+        .annotate(stage=Value(str(stage)), year=ExtractYear(date_field))
+        .values_list("stage", "year")
+        .annotate(n=Count("pk"))
+        .order_by()
+        for date_field, stage in YEAR_FIELDS
+    ]
+    for stage, year, n in per_field[0].union(*per_field[1:], all=True):
+        years[year][stage] = n
+    return [(year, [counts[s] for s in STAGES]) for year, counts in sorted(years.items(), reverse=True)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict[str, int]
+    children: list[OrgCounts] | None  # None at a basic organization
+    years: list[tuple[int, list[int]]]
+
+
+def pipeline_summary(*, scope: Scope, org: Organization, on: dt.date) -> Summary:
+    """What the pipeline page counts of `org`'s subtree on `on`: the people in each stage (stage_counts), the
+    same per child organization (stage_counts_by_child; not at a basic organization) and per year
+    (stage_counts_by_year). From the cache while none of STAGE_COUNTS_TABLES has been written
+    (common.table_versions: one query, where they are four), so that the county's page costs the same however
+    many organizations and people it counts (issue 14)."""
+
+    def compute() -> Summary:
+        return Summary(
+            counts=_stage_counts_of(scope=scope, org=org, on=on),
+            children=None if org.is_basic else stage_counts_by_child(scope=scope, org=org, on=on),
+            years=stage_counts_by_year(scope=scope, org=org),
+        )
+
+    return cached_exactly(
+        f"recruitment:pipeline_summary:{org.pk}:{org.path}:{org.kind}:{scope.read_key}:{on.isoformat()}",
+        tables=STAGE_COUNTS_TABLES,
+        compute=compute,
+    )
 
 
 def full_members_for(*, organization: Organization) -> QuerySet[Member]:

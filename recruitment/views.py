@@ -46,7 +46,7 @@ def pipeline(request):
         if org is None:
             raise Http404
     today = timezone.localdate()
-    counts = sel.stage_counts(scope=scope, org=org, on=today)
+    summary = sel.pipeline_summary(scope=scope, org=org, on=today)
     people = sel.pipeline_people(scope=scope, org=org, on=today) if org.is_basic else None
     return render(
         request,
@@ -55,9 +55,9 @@ def pipeline(request):
             "org": org,
             "today": today,
             "stages": Stage.choices,
-            "counts": [(code, label, counts[code]) for code, label in Stage.choices],
-            "children": None if org.is_basic else sel.stage_counts_by_child(scope=scope, org=org, on=today),
-            "years": sel.stage_counts_by_year(scope=scope, org=org),
+            "counts": [(code, label, summary.counts[code]) for code, label in Stage.choices],
+            "children": summary.children,
+            "years": summary.years,
             "people": [(Stage(s).label, rows) for s, rows in people.items()] if people is not None else None,
             "can_apply": org.is_basic and scope.can_write(org),
         },

@@ -18,7 +18,9 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
@@ -306,6 +308,7 @@ def _chunks(rows):
 _CHUNK_ROWS = 4096
 _SEQUENCES = frozenset({tuple, list})
 _NUMBERS = frozenset({int, type(None)})  # csv_value writes them as str(n) and ""
+_DECIMALS = frozenset({Decimal, type(None)})  # and these as str(d) and ""
 # a cell with one of these is quoted by the csv module (excel dialect); NUL is left to the csv module too
 _QUOTED = (",", '"', "\r", "\n", "\x00")
 
@@ -321,18 +324,24 @@ def _write_chunk(stream: IO[str], writer, chunk: list, lineterminator: str) -> N
     if not columns:  # and empty rows
         writer.writerows([csv_value(v) for v in row] for row in chunk)
         return
-    texts: list[list[str]] = []
+    texts: list[Sequence[str]] = []
     for column in columns:
         types = set(map(type, column))
-        if types <= _NUMBERS or types == {str}:
+        if types == {str} and _FORMULA_FIRST.isdisjoint([v[:1] for v in set(column)]):
+            texts.append(column)  # texts, none of them a formula: as they are
+        elif types <= _NUMBERS or types == {str}:
             # each distinct value made safe once (exact types only: no True among the 1s)
             safe = {v: csv_value(v) for v in set(column)}
             texts.append(list(map(safe.__getitem__, column)))
+        elif types <= _DECIMALS:  # str(d), as csv_value writes it; not deduplicated: 2.5 == 2.50
+            texts.append(["" if v is None else str(v) for v in column])
         else:
             texts.append(list(map(csv_value, column)))
     # a row of one empty cell is written '""'; a comma, a quote or a line break is quoted
     specials = set(_QUOTED) | set(lineterminator)
-    every = "".join(set().union(*map(set, texts)))  # joining creates no character of its own
+    # every cell in one text (joining creates no character of its own), searched in C: a sixth of the time of
+    # a set of each column's texts
+    every = "".join(map("".join, texts))
     if len(texts) > 1 and not any(c in every for c in specials):
         stream.write(lineterminator.join(map(",".join, zip(*texts, strict=True))) + lineterminator)
     else:

@@ -44,6 +44,7 @@ CACHED_UNDER = {
     "branches.tree.organization_children (members' figures)": members_panels.TREE_FIGURES_TABLES,
     "members.selectors.basic_organization_figures": members_selectors.BASIC_FIGURES_TABLES,
     "recruitment.selectors.stage_counts": recruitment_selectors.STAGE_COUNTS_TABLES,
+    "recruitment.selectors.pipeline_summary": recruitment_selectors.STAGE_COUNTS_TABLES,
     "standing.selectors.review_latest": standing_selectors.LATEST_TABLES,
     "accountability.selectors.contract_panel_figures": accountability_selectors.CONTRACT_PANEL_TABLES,
 }

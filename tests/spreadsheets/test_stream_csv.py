@@ -49,6 +49,17 @@ def test_columns_of_one_type_and_repeated_values_over_several_chunks():
     assert streamed(["a", "b", "c", "d"], rows) == (cell_by_cell(["a", "b", "c", "d"], rows), 10_000)
 
 
+def test_columns_of_decimals_and_of_texts_none_of_them_a_formula():
+    # decimals are written as str() writes them, each: 2.5 and 2.50 are equal, their texts are not
+    rows = [
+        (f"B-{i}", Decimal("2.5") if i % 3 else Decimal("2.50"), None if i % 4 else Decimal(i))
+        for i in range(50)
+    ]
+    assert streamed(["a", "b", "c"], rows) == (cell_by_cell(["a", "b", "c"], rows), 50)
+    formula_last = [*rows, ("=B-9", Decimal("-1.0"), Decimal("1E+1"))]
+    assert streamed(["a", "b", "c"], formula_last) == (cell_by_cell(["a", "b", "c"], formula_last), 51)
+
+
 def test_ragged_rows_lists_generators_and_empty_rows():
     rows = [["a", 1], ("b", 2, "=c"), (), ["-d"], ("e", 5)]
     assert streamed(HEADERS, iter(rows)) == (cell_by_cell(HEADERS, rows), len(rows))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accountability.exports import csv_text, xlsx_bytes
-from accountability.selectors import evaluation_rows
+from accountability.selectors import evaluation_report_rows
 from branches.selectors import organization_get_by_code
 from common.replica import reads_from_replica
 
@@ -36,34 +36,7 @@ class Command(BaseCommand):
             organization = organization_get_by_code(org)
             if organization is None:
                 raise CommandError(f"No organization with code {org!r}.")
-        # Plain values, not contract objects with their organizations and grade (issue 14: four model
-        # instances per row cost twenty times the query).
-        rows = [
-            [
-                org_code,
-                parent_code,
-                year_,
-                status,
-                self_score,
-                score,
-                "yes" if vetoed else "no",
-                grade or "",
-                rank,
-            ]
-            for org_code, parent_code, year_, status, self_score, score, vetoed, grade, rank in evaluation_rows(
-                year=year, organization=organization
-            ).values_list(
-                "organization__code",
-                "parent__code",
-                "year",
-                "status",
-                "self_score",
-                "score",
-                "vetoed",
-                "grade__label",
-                "rank_in_parent",
-            )
-        ]
+        rows = evaluation_report_rows(year=year, organization=organization)  # as written: one query
         if format == "xlsx":
             if not output:
                 raise CommandError("--output is required for xlsx.")
