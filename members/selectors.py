@@ -77,12 +77,14 @@ def members_visible_to(user, *, write: bool = False) -> QuerySet[Member]:
 
 def member_get_for_user(*, user, pk: int, write: bool = False) -> Member:
     """One member the user may see (or change), with what the detail page shows; 404 otherwise."""
-    member = (
+    # One row at most: no ordering (first() would sort by the model's ordering, compiled and planned for nothing).
+    found = list(
         members_visible_to(user, write=write)
         .select_related("organization", "party_group", "user")
         .filter(pk=pk)
-        .first()
+        .order_by()[:1]
     )
+    member = found[0] if found else None
     if member is None:
         raise Http404
     return member
