@@ -13,6 +13,7 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -460,6 +461,15 @@ class MemberBenefit:
     reasons: list[str]  # the condition group(s) that held, in words
 
 
+# member_eligibility's statements, built once per process for each set of conditions: the same SQL for any member,
+# who is one parameter. Keyed by the Q objects as text (each condition's lookups and values, the day included),
+# so that what changes the SQL changes the key; building and compiling the query on every request cost more than
+# running it (issue 14).
+_ELIGIBILITY_SQL: dict[tuple, tuple[str, list]] = {}
+_NO_MEMBER = -1  # the id it is built with (no member's), its parameter then replaced by the member's
+_ELIGIBILITY_SQL_MAX = 64  # a few days' rules per process; past that, built afresh
+
+
 def member_eligibility(
     *, member: Member, as_of: dt.date, rules: list[RuleInForce] | None = None
 ) -> list[MemberBenefit]:
@@ -470,19 +480,30 @@ def member_eligibility(
     # Only the groups' flags and whether the member is alive: a rule holds when any of its groups does (rule_q),
     # so annotate_eligibility's flag per rule would be the same Q built and compiled twice (most of the cost of
     # the member page's care panel, issue 14).
+    alive = alive_member_q(as_of=as_of)
     flags = {
-        r.group_flag(i): _bool(group_q(g, as_of=r.as_of))
-        for r in rules
-        for i, g in enumerate(r.groups, start=1)
+        r.group_flag(i): group_q(g, as_of=r.as_of) for r in rules for i, g in enumerate(r.groups, start=1)
     }
-    row: Mapping[str, Any] | None = next(
-        iter(
-            Member.objects.filter(pk=member.pk)
-            .annotate(alive=_bool(alive_member_q(as_of=as_of)), **flags)
+    alias = router.db_for_read(Member)  # the replica inside reads_from_replica, as the ORM would read
+    key = (alias, str(alive), *((name, str(q)) for name, q in flags.items()))
+    built = _ELIGIBILITY_SQL.get(key)
+    if built is None:
+        query = (
+            Member.objects.filter(pk=_NO_MEMBER)
+            .annotate(alive=_bool(alive), **{name: _bool(q) for name, q in flags.items()})
             .values("alive", *flags)
-        ),
-        None,
-    )
+            .query
+        )
+        sql, params = query.get_compiler(using=alias).as_sql()
+        if len(_ELIGIBILITY_SQL) >= _ELIGIBILITY_SQL_MAX:
+            _ELIGIBILITY_SQL.clear()
+        built = _ELIGIBILITY_SQL[key] = (sql, list(params))
+    sql, params = built
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [member.pk if type(p) is int and p == _NO_MEMBER else p for p in params])
+        names = [column[0] for column in cursor.description]
+        found = cursor.fetchone()
+    row: Mapping[str, Any] | None = dict(zip(names, found, strict=True)) if found else None
     if not row or not row["alive"]:
         return []
     result = []
