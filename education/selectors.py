@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
@@ -31,6 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractMinute
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -55,7 +57,6 @@ from .compliance import (
     ComplianceRow,
     UnitTally,
     YearCells,
-    _among,
     compliance_grid,
     compliance_row,
     compliance_tally,
@@ -1009,7 +1010,12 @@ def organization_month_rows(
 
 
 def _study_hours_sql(
-    members: QuerySet, *, year: int, channels: list[str], all_members: bool = False, few: bool = False
+    members: QuerySet | tuple[str, list],
+    *,
+    year: int,
+    channels: list[str],
+    all_members: bool = False,
+    few: bool = False,
 ) -> tuple[str, list]:
     """with_study_hours' figure, set-based, as SQL: a row (m.*, `hours`, `counted`) for each row of `members` (a
     values() query whose `mid` is the member's id, its other columns passed through), `hours` rounded to the
@@ -1026,8 +1032,14 @@ def _study_hours_sql(
     matched against the members, the final join drops whoever is not one of them; with `few` (a branch, a
     page of a list) only the 党课 they attended are read, not the year's of the whole county (for hundreds of
     members, reading their attendance costs more than the county's lectures)."""
-    member_sql, member_params = members.order_by().query.sql_with_params()
-    ids_sql, ids_params = members.order_by().values("mid").query.sql_with_params()
+    if isinstance(members, QuerySet):
+        member_sql, member_params = members.order_by().query.sql_with_params()
+        ids_sql, ids_params = members.order_by().values("mid").query.sql_with_params()
+        member_ids: QuerySet | RawSQL = members.values("mid")
+    else:  # the rows themselves, a single column `mid` (_ids_rows)
+        member_sql, member_params = members[0], tuple(members[1])
+        ids_sql, ids_params = member_sql, member_params
+        member_ids = RawSQL(ids_sql, ids_params)
     year_start, year_end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     of_members = "" if all_members else f" AND x.mid IN ({ids_sql})"
     records = (
@@ -1054,7 +1066,7 @@ def _study_hours_sql(
         )
         if few:
             attended = Attendance.objects.filter(
-                status=Attendance.Status.PRESENT, member__in=members.values("mid")
+                status=Attendance.Status.PRESENT, member__in=member_ids
             ).values("meeting_id")
             meetings = meetings.filter(pk__in=attended)
         meetings_sql, meetings_params = (
@@ -1118,6 +1130,15 @@ _IDS_SQL: dict[tuple[str, int, tuple[str, ...]], tuple[str, list]] = {}
 _NO_MEMBER = [-1]  # the ids it is built with (no member's), their parameter then replaced by the members'
 
 
+def _ids_rows(ids: list[int]) -> tuple[str, list]:
+    """`ids` as rows of one column `mid`, one array parameter: read as they are, not matched against the roster
+    first (an id no member has has no records and is not counted); the planner's work on the member page's
+    statement, which names them five times, is a third less than with `pk__in=_among(ids)` (issue 14)."""
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[]) AS mid", [ids]
+    return "SELECT value AS mid FROM json_each(%s)", [json.dumps(ids)]
+
+
 def study_hours_of_ids(*, ids: list[int], year: int, channels: list[str]) -> dict[int, Decimal]:
     """study_hours_of(few=True) for the members `ids` (a member's page, a page of a list): the same SQL, the
     same figures, its statement built once per process and year (it depends on nothing else but the
@@ -1127,12 +1148,11 @@ def study_hours_of_ids(*, ids: list[int], year: int, channels: list[str]) -> dic
     key = (connection.vendor, year, tuple(channels))
     built = _IDS_SQL.get(key)
     if built is None:
-        members = Member.objects.filter(pk__in=_among(_NO_MEMBER)).values(mid=F("pk"))
-        sql, params = _study_hours_sql(members, year=year, channels=channels, few=True)
+        sql, params = _study_hours_sql(_ids_rows(_NO_MEMBER), year=year, channels=channels, few=True)
         built = _IDS_SQL[key] = (f"SELECT x.mid, x.hours FROM ({sql}) x WHERE x.counted", list(params))
     sql, params = built
-    (placeholder,) = _among(_NO_MEMBER).params
-    (members_param,) = _among(list(ids)).params
+    (placeholder,) = _ids_rows(_NO_MEMBER)[1]
+    (members_param,) = _ids_rows(list(ids))[1]
     rows = _fetch(sql, [members_param if p == placeholder else p for p in params])
     return {member_id: _decimal_tenths(hours) for member_id, hours in rows}
 
