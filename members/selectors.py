@@ -39,6 +39,7 @@ from branches import paths
 from branches.models import Organization, PartyGroup, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope, scope_for
+from common import statements
 from common.table_versions import cached_exactly
 from notifications.services import Escalation, recipients_above, recipients_for
 
@@ -66,23 +67,34 @@ COMMITTEE_MIN_FULL_MEMBERS = 7
 # -- members -------------------------------------------------------------------------------------------
 
 
-def members_visible_to(user, *, write: bool = False) -> QuerySet[Member]:
-    """Members in the user's scope; a member (role `member`) reads only their own record."""
+def _visible_q(user, *, write: bool) -> Q:
     scope = scope_for(user)
     q = scope.q("organization", write=write)
     if not write and getattr(user, "is_authenticated", False):
         q |= Q(user_id=user.pk)
-    return Member.objects.filter(q)
+    return q
+
+
+def members_visible_to(user, *, write: bool = False) -> QuerySet[Member]:
+    """Members in the user's scope; a member (role `member`) reads only their own record."""
+    return Member.objects.filter(_visible_q(user, write=write))
 
 
 def member_get_for_user(*, user, pk: int, write: bool = False) -> Member:
-    """One member the user may see (or change), with what the detail page shows; 404 otherwise."""
-    # One row at most: no ordering (first() would sort by the model's ordering, compiled and planned for nothing).
-    found = list(
-        members_visible_to(user, write=write)
-        .select_related("organization", "party_group", "user")
-        .filter(pk=pk)
-        .order_by()[:1]
+    """One member the user may see (or change), with what the detail page shows; 404 otherwise. Its statement
+    compiled once per scope (the scope's Q as text: its paths and the user's id; common.statements); one row at
+    most, so no ordering (first() would sort by the model's ordering, compiled and planned for nothing)."""
+    q = _visible_q(user, write=write)
+    found = statements.by_id(
+        Member,
+        ("members.member_get_for_user", str(q)),
+        lambda member_pk: (
+            Member.objects.filter(q)
+            .select_related("organization", "party_group", "user")
+            .filter(pk=member_pk)
+            .order_by()[:1]
+        ),
+        pk,
     )
     member = found[0] if found else None
     if member is None:
@@ -460,20 +472,34 @@ def basic_organization_figures(
     )
 
 
-def member_transfers(*, member: Member) -> QuerySet:
-    """The member's transfers between organizations (as the model orders them)."""
-    return member.transfers.select_related("from_organization", "to_organization", "created_by")
+def member_transfers(*, member: Member) -> list[Transfer]:
+    """The member's transfers between organizations (as the model orders them). Its statement compiled once
+    (common.statements)."""
+    return statements.by_id(
+        Transfer,
+        "members.member_transfers",
+        lambda pk: Transfer.objects.filter(member_id=pk).select_related(
+            "from_organization", "to_organization", "created_by"
+        ),
+        member.pk,
+    )
 
 
 def officers_of_term(*, term: CommitteeTerm) -> QuerySet[BranchOfficer]:
     return officers_in_order().filter(term=term)
 
 
-def member_offices(*, member: Member) -> QuerySet[BranchOfficer]:
-    return (
-        BranchOfficer.objects.filter(member=member)
-        .select_related("term", "term__organization")
-        .order_by("-term__elected_on")
+def member_offices(*, member: Member) -> list[BranchOfficer]:
+    """The member's offices, the latest term first. Its statement compiled once (common.statements)."""
+    return statements.by_id(
+        BranchOfficer,
+        "members.member_offices",
+        lambda pk: (
+            BranchOfficer.objects.filter(member_id=pk)
+            .select_related("term", "term__organization")
+            .order_by("-term__elected_on")
+        ),
+        member.pk,
     )
 
 
@@ -520,8 +546,15 @@ def member_history(*, member: Member, limit: int = 50, masked: bool = False) -> 
     """Who changed what and when, newest first, readable: field names, choice labels, organization and
     party-group names, ID numbers masked (and with `masked`, for those who only read: birth dates and phone
     numbers too). A bounded number of queries (3) however long the history."""
-    records = list(
-        member.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    records = statements.by_id(
+        Member,
+        ("members.member_history", limit),
+        lambda pk: (
+            Member.history.filter(id=pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: limit + 1]
+        ),
+        member.pk,
     )
     fk_fields: dict[str, type[Organization] | type[PartyGroup]] = {
         "organization": Organization,
