@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from branches.models import Organization, RoleAssignment
 from branches.paths import path_at_depth, subtree_q
 from branches.selectors import Scope
-from common import lapses
+from common import lapses, statements
 from common.links import id_url
 from common.table_versions import cached_exactly
 from members.models import BranchOfficer, Member
@@ -892,10 +892,15 @@ def member_summary(
     hundred rows at most, for both the history and the absence figures (the same rules as with_absence:
     counted up to `as_of`, the streak after the last attendance, six months for art. 9); the hours are
     study_hours_of's."""
-    rows = list(
-        Attendance.objects.filter(member=member, meeting__status=Meeting.Status.HELD)
-        .order_by("-meeting__date", "-meeting_id")
-        .values_list("status", "meeting__date", "meeting__topic")
+    rows = statements.by_id(
+        Attendance,
+        "education.member_summary",
+        lambda pk: (
+            Attendance.objects.filter(member_id=pk, meeting__status=Meeting.Status.HELD)
+            .order_by("-meeting__date", "-meeting_id")
+            .values_list("status", "meeting__date", "meeting__topic")
+        ),
+        member.pk,
     )
     figures = MemberFigures()
     since = months_before(as_of, 6)

@@ -13,7 +13,7 @@ def member_panels(*, member, scope, as_of) -> list[Panel]:
     """One query: the member's entries of every review, newest first (a grade shows once it is given)."""
     if not scope.covers(member.organization) and getattr(scope, "user_id", None) != member.user_id:
         return []
-    results = list(selectors.member_review_results(member=member)[:10])
+    results = selectors.member_review_results(member=member, limit=10)
     if not results:
         return []
     return [

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from branches.models import Organization, RoleAssignment
 from branches.selectors import Scope
+from common import statements
 from common.table_versions import cached_exactly
 from members.models import CommitteeTerm, Member
 from members.selectors import living_on
@@ -236,12 +237,18 @@ def mutual_sheet(*, entry: ReviewEntry) -> list[tuple[ReviewEntry, MutualAssessm
     return [(other, given.get(other.pk)) for other in others]
 
 
-def member_review_results(*, member: Member) -> QuerySet[ReviewEntry]:
-    """The member's results of every review, newest first (the member page's panel)."""
-    return (
-        ReviewEntry.objects.filter(member=member)
-        .select_related("review", "review__organization")
-        .order_by("-review__year", "-pk")
+def member_review_results(*, member: Member, limit: int = 10) -> list[ReviewEntry]:
+    """The member's results of the last `limit` reviews, newest first (the member page's panel). Its statement
+    compiled once (common.statements)."""
+    return statements.by_id(
+        ReviewEntry,
+        ("standing.member_review_results", limit),
+        lambda pk: (
+            ReviewEntry.objects.filter(member_id=pk)
+            .select_related("review", "review__organization")
+            .order_by("-review__year", "-pk")[:limit]
+        ),
+        member.pk,
     )
 
 
