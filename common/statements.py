@@ -34,10 +34,10 @@ _MAX = 512  # statements kept per process; past that, compiled afresh
 class _Statement:
     connection: BaseDatabaseWrapper
     compiler: SQLCompiler
-    sql: str
-    params: tuple[Any, ...]
-    at: int  # where the id goes among the parameters
-    values: bool  # values_list() tuples, else model instances
+    sql: str | None  # None: a queryset by_id leaves to the ORM
+    params: tuple[Any, ...] = ()
+    at: int = -1  # where the id goes among the parameters
+    values: bool = False  # values_list() tuples, else model instances
 
 
 _built: dict[tuple[Hashable, str], _Statement] = {}
@@ -53,12 +53,11 @@ def by_id(model: type[Model], key: Hashable, build: Callable[[int], QuerySet[Any
     connection = connections[alias]
     statement = _built.get((key, alias))
     if statement is None or statement.connection is not connection:
-        statement = _compile(build(PLACEHOLDER), connection)
-        if statement is None:
-            return list(build(pk))
         if len(_built) >= _MAX:
             _built.clear()
-        _built[(key, alias)] = statement
+        statement = _built[(key, alias)] = _compile(build(PLACEHOLDER), connection)
+    if statement.sql is None:  # remembered: not tried again for this key
+        return list(build(pk))
     params = list(statement.params)
     params[statement.at] = pk
     with connection.cursor() as cursor:
@@ -72,22 +71,22 @@ def by_id(model: type[Model], key: Hashable, build: Callable[[int], QuerySet[Any
     return list(_instances(compiler, rows, alias))
 
 
-def _compile(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Statement | None:
+def _compile(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Statement:
     iterable = queryset._iterable_class
+    compiler = queryset.query.get_compiler(connection=connection)
     if (
         iterable not in (ModelIterable, ValuesListIterable)
         or queryset._prefetch_related_lookups  # type: ignore[attr-defined]  # private, not in django-stubs
         or queryset._known_related_objects  # type: ignore[attr-defined]
     ):
-        return None
-    compiler = queryset.query.get_compiler(connection=connection)
+        return _Statement(connection, compiler, None)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # nothing to run (a filter on an empty list): the ORM answers without a query
-        return None
+        return _Statement(connection, compiler, None)
     places = [i for i, p in enumerate(params) if type(p) is int and p == PLACEHOLDER]
     if len(places) != 1:
-        return None
+        return _Statement(connection, compiler, None)
     return _Statement(connection, compiler, sql, tuple(params), places[0], iterable is ValuesListIterable)
 
 
