@@ -565,6 +565,20 @@ def grant_ids_for(*, org: Organization, scope, status: str = "", year: int | Non
     return qs.order_by("status", "organization__path", "member__name", "pk").values_list("pk", flat=True)
 
 
+# What the list's order reads: the grants, their organizations' paths and their members' names
+GRANT_IDS_TABLES = ("care_grant", "branches_organization", "members_member")
+
+
+def grant_ids_ordered(*, org: Organization, scope, status: str = "", year: int | None = None) -> list[int]:
+    """grant_ids_for as a list, kept exactly under GRANT_IDS_TABLES and the statement's SQL (the scope's paths,
+    the filters and the order are in it): sorting a county's grants joined to every member's name grew with the
+    county on every page of the list (issue 14); a page then reads only its own rows (grants_by_ids)."""
+    ids = grant_ids_for(org=org, scope=scope, status=status, year=year)
+    sql, params = ids.query.sql_with_params()
+    key = hashlib.sha1(f"{ids.db}:{sql}:{params!r}".encode()).hexdigest()
+    return cached_exactly(f"care:grant_ids:{key}", tables=GRANT_IDS_TABLES, compute=lambda: list(ids))
+
+
 def grants_by_ids(*, ids: list[int]) -> list[Grant]:
     """The grants `ids` (one page of `grant_ids_for`) with what the list shows, in the order of `ids`."""
     grants = (

@@ -238,7 +238,8 @@ def grant_list(request, pk):
         else:
             messages.success(request, _("%(n)s grants approved.") % {"n": n})
         return redirect(request.get_full_path())
-    page = paginate(request, selectors.grant_ids_for(org=org, scope=scope, status=status, year=year))
+    ids = selectors.grant_ids_ordered(org=org, scope=scope, status=status, year=year)
+    page = paginate(request, ids, count=len(ids))
     page.object_list = selectors.grants_by_ids(ids=list(page.object_list))
     can_write = scope.can_write(org)
     member_url, pay_url = id_url("care:member"), id_url("care:grant_pay")

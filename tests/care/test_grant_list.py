@@ -84,3 +84,28 @@ def test_pages_follow_status_organization_and_name(client, township_a, branch_a1
         shown += [(g.status, g.organization.path, g.member.name, g.pk) for g in page]
     assert shown == expected
     assert shown[0][0] == "approved"
+
+
+def test_the_kept_order_follows_a_renamed_member_and_a_new_grant(
+    client, township_a, branch_a1, bob, settings
+):
+    """The ordered ids are kept exactly (grant_ids_ordered): a member renamed or a grant added shows at once."""
+    from members.models import Member
+
+    rule = BenefitRule.objects.get(code="subsidy_poor")
+    for name in ("乙", "丙"):
+        member = make_member(branch_a1, born=dt.date(1960, 1, 1), hardship=True, name=name)
+        services.grant_create(member=member, rule=rule, granted_on=TODAY, by=bob)
+    login(client, bob)
+    url = reverse("care:grants", args=[township_a.pk])
+
+    def names():
+        return [g.member.name for g in client.get(url).context["page"]]
+
+    before = names()
+    assert before == sorted(before) and len(before) == 2
+    Member.objects.filter(name=before[0]).update(name="甲甲")  # a committed write moves the table's version
+    assert names() == sorted([*before[1:], "甲甲"])
+    extra = make_member(branch_a1, born=dt.date(1960, 1, 1), hardship=True, name="丁")
+    services.grant_create(member=extra, rule=rule, granted_on=TODAY, by=bob)
+    assert len(names()) == 3

@@ -31,6 +31,7 @@ CACHED_UNDER = {
     "dashboard.selectors": dashboard_selectors.TABLES,
     "dues.selectors.dues_totals": dues_selectors.TOTALS_TABLES,
     "care.selectors.eligibility_counts": care_selectors.COUNTS_TABLES,
+    "care.selectors.grant_ids_ordered": care_selectors.GRANT_IDS_TABLES,
     "care.selectors.eligible_count": care_selectors.COUNTS_TABLES,
     "care.selectors.eligible_page": care_selectors.COUNTS_TABLES,
     "care.selectors.rules_in_force": care_selectors.RULES_TABLES,
