@@ -256,23 +256,9 @@ def compliance_cell_list(
         return []
     units, measured, counts, _rules = loaded
     return [
-        ComplianceRow(
-            unit["pk"],
-            unit["code"],
-            unit["name"],
-            kind.code,
-            kind.label,
-            group_id,
-            group_name,
-            p,
-            required,
-            n,
-            status,
-        )
+        compliance_row(unit, cell)
         for unit in units
-        for kind, group_id, group_name, p, required, n, status in _unit_cells(
-            unit, measured, counts, as_of=as_of
-        )
+        for cell in _unit_cells(unit, measured, counts, as_of=as_of)
     ]
 
 
