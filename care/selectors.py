@@ -13,7 +13,6 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -39,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organization
 from branches.paths import ancestor_ids, path_at_depth, subtree_q
 from branches.selectors import Scope
+from common import statements
 from common.table_versions import cached_exactly
 from members.ages import years_before
 from members.models import Member
@@ -461,15 +461,6 @@ class MemberBenefit:
     reasons: list[str]  # the condition group(s) that held, in words
 
 
-# member_eligibility's statements, built once per process for each set of conditions: the same SQL for any member,
-# who is one parameter. Keyed by the Q objects as text (each condition's lookups and values, the day included),
-# so that what changes the SQL changes the key; building and compiling the query on every request cost more than
-# running it (issue 14).
-_ELIGIBILITY_SQL: dict[tuple, tuple[str, list]] = {}
-_NO_MEMBER = -1  # the id it is built with (no member's), its parameter then replaced by the member's
-_ELIGIBILITY_SQL_MAX = 64  # a few days' rules per process; past that, built afresh
-
-
 def member_eligibility(
     *, member: Member, as_of: dt.date, rules: list[RuleInForce] | None = None
 ) -> list[MemberBenefit]:
@@ -484,26 +475,19 @@ def member_eligibility(
     flags = {
         r.group_flag(i): group_q(g, as_of=r.as_of) for r in rules for i, g in enumerate(r.groups, start=1)
     }
-    alias = router.db_for_read(Member)  # the replica inside reads_from_replica, as the ORM would read
-    key = (alias, str(alive), *((name, str(q)) for name, q in flags.items()))
-    built = _ELIGIBILITY_SQL.get(key)
-    if built is None:
-        query = (
-            Member.objects.filter(pk=_NO_MEMBER)
+    # Its statement compiled once per process for each set of conditions (common.statements): keyed by the Q
+    # objects as text (each condition's lookups and values, the day included), the member its one parameter.
+    found = statements.by_id(
+        Member,
+        ("care.member_eligibility", str(alive), *((name, str(q)) for name, q in flags.items())),
+        lambda pk: (
+            Member.objects.filter(pk=pk)
             .annotate(alive=_bool(alive), **{name: _bool(q) for name, q in flags.items()})
-            .values("alive", *flags)
-            .query
-        )
-        sql, params = query.get_compiler(using=alias).as_sql()
-        if len(_ELIGIBILITY_SQL) >= _ELIGIBILITY_SQL_MAX:
-            _ELIGIBILITY_SQL.clear()
-        built = _ELIGIBILITY_SQL[key] = (sql, list(params))
-    sql, params = built
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [member.pk if type(p) is int and p == _NO_MEMBER else p for p in params])
-        names = [column[0] for column in cursor.description]
-        found = cursor.fetchone()
-    row: Mapping[str, Any] | None = dict(zip(names, found, strict=True)) if found else None
+            .values_list("alive", *flags)
+        ),
+        member.pk,
+    )
+    row: Mapping[str, Any] | None = dict(zip(["alive", *flags], found[0], strict=True)) if found else None
     if not row or not row["alive"]:
         return []
     result = []

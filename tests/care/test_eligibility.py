@@ -7,6 +7,7 @@ import pytest
 
 from care import selectors, services
 from care.models import BenefitRule, RuleCondition
+from common import statements
 from members.ages import years_between
 from members.models import Member
 from tests.care.factories import make_member
@@ -341,16 +342,23 @@ class TestReportCommand:
             call_command("report_benefits", "--as-of", "2026-01-01", "--org", "NOPE")
 
 
+def _eligibility_statements() -> list:
+    """member_eligibility's compiled statements (common.statements), each one that runs SQL."""
+    return [
+        s for (key, _alias), s in statements._built.items() if key[0] == "care.member_eligibility" and s.sql
+    ]
+
+
 class TestStatementBuiltOnce:
     """member_eligibility builds its SQL once per process for each set of conditions (issue 14)."""
 
     def test_same_statement_for_another_member_a_new_one_when_a_rule_changes(self, rural, dora):
-        selectors._ELIGIBILITY_SQL.clear()
+        statements._built.clear()
         younger = make_member(rural, born=D(1950, 1, 1), admitted=D(1990, 1, 1))  # 76 on AS_OF
         older = make_member(rural, born=D(1940, 1, 1), admitted=D(1990, 1, 1))  # 86
         assert "subsidy_80" not in eligible_codes(younger)
         assert "subsidy_80" in eligible_codes(older)
-        assert len(selectors._ELIGIBILITY_SQL) == 1  # the member is a parameter
+        assert len(_eligibility_statements()) == 1  # the member is a parameter
         services.rule_version_create(
             rule=BenefitRule.objects.get(code="subsidy_80"),
             effective_from=D(2026, 6, 1),
@@ -361,6 +369,6 @@ class TestStatementBuiltOnce:
         )
         # the statement is keyed by the conditions themselves: the new version's, not the old one's
         assert "subsidy_80" in eligible_codes(younger)
-        assert len(selectors._ELIGIBILITY_SQL) == 2
+        assert len(_eligibility_statements()) == 2
         assert "subsidy_80" not in eligible_codes(younger, D(2026, 5, 31))  # the day is in the key too
         assert eligible_codes(Member(pk=-1)) == []  # nobody: no row

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from care import services
 from care.models import BenefitRule, Grant
+from members.models import Member
 from tests.care.factories import make_member
 from tests.conftest import login
 
@@ -90,8 +91,6 @@ def test_the_kept_order_follows_a_renamed_member_and_a_new_grant(
     client, township_a, branch_a1, bob, settings
 ):
     """The ordered ids are kept exactly (grant_ids_ordered): a member renamed or a grant added shows at once."""
-    from members.models import Member
-
     rule = BenefitRule.objects.get(code="subsidy_poor")
     for name in ("乙", "丙"):
         member = make_member(branch_a1, born=dt.date(1960, 1, 1), hardship=True, name=name)
